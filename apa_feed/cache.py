@@ -1,0 +1,88 @@
+"""A cache of file facts (SHA-256, audio probe) keyed by path, size and modification time.
+
+Stored as JSON in ``.apa-feed/cache.json`` under the project, so a re-run reads no unchanged
+file. A changed file (size or mtime) is read again. A broken cache file is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from .model import FileFacts
+from .probe import AudioInfo, probe
+
+CACHE_DIR = ".apa-feed"
+VERSION = 1
+
+
+class FactCache:
+    """File facts remembered between runs."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / CACHE_DIR / "cache.json"
+        self.entries: dict[str, dict[str, Any]] = _load(self.path)
+        self.dirty = False
+
+    def _entry(self, path: Path) -> tuple[str, dict[str, Any]]:
+        stat = path.stat()
+        key = str(path.resolve())
+        entry = self.entries.get(key)
+        if entry is None or entry.get("size") != stat.st_size or entry.get("mtime_ns") != stat.st_mtime_ns:
+            entry = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+            self.entries[key] = entry
+            self.dirty = True
+        return key, entry
+
+    def facts(self, path: Path) -> FileFacts:
+        """Size and SHA-256 of ``path``."""
+        _, entry = self._entry(path)
+        if "sha256" not in entry:
+            entry["sha256"] = sha256_file(path)
+            self.dirty = True
+        return FileFacts(path, entry["size"], entry["sha256"])
+
+    def audio(self, path: Path) -> AudioInfo:
+        """Probe ``path`` (raises :class:`~apa_feed.probe.AudioError`), or reuse the cached result."""
+        _, entry = self._entry(path)
+        if "audio" not in entry:
+            entry["audio"] = asdict(probe(path))
+            self.dirty = True
+        return AudioInfo(**entry["audio"])
+
+    def save(self) -> None:
+        """Write the cache atomically if anything changed; a read-only project just skips it."""
+        if not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(json.dumps({"version": VERSION, "files": self.entries}), encoding="utf-8")
+            tmp.replace(self.path)
+            self.dirty = False
+        except OSError:
+            pass
+
+
+def _load(path: Path) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("files"), dict):
+        return {}
+    files: dict[str, dict[str, Any]] = data["files"]
+    return files
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,186 @@
+"""The ``apa-feed`` command: parse options, call the library, print. No logic lives here."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from . import __version__
+from .config import load_show
+from .errors import ApaFeedError, Problem, ProblemsFound, display_path
+from .project import Options, build_project
+from .publish import Report, publish
+from .scaffold import init_show, new_episode
+
+app = typer.Typer(
+    help="Publish a podcast from a folder: feed.yaml + episodes/ → media and an Apple-Podcasts-ready RSS feed.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+Config = Annotated[Path, typer.Option("--config", "-f", help="The show's feed.yaml.")]
+BaseUrl = Annotated[str | None, typer.Option("--base-url", help="Public URL of the storage (overrides feed.yaml).")]
+Storage = Annotated[str | None, typer.Option("--storage", help="Folder to publish to (overrides feed.yaml).")]
+T = TypeVar("T")
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _warn(problems: tuple[Problem, ...] | list[Problem]) -> None:
+    for problem in problems:
+        _err(problem.render())
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """The one error boundary: known mistakes print ``error: …`` and exit 1, with no traceback."""
+    try:
+        yield
+    except ProblemsFound as found:
+        _warn(found.problems)
+        _err(str(found))
+        raise typer.Exit(1) from None
+    except ApaFeedError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(1) from None
+
+
+def run(call: Callable[[], T]) -> T:
+    """Call into the library inside the error boundary."""
+    with user_errors():
+        return call()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Where to create the show.")] = Path("."),
+    title: Annotated[str, typer.Option(help="The show's title.")] = "My Podcast",
+) -> None:
+    """Scaffold a show: feed.yaml, episodes/, a placeholder cover.jpg and a .gitignore."""
+    made = run(lambda: init_show(folder, title))
+    for path in made:
+        print(f"created {display_path(path)}")
+    print('next: edit feed.yaml, then run: apa-feed new "First episode"')
+
+
+@app.command()
+def new(
+    title: Annotated[str, typer.Argument(help="The episode's title.")],
+    config: Config = Path("feed.yaml"),
+) -> None:
+    """Create an episode folder from a template: today's date, the next episode number, a new GUID."""
+    show = run(lambda: load_show(config))
+    today = datetime.now(show.timezone).date()
+    path = run(lambda: new_episode(config.parent, title, today))
+    print(f"created {display_path(path)}")
+    print(f"next: put the audio in {display_path(path.parent)}/, write the notes, remove 'draft: true'")
+
+
+@app.command()
+def check(config: Config = Path("feed.yaml"), base_url: BaseUrl = None) -> None:
+    """Validate feed.yaml and every episode, probe the audio, and report every problem."""
+    built = run(lambda: build_project(Options(config, base_url=base_url), assign=False))
+    _warn(built.warnings)
+    feed = built.build.feed
+    print(f"ok: {len(feed.items)} episodes in the feed, {len(built.build.skipped)} held back (draft or scheduled)")
+
+
+@app.command()
+def build(
+    config: Config = Path("feed.yaml"),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the feed here (default: stdout).")] = (
+        None
+    ),
+    base_url: BaseUrl = None,
+) -> None:
+    """Render the feed only (no upload)."""
+    built = run(lambda: build_project(Options(config, base_url=base_url)))
+    _warn(built.warnings)
+    if output is None:
+        sys.stdout.buffer.write(built.rss)
+        return
+    output.write_bytes(built.rss)
+    _err(f"wrote {display_path(output)} ({len(built.build.feed.items)} episodes)")
+
+
+@app.command(name="publish")
+def publish_command(
+    config: Config = Path("feed.yaml"),
+    base_url: BaseUrl = None,
+    storage: Storage = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")] = False,
+) -> None:
+    """Plan, upload media and artwork, then write the feed last (atomically)."""
+    report = run(lambda: publish(Options(config, base_url=base_url, storage=storage), dry_run=dry_run))
+    _warn(report.built.warnings)
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print_report(report)
+
+
+def print_report(report: Report) -> None:
+    """The human summary of a publish."""
+    for action in report.plan.actions:
+        if action.kind != "unchanged":
+            note = f" ({action.reason})" if action.reason else ""
+            print(f"{action.kind:9} {action.key}  {action.size:,} bytes{note}")
+    for slug, why in report.built.build.skipped:
+        print(f"held back {slug} ({why})")
+    uploads = report.plan.count("upload")
+    verb = "would upload" if report.dry_run else "uploaded"
+    if uploads == 0:
+        print(f"nothing to upload: {report.plan.count('unchanged')} files unchanged on {report.store}")
+    else:
+        print(f"{verb} {uploads} files, {report.plan.count('unchanged')} unchanged, to {report.store}")
+    print(f"feed: {report.feed_url}")
+
+
+@app.command()
+def serve(
+    config: Config = Path("feed.yaml"),
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8000,
+) -> None:
+    """Build the show with its URLs pointed at 127.0.0.1 and serve it, so a podcast app here can play it."""
+    from .serve import make_server
+
+    with tempfile.TemporaryDirectory(prefix="apa-feed-serve-") as folder:
+        server = make_server(Path(folder), port=port, quiet=False)
+        address = f"http://127.0.0.1:{server.server_address[1]}/"
+        report = run(lambda: publish(Options(config, base_url=address, storage=folder)))
+        _warn(report.built.warnings)
+        print(f"serving {len(report.built.build.feed.items)} episodes; subscribe to {report.feed_url}", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("stopped")
+        finally:
+            server.server_close()
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"apa-feed {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """apa-feed: publish a podcast from a folder."""

@@ -1,0 +1,70 @@
+"""User mistakes as located problems, collected and reported together.
+
+A :class:`Problem` is one thing a producer can fix; :class:`ProblemsFound` carries all of
+them out of a run. Anything else that escapes is a bug in apa-feed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One mistake: where (file, line, column), which field, and what was expected."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+    field: str = ""
+    message: str = ""
+    hint: str = ""
+    severity: str = "error"
+
+    def render(self) -> str:
+        """Format compiler-style: ``error: file:line:col: field: message; hint``."""
+        where = self.file
+        if self.line:
+            where += f":{self.line}:{self.column or 1}"
+        text = f"{self.field}: {self.message}" if self.field else self.message
+        if self.hint:
+            text += f"; {self.hint}"
+        return f"{self.severity}: {where}: {text}"
+
+
+class ApaFeedError(Exception):
+    """Base of every error apa-feed reports to a user without a traceback."""
+
+
+class ProblemsFound(ApaFeedError):
+    """Raised when validation found one or more problems; nothing was published."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__(summary(self.problems))
+
+
+class StorageError(ApaFeedError):
+    """The storage could not be read or written (permissions, network, missing bucket)."""
+
+
+def display_path(path: Path) -> str:
+    """Show ``path`` relative to the working directory when it lies under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+    except OSError:
+        return os.fspath(path)
+
+
+def summary(problems: list[Problem]) -> str:
+    """``3 problems in 2 files; nothing was published.``"""
+    errors = [p for p in problems if p.severity == "error"]
+    files = {p.file for p in errors}
+    noun = "problem" if len(errors) == 1 else "problems"
+    fnoun = "file" if len(files) == 1 else "files"
+    return f"{len(errors)} {noun} in {len(files)} {fnoun}; nothing was published."

@@ -1,0 +1,83 @@
+"""Show notes: Markdown → the HTML Apple allows, and → plain text within Apple's byte limit."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+import markdown_it
+import nh3
+
+APPLE_TAGS = {"p", "ol", "ul", "li", "a"}
+"""The HTML Apple Podcasts documents for show notes."""
+
+APPLE_LIMIT = 4000
+"""Apple's limit for description and summary, counted in UTF-8 bytes."""
+
+_MD = markdown_it.MarkdownIt("commonmark")
+_HEADING = re.compile(r"<(/?)h[1-6]>")
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(value: str) -> str:
+    """Remove the characters XML 1.0 forbids (control characters, lone surrogates)."""
+    return _XML_FORBIDDEN.sub("", value)
+
+
+def to_html(markdown: str) -> str:
+    """Render Markdown and keep only Apple's tags (headings become paragraphs)."""
+    raw = _HEADING.sub(lambda m: f"<{m.group(1)}p>", _MD.render(xml_safe(markdown)))
+    cleaned = nh3.clean(
+        raw, tags=APPLE_TAGS, attributes={"a": {"href"}}, link_rel=None, url_schemes={"http", "https", "mailto"}
+    )
+    return cleaned.strip()
+
+
+class _Text(HTMLParser):
+    """Collect text, with blank lines between blocks and "- " before list items."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "li":
+            self.parts.append("\n- ")
+        elif tag in ("p", "ul", "ol"):
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data.replace("\n", " "))
+
+
+def to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment, paragraphs kept as blank lines."""
+    parser = _Text()
+    parser.feed(fragment)
+    parser.close()
+    text = "".join(parser.parts)
+    text = re.sub(r"[ \t]+", " ", text)
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def clip(text: str, limit: int = APPLE_LIMIT) -> str:
+    """Cut ``text`` to at most ``limit`` UTF-8 bytes at a word boundary, ending with "…"."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    room = limit - len("…".encode())
+    cut = text.encode("utf-8")[:room].decode("utf-8", errors="ignore")
+    if " " in cut[-40:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "…"
+
+
+def credits_html(heading: str, lines: list[tuple[str, list[str]]], colon: str = ": ") -> str:
+    """A credits block in Apple's tags: a heading paragraph and one list item per role."""
+    if not lines:
+        return ""
+    items = "".join(
+        f"<li>{html.escape(role)}{colon}{html.escape(', '.join(names))}</li>" for role, names in lines
+    )
+    return f"<p>{html.escape(heading)}</p><ul>{items}</ul>"

@@ -1,0 +1,62 @@
+"""What a publish will do to a store, decided before touching it (pure, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Asset
+from .storage import StoredObject
+
+HISTORY = "history/"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One line of a plan: ``upload`` (new or changed), ``unchanged`` or ``orphan``."""
+
+    kind: str
+    key: str
+    size: int
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Files to upload first, then the feed (written last, only if it changed)."""
+
+    uploads: tuple[Asset, ...]
+    actions: tuple[Action, ...]
+    feed_key: str
+    feed: bytes
+    feed_changed: bool
+
+    def count(self, kind: str) -> int:
+        """How many actions are of ``kind`` (the feed counts too)."""
+        return sum(1 for a in self.actions if a.kind == kind)
+
+
+def make_plan(
+    assets: tuple[Asset, ...], listing: dict[str, StoredObject], feed_key: str, feed: bytes, live_feed: bytes | None
+) -> Plan:
+    """Compare what the feed needs with what the store holds.
+
+    Media keys are content-addressed (the key holds the SHA-256), so a key present with the
+    right size is the same bytes: no download, no re-hash. The feed is compared byte for byte.
+    """
+    uploads: list[Asset] = []
+    actions: list[Action] = []
+    for asset in sorted(assets, key=lambda a: a.key):
+        found = listing.get(asset.key)
+        if found is not None and found.size == asset.size:
+            actions.append(Action("unchanged", asset.key, asset.size))
+            continue
+        uploads.append(asset)
+        actions.append(Action("upload", asset.key, asset.size, "new" if found is None else "incomplete"))
+    changed = live_feed != feed
+    reason = "new" if live_feed is None else "changed"
+    actions.append(Action("upload" if changed else "unchanged", feed_key, len(feed), reason if changed else ""))
+    wanted = {a.key for a in assets} | {feed_key}
+    for key in sorted(set(listing) - wanted):
+        if not key.startswith(HISTORY):
+            actions.append(Action("orphan", key, listing[key].size, "no longer referenced by the feed"))
+    return Plan(tuple(uploads), tuple(actions), feed_key, feed, changed)

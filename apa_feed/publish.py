@@ -1,0 +1,66 @@
+"""Publish: plan against the store, upload what is missing, verify it, then swap the feed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import StorageError
+from .model import FEED_CACHE
+from .plan import Plan, make_plan
+from .project import Built, Options, build_project
+from .storage import Store, open_store
+
+FEED_TYPE = "application/rss+xml; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a publish did (or, in a dry run, would do)."""
+
+    built: Built
+    plan: Plan
+    store: str
+    feed_url: str
+    dry_run: bool
+
+    def as_dict(self) -> dict[str, object]:
+        """A machine-readable summary (``publish --json``)."""
+        return {
+            "feed_url": self.feed_url,
+            "store": self.store,
+            "dry_run": self.dry_run,
+            "episodes": len(self.built.build.feed.items),
+            "uploaded": self.plan.count("upload"),
+            "unchanged": self.plan.count("unchanged"),
+            "orphans": self.plan.count("orphan"),
+            "skipped": [{"episode": slug, "why": why} for slug, why in self.built.build.skipped],
+            "actions": [
+                {"action": a.kind, "key": a.key, "size": a.size, "reason": a.reason} for a in self.plan.actions
+            ],
+        }
+
+
+def publish(options: Options, dry_run: bool = False) -> Report:
+    """Build the show, plan against its store and, unless ``dry_run``, apply the plan."""
+    built = build_project(options, assign=not dry_run)
+    store = open_store(built.show.storage, built.show.root)
+    key = built.show.feed_file
+    plan = make_plan(built.build.assets, store.list(), key, built.rss, store.read(key))
+    if not dry_run:
+        apply(plan, store)
+    return Report(built, plan, store.describe(), built.build.feed.self_url, dry_run)
+
+
+def apply(plan: Plan, store: Store) -> None:
+    """Upload media first, confirm each referenced object is whole, write the feed last."""
+    for asset in plan.uploads:
+        store.put_file(asset.key, asset.source, asset.content_type, asset.cache_control)
+    listing = store.list()
+    for action in plan.actions:
+        if action.kind == "orphan" or action.key == plan.feed_key:
+            continue
+        found = listing.get(action.key)
+        if found is None or found.size != action.size:
+            raise StorageError(f"{action.key} did not arrive whole on {store.describe()}; the feed was not changed")
+    if plan.feed_changed:
+        store.put_bytes(plan.feed_key, plan.feed, FEED_TYPE, FEED_CACHE)

@@ -1,0 +1,51 @@
+"""Where a show is published: the :class:`Store` contract and how to open one from a spec."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """An object found on a store."""
+
+    key: str
+    size: int
+
+
+class Store(Protocol):
+    """What publishing needs from a storage backend."""
+
+    def describe(self) -> str:
+        """A human name for the store, e.g. ``public/`` or ``s3://bucket/prefix/``."""
+        ...
+
+    def list(self) -> dict[str, StoredObject]:
+        """Every object under the store's root, by key."""
+        ...
+
+    def read(self, key: str) -> bytes | None:
+        """The bytes of a small object (the feed), or None when it is not there."""
+        ...
+
+    def put_file(self, key: str, source: Path, content_type: str, cache_control: str) -> None:
+        """Store ``source`` under ``key``; a reader never sees a partial object."""
+        ...
+
+    def put_bytes(self, key: str, data: bytes, content_type: str, cache_control: str) -> None:
+        """Store ``data`` under ``key``; a reader never sees a partial object."""
+        ...
+
+
+def open_store(spec: str, root: Path) -> Store:
+    """Open the store a ``storage:`` value names: ``s3://bucket/prefix`` or a folder (relative to ``root``)."""
+    if spec.startswith("s3://"):
+        from .s3 import S3Store
+
+        return S3Store.from_spec(spec)
+    from .local import LocalStore
+
+    folder = Path(spec).expanduser()
+    return LocalStore(folder if folder.is_absolute() else root / folder)

@@ -1,0 +1,93 @@
+"""Read YAML through its node tree, so every value keeps its file, line and column.
+
+The schema (not YAML 1.1's implicit typing) decides what a scalar means: ``language: no`` stays
+the text ``"no"``. Duplicate keys are problems, not silent overwrites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import Problem, display_path
+
+
+@dataclass
+class Context:
+    """Where we are reading, and the problems found so far."""
+
+    file: str
+    base: Path = Path(".")
+    problems: list[Problem] = field(default_factory=list)
+
+    def report(self, node: Node | None, path: str, message: str, hint: str = "") -> None:
+        """Record a problem located at ``node`` (or at the top of the file)."""
+        line = node.start_mark.line + 1 if node is not None else 0
+        col = node.start_mark.column + 1 if node is not None else 0
+        self.problems.append(Problem(self.file, line, col, path, message, hint))
+
+
+def compose_file(path: Path, ctx: Context) -> Node | None:
+    """Parse ``path`` into a node tree; syntax errors become located problems."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        ctx.problems.append(Problem(ctx.file, message="file not found"))
+        return None
+    except UnicodeDecodeError as exc:
+        ctx.problems.append(Problem(ctx.file, message=f"not UTF-8 text ({exc.reason})"))
+        return None
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        what = exc.problem or "invalid YAML"
+        ctx.problems.append(Problem(ctx.file, line, col, "", f"invalid YAML: {what}"))
+        return None
+
+
+def describe(node: Node) -> str:
+    """A user's word for what a node holds, quoting scalars."""
+    if isinstance(node, ScalarNode):
+        return f'"{node.value}"'
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    return "nothing"
+
+
+def is_null(node: Node) -> bool:
+    """True for an empty value or an explicit ``null``/``~``."""
+    return (
+        isinstance(node, ScalarNode)
+        and node.tag == "tag:yaml.org,2002:null"
+        and node.value in ("", "~", "null", "Null", "NULL")
+    )
+
+
+def mapping_items(node: MappingNode, ctx: Context, path: str) -> list[tuple[str, ScalarNode, Node]]:
+    """Key/value pairs of a mapping; non-text and duplicate keys are reported and skipped."""
+    seen: dict[str, int] = {}
+    items: list[tuple[str, ScalarNode, Node]] = []
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            ctx.report(key_node, path, "a key must be plain text")
+            continue
+        key = key_node.value
+        where = f"{path}.{key}" if path else key
+        if key in seen:
+            ctx.report(key_node, where, f"duplicate key (first set on line {seen[key]})")
+            continue
+        seen[key] = key_node.start_mark.line + 1
+        items.append((key, key_node, value_node))
+    return items
+
+
+def file_context(path: Path) -> Context:
+    """A fresh context naming ``path`` the way the user sees it."""
+    return Context(display_path(path), path.parent)
