@@ -146,7 +146,8 @@ def print_report(report: Report) -> None:
         print(f"nothing to upload: {report.plan.count('unchanged')} files unchanged on {report.store}")
     else:
         print(f"{verb} {uploads} files, {report.plan.count('unchanged')} unchanged, to {report.store}")
-    print(f"feed: {report.feed_url}")
+    local = f" (file: {report.store}{report.plan.feed_key})" if not report.store.startswith("s3://") else ""
+    print(f"feed: {report.feed_url}{local}")
 
 
 @app.command()

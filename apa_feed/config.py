@@ -20,9 +20,9 @@ OWNER_FIELDS = (
 
 SHOW_FIELDS = (
     s.Field("title", s.text, "text", "The show's name.", required=True, example="Les documentaires",
-            rss="title, itunes:title"),
+            rss="title"),
     s.Field("description", s.text, "text", "What the show is about (plain text, up to 4000 bytes).",
-            required=True, rss="description, itunes:summary"),
+            required=True, rss="description"),
     s.Field("language", s.language, "BCP 47 code", "The spoken language.", required=True, example="fr",
             rss="language"),
     s.Field("link", s.url, "URL", "The show's website.", required=True, example="https://example.com/",

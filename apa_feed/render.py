@@ -19,11 +19,11 @@ ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 GENERATOR = "apa-feed"
 
 
-def _el(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
-    """Append ``<itunes:tag>`` to ``parent``."""
+def _el(parent: Any, tag: str, value: str | None = None, **attrs: str) -> Any:
+    """Append ``<itunes:tag attrs>value</itunes:tag>`` to ``parent``."""
     elem = xml_elem(f"{{{ITUNES}}}{tag}", parent, **attrs)
-    if text is not None:
-        elem.text = text
+    if value is not None:
+        elem.text = value
     return elem
 
 

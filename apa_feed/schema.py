@@ -207,6 +207,8 @@ def mapping(fields: Sequence[Field]) -> Convert:
 
 def read_mapping(node: Node | None, fields: Sequence[Field], ctx: Context, path: str = "") -> dict[str, Any] | None:
     """Convert a mapping node with ``fields``; report every problem; None if any was found."""
+    if node is None and ctx.problems:
+        return None  # the file itself could not be read; that is already reported
     if not isinstance(node, MappingNode):
         what = describe(node) if node is not None else "an empty file"
         ctx.report(node, path or "", f"expected a mapping of fields, got {what}")
@@ -214,27 +216,22 @@ def read_mapping(node: Node | None, fields: Sequence[Field], ctx: Context, path:
     before = len(ctx.problems)
     known = {f.name: f for f in fields}
     values: dict[str, Any] = {}
+    suggested: set[str] = set()
     for key, key_node, value_node in mapping_items(node, ctx, path):
         where = f"{path}.{key}" if path else key
         spec = known.get(key)
         if spec is None:
             near = difflib.get_close_matches(key, list(known), n=1)
+            suggested.update(near)
             ctx.report(key_node, where, "unknown field", f'did you mean "{near[0]}"?' if near else "")
-        elif is_null(value_node) and not spec.required:
-            continue
-        else:
+        elif not (is_null(value_node) and not spec.required):
             values[key] = spec.convert(value_node, ctx, where)
     for spec in fields:
-        if spec.name not in values and spec.required and not _was_reported(ctx, before, path, spec.name):
+        if spec.name not in values and spec.required and spec.name not in suggested:
             where = f"{path}.{spec.name}" if path else spec.name
             ctx.report(node, where, f"missing required field ({spec.type})")
         values.setdefault(spec.name, spec.default)
     return None if len(ctx.problems) > before else values
-
-
-def _was_reported(ctx: Context, since: int, path: str, name: str) -> bool:
-    where = f"{path}.{name}" if path else name
-    return any(p.field == where for p in ctx.problems[since:])
 
 
 def markdown_table(fields: Sequence[Field]) -> str:

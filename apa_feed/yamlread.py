@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+import yaml.reader
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import Problem, display_path
@@ -47,7 +48,16 @@ def compose_file(path: Path, ctx: Context) -> Node | None:
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = exc.problem or "invalid YAML"
         ctx.problems.append(Problem(ctx.file, line, col, "", f"invalid YAML: {what}"))
-        return None
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        what = f"a control character (#x{exc.character:04x}) that YAML does not allow; remove it"
+        ctx.problems.append(Problem(ctx.file, line, col, "", what))
+    return None
+
+
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def describe(node: Node) -> str:

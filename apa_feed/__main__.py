@@ -1,0 +1,5 @@
+"""``python -m apa_feed`` runs the command line."""
+
+from .cli import app
+
+app(prog_name="apa-feed")

@@ -1,0 +1,61 @@
+"""Generate ``docs/config.md`` from the schema, so every field is documented exactly as the code reads it.
+
+Run ``python -m apa_feed.configdoc > docs/config.md``; a test checks the committed file is current.
+"""
+
+from __future__ import annotations
+
+from .categories import APPLE_CATEGORIES
+from .config import OWNER_FIELDS, SHOW_FIELDS
+from .episodes import CREDIT_FIELDS, EPISODE_FIELDS
+from .schema import markdown_table
+
+INTRO = """\
+# Configuration reference
+
+A show is a folder with `feed.yaml` (the show) and `episodes/<folder>/episode.yaml` (one per
+episode). Paths are relative to the YAML file that names them. Values are read by this schema,
+not by YAML's own guessing: `language: no` is the text "no", `explicit` takes `true` or
+`false`, and a duplicated key or an unknown field is an error (with a "did you mean" hint).
+Every problem is reported with its file, line and column, all in one run.
+
+This file is generated from the code by `python -m apa_feed.configdoc > docs/config.md`.
+"""
+
+GUID_NOTE = """\
+## Why the GUID lives in episode.yaml
+
+Podcast apps know an episode by its `<guid>`. If it changes, every subscriber downloads the
+episode again or sees it twice. apa-feed gives each episode a random UUID the first time it
+builds the feed (or when `apa-feed new` creates the episode) and writes it into that episode's
+own `episode.yaml` as `guid:`, leaving the rest of the file and its comments untouched. So the
+GUID depends on no URL, title, audio file or storage location, and it travels with the
+episode: rename the folder, move the project to another machine, change `base_url` or the
+storage, re-encode the audio, retitle the episode — the GUID stays. Commit it with the episode.
+An episode imported from another host keeps the GUID it had there: put it in `guid:`.
+"""
+
+
+def render_doc() -> str:
+    """The whole of docs/config.md."""
+    parts = [
+        INTRO,
+        "## feed.yaml\n",
+        markdown_table(SHOW_FIELDS),
+        "\n### owner\n",
+        markdown_table(OWNER_FIELDS),
+        "\n## episodes/<folder>/episode.yaml\n",
+        markdown_table(EPISODE_FIELDS),
+        "\n### credits entries\n",
+        markdown_table(CREDIT_FIELDS),
+        "\n" + GUID_NOTE,
+        "## Apple Podcasts categories\n",
+        "Write `Category` or `Category › Subcategory` (`>` or `/` also work).\n",
+    ]
+    for top, subs in APPLE_CATEGORIES.items():
+        parts.append(f"- **{top}**" + (": " + ", ".join(subs) if subs else ""))
+    return "\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_doc(), end="")

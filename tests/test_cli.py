@@ -1,0 +1,133 @@
+"""The command line as a user sees it: exact messages, exit codes, JSON, every command documented."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import SAMPLE_EPISODE
+from typer.testing import CliRunner
+
+from apa_feed.cli import app
+
+runner = CliRunner()
+COMMANDS = ["init", "new", "check", "build", "publish", "serve"]
+
+
+def test_publish_says_what_it_did_and_where_the_feed_is(project: Path) -> None:
+    first = runner.invoke(app, ["publish"])
+    assert first.exit_code == 0, first.output
+    assert "uploaded 4 files, 0 unchanged, to public/" in first.output
+    assert "feed: https://agencepresseaudio.example/podcast/feed.xml (file: public/feed.xml)" in first.output
+    again = runner.invoke(app, ["publish"])
+    assert again.exit_code == 0
+    assert "nothing to upload: 4 files unchanged on public/" in again.output
+
+
+def test_publish_json_summary(project: Path) -> None:
+    result = runner.invoke(app, ["publish", "--json"])
+    data = json.loads(result.stdout)
+    assert data["feed_url"] == "https://agencepresseaudio.example/podcast/feed.xml"
+    assert (data["uploaded"], data["unchanged"], data["episodes"]) == (4, 0, 1)
+
+
+def test_user_mistakes_exit_1_with_located_messages_and_no_traceback(project: Path) -> None:
+    text = (project / "feed.yaml").read_text(encoding="utf-8")
+    (project / "feed.yaml").write_text(text.replace("explicit: false", "explicit: yes"), encoding="utf-8")
+    episode = project / "episodes" / SAMPLE_EPISODE / "episode.yaml"
+    episode.write_text("titel: x\n" + episode.read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(app, ["publish"])
+    assert result.exit_code == 1
+    line = text.splitlines().index("explicit: false") + 1
+    assert result.stderr.splitlines() == [
+        f'error: episodes/{SAMPLE_EPISODE}/episode.yaml:1:1: titel: unknown field; did you mean "title"?',
+        f'error: feed.yaml:{line}:11: explicit: expected true or false, got "yes"',
+        "2 problems in 2 files; nothing was published.",
+    ]
+    assert "Traceback" not in result.output
+    assert not (project / "public").exists()
+
+
+def test_missing_config_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["error: feed.yaml: file not found", "1 problem in 1 file; nothing was published."]
+
+
+def test_check_reports_ok(project: Path) -> None:
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "ok: 1 episodes in the feed, 0 held back (draft or scheduled)"
+
+
+def test_build_writes_the_feed(project: Path) -> None:
+    result = runner.invoke(app, ["build", "-o", "out.xml", "--base-url", "https://cdn.example.org/p"])
+    assert result.exit_code == 0
+    assert b"https://cdn.example.org/p/episodes/" in (project / "out.xml").read_bytes()
+
+
+def test_init_then_new_then_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["init", "--title", "Mon émission"]).exit_code == 0
+    again = runner.invoke(app, ["init"])
+    assert again.exit_code == 1 and "feed.yaml already exists" in again.stderr
+    made = runner.invoke(app, ["new", "Premier épisode"])
+    assert made.exit_code == 0, made.output
+    (folder,) = (tmp_path / "episodes").iterdir()
+    assert folder.name.endswith("-premier-episode")
+    text = (folder / "episode.yaml").read_text(encoding="utf-8")
+    assert "episode: 1\n" in text and re.search(r"^guid: [0-9a-f-]{36}", text, re.M)
+    missing_audio = runner.invoke(app, ["check"])
+    assert missing_audio.exit_code == 1
+    assert 'audio: expected a file, got "audio.mp3" (no such file)' in missing_audio.stderr
+    assert runner.invoke(app, ["new", "Deuxième"]).exit_code == 0
+    second = [p for p in (tmp_path / "episodes").iterdir() if p != folder][0]
+    assert "episode: 2\n" in (second / "episode.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output and len(result.output.splitlines()) > 4
+
+
+def test_serve_streams_the_sample_to_a_player(project: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "apa_feed", "serve", "--port", "0"],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        match = re.search(r"subscribe to (http://127\.0\.0\.1:(\d+)/feed\.xml)", line)
+        assert match, line + (proc.stderr.read() if proc.poll() is not None and proc.stderr else "")
+        port = int(match.group(2))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/feed.xml")
+        feed = conn.getresponse()
+        body = feed.read()
+        assert feed.status == 200 and feed.getheader("Content-Type") == "application/rss+xml; charset=utf-8"
+        enclosure = re.search(rb'<enclosure url="([^"]+)" length="(\d+)"', body)
+        assert enclosure and enclosure.group(1).startswith(f"http://127.0.0.1:{port}/".encode())
+        path = urlsplit(enclosure.group(1).decode()).path
+        conn.request("HEAD", path)
+        head = conn.getresponse()
+        head.read()
+        assert (head.status, head.getheader("Content-Length")) == (200, enclosure.group(2).decode())
+        assert head.getheader("Content-Type") == "audio/mpeg"
+        conn.request("GET", path, headers={"Range": "bytes=1000-1999"})
+        part = conn.getresponse()
+        audio = (project / "episodes" / SAMPLE_EPISODE / "audio.mp3").read_bytes()
+        assert part.status == 206
+        assert part.read() == audio[1000:2000]
+        assert part.getheader("Content-Range") == f"bytes 1000-1999/{len(audio)}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -1,0 +1,27 @@
+"""Every config field and every command is documented, and the docs match the code."""
+
+from __future__ import annotations
+
+from conftest import REPO
+
+from apa_feed.config import SHOW_FIELDS
+from apa_feed.configdoc import render_doc
+from apa_feed.episodes import EPISODE_FIELDS
+
+
+def test_config_doc_is_current() -> None:
+    committed = (REPO / "docs" / "config.md").read_text(encoding="utf-8")
+    assert committed == render_doc(), "regenerate: python -m apa_feed.configdoc > docs/config.md"
+
+
+def test_every_field_has_a_doc_and_a_row() -> None:
+    doc = render_doc()
+    for field in (*SHOW_FIELDS, *EPISODE_FIELDS):
+        assert field.doc.endswith("."), field.name
+        assert f"| `{field.name}` |" in doc
+
+
+def test_readme_shows_every_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for command in ("init", "new", "check", "build", "publish", "serve"):
+        assert f"apa-feed {command}" in readme, command

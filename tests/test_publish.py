@@ -1,0 +1,125 @@
+"""Publishing to the local store: media first, feed last and atomic, no-op re-runs, failures leave the feed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
+
+from apa_feed.errors import ProblemsFound, StorageError
+from apa_feed.project import Options
+from apa_feed.publish import publish
+from apa_feed.storage.local import LocalStore
+
+
+def options(root: Path) -> Options:
+    return Options(root / "feed.yaml", now=NOW)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_first_publish_writes_media_artwork_and_feed(project: Path) -> None:
+    report = publish(options(project))
+    public = project / "public"
+    published = files(public)
+    assert published["feed.xml"] == report.built.rss
+    audio = (project / "episodes" / SAMPLE_EPISODE / "audio.mp3").read_bytes()
+    assert [k for k, v in published.items() if v == audio] == [
+        k for k in published if k.startswith(f"episodes/{SAMPLE_EPISODE}/audio-")
+    ]
+    assert len(published) == 4
+    assert report.as_dict()["uploaded"] == 4
+    assert not [p for p in public.rglob(".*")], "no temporary file may be left behind"
+
+
+def test_second_publish_copies_nothing(project: Path) -> None:
+    publish(options(project))
+    before = {p: p.stat().st_mtime_ns for p in (project / "public").rglob("*") if p.is_file()}
+    report = publish(options(project))
+    assert (report.plan.count("upload"), report.plan.count("unchanged")) == (0, 4)
+    after = {p: p.stat().st_mtime_ns for p in (project / "public").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_dry_run_changes_nothing(project: Path) -> None:
+    report = publish(options(project), dry_run=True)
+    assert report.plan.count("upload") == 4
+    assert not (project / "public").exists()
+
+
+def test_changed_audio_goes_to_a_new_key_and_keeps_the_guid(project: Path) -> None:
+    first = publish(options(project))
+    audio = project / "episodes" / SAMPLE_EPISODE / "audio.mp3"
+    audio.write_bytes(audio.read_bytes()[:400_000])  # a re-encode: different bytes
+    second = publish(options(project))
+    old_item, new_item = first.built.build.feed.items[0], second.built.build.feed.items[0]
+    assert old_item.guid == new_item.guid
+    assert old_item.enclosure_url != new_item.enclosure_url
+    old_key = old_item.enclosure_url.removeprefix("https://agencepresseaudio.example/podcast/")
+    assert (project / "public" / old_key).stat().st_size == 619415, "live URL must keep serving whole bytes"
+    assert [a.key for a in second.plan.actions if a.kind == "orphan"] == [old_key]
+
+
+def test_invalid_project_publishes_nothing(project: Path) -> None:
+    publish(options(project))
+    live = (project / "public" / "feed.xml").read_bytes()
+    add_episode(project, "2025-12-01-bad", episode_yaml("Bad", "2025-12-01"))
+    (project / "episodes" / "2025-12-01-bad" / "audio.mp3").write_bytes(b"not audio at all" * 100)
+    with pytest.raises(ProblemsFound) as found:
+        publish(options(project))
+    assert found.value.problems[0].file == "episodes/2025-12-01-bad/audio.mp3"
+    assert (project / "public" / "feed.xml").read_bytes() == live
+    assert not list((project / "public" / "episodes").glob("2025-12-01-bad*"))
+
+
+def test_interrupted_publish_keeps_live_feed_and_rerun_finishes(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    publish(options(project))
+    live = (project / "public" / "feed.xml").read_bytes()
+    add_episode(project, "2025-12-01-two", episode_yaml("Two", "2025-12-01", image="cover.jpg"))
+    (project / "episodes" / "2025-12-01-two" / "cover.jpg").write_bytes(
+        (project / "episodes" / SAMPLE_EPISODE / "cover.jpg").read_bytes()
+    )
+    add_episode(project, "2025-12-02-three", episode_yaml("Three", "2025-12-02"))
+    (project / "episodes" / "2025-12-02-three" / "audio.mp3").write_bytes(
+        (project / "episodes" / SAMPLE_EPISODE / "audio.mp3").read_bytes()[:500_000]
+    )
+    real_put = LocalStore.put_file
+    calls: list[str] = []
+
+    def failing_put(self: LocalStore, key: str, source: Path, content_type: str, cache_control: str) -> None:
+        calls.append(key)
+        if len(calls) == 2:
+            raise StorageError("disk full (simulated)")
+        real_put(self, key, source, content_type, cache_control)
+
+    monkeypatch.setattr(LocalStore, "put_file", failing_put)
+    with pytest.raises(StorageError):
+        publish(options(project))
+    assert (project / "public" / "feed.xml").read_bytes() == live
+    monkeypatch.setattr(LocalStore, "put_file", real_put)
+    report = publish(options(project))
+    assert calls[0] not in [a.key for a in report.plan.uploads], "what arrived whole is not uploaded twice"
+    # uploads go in key order: two/audio arrived, two/cover failed, three/audio never started
+    assert [a.key.split("/")[1] + "/" + a.key.split("/")[2][:5] for a in report.plan.uploads] == [
+        "2025-12-01-two/cover",
+        "2025-12-02-three/audio",
+    ]
+    assert report.plan.count("upload") == 3  # those two, and the feed
+    assert b"Three" in (project / "public" / "feed.xml").read_bytes()
+
+
+def test_storage_override_and_absolute_folder(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    target = tmp_path_factory.mktemp("elsewhere")
+    report = publish(Options(project / "feed.yaml", storage=str(target), now=NOW))
+    assert (target / "feed.xml").read_bytes() == report.built.rss
+    assert not (project / "public").exists()
+
+
+def test_local_store_refuses_keys_outside_its_folder(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "public")
+    with pytest.raises(StorageError):
+        store.put_bytes("../escape.txt", b"x", "text/plain", "")
+    assert not (tmp_path / "escape.txt").exists()
