@@ -103,8 +103,8 @@ def episode_folders(root: Path) -> list[Path]:
     return sorted(p for p in base.iterdir() if (p / EPISODE_FILE).is_file())
 
 
-def load_episodes(root: Path, tz: ZoneInfo) -> list[EpisodeMeta]:
-    """Read every episode; raise :class:`ProblemsFound` with all problems of all files."""
+def read_episodes(root: Path, tz: ZoneInfo) -> tuple[list[EpisodeMeta], list[Problem]]:
+    """Read every episode: the valid ones, and the problems of the others (all of them)."""
     problems: list[Problem] = []
     episodes: list[EpisodeMeta] = []
     for folder in episode_folders(root):
@@ -113,6 +113,12 @@ def load_episodes(root: Path, tz: ZoneInfo) -> list[EpisodeMeta]:
         problems.extend(ctx.problems)
         if values is not None:
             episodes.append(_episode(folder, values, tz))
+    return episodes, problems
+
+
+def load_episodes(root: Path, tz: ZoneInfo) -> list[EpisodeMeta]:
+    """Read every episode; raise :class:`ProblemsFound` with all problems of all files."""
+    episodes, problems = read_episodes(root, tz)
     if problems:
         raise ProblemsFound(problems)
     return episodes

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from .artwork import check_artwork
 from .cache import FactCache
 from .config import Show, load_show
-from .episodes import EpisodeMeta, assign_guids, load_episodes
+from .episodes import EpisodeMeta, assign_guids, read_episodes
 from .errors import Problem, ProblemsFound, display_path
-from .model import Build, EpisodeInput, FileFacts, build_feed
+from .model import Build, EpisodeInput, build_feed
 from .probe import AudioError
 from .render import render
 
@@ -39,6 +39,13 @@ class Built:
 
 def read_project(options: Options) -> tuple[Show, list[EpisodeMeta]]:
     """Validate feed.yaml and every episode.yaml together; raise with all their problems."""
+    show, episodes, problems = _read(options)
+    if show is None or problems:
+        raise ProblemsFound(problems)
+    return show, episodes
+
+
+def _read(options: Options) -> tuple[Show | None, list[EpisodeMeta], list[Problem]]:
     problems: list[Problem] = []
     show: Show | None = None
     try:
@@ -46,14 +53,8 @@ def read_project(options: Options) -> tuple[Show, list[EpisodeMeta]]:
     except ProblemsFound as found:
         problems.extend(found.problems)
     tz = show.timezone if show else ZoneInfo("UTC")
-    episodes: list[EpisodeMeta] = []
-    try:
-        episodes = load_episodes(options.config.parent, tz)
-    except ProblemsFound as found:
-        problems.extend(found.problems)
-    if show is None or problems:
-        raise ProblemsFound(problems)
-    return show, episodes
+    episodes, more = read_episodes(options.config.parent, tz)
+    return show, episodes, problems + more
 
 
 def _override(show: Show, options: Options) -> Show:
@@ -66,16 +67,15 @@ def _override(show: Show, options: Options) -> Show:
 
 @dataclass(frozen=True)
 class Gathered:
-    """Facts read from every file the show references."""
+    """Facts read from every file the show references, and what was wrong with them."""
 
-    show_image: FileFacts
     episodes: list[EpisodeInput]
-    warnings: tuple[Problem, ...]
+    problems: list[Problem]
 
 
-def gather(show: Show, episodes: list[EpisodeMeta], cache: FactCache) -> Gathered:
-    """Probe and hash every referenced file; raise with a located problem for each bad one."""
-    problems = check_artwork(show.image, "image")
+def gather(show_image: Path | None, episodes: list[EpisodeMeta], cache: FactCache) -> Gathered:
+    """Check artwork, probe and hash every referenced file; a bad file is a located problem."""
+    problems = check_artwork(show_image, "image") if show_image else []
     inputs: list[EpisodeInput] = []
     for ep in episodes:
         if ep.image:
@@ -88,18 +88,23 @@ def gather(show: Show, episodes: list[EpisodeMeta], cache: FactCache) -> Gathere
         image = cache.facts(ep.image) if ep.image else None
         inputs.append(EpisodeInput(ep, audio, cache.facts(ep.audio), image))
     cache.save()
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ProblemsFound(problems)
-    return Gathered(cache.facts(show.image), inputs, tuple(problems))
+    return Gathered(inputs, problems)
 
 
 def build_project(options: Options, assign: bool = True) -> Built:
-    """Read, check, probe and render the whole show. ``assign`` writes missing GUIDs to episode files."""
-    show, episodes = read_project(options)
+    """Read, check, probe and render the whole show, reporting every problem of every file at once.
+
+    ``assign`` writes a new GUID into each valid episode that has none (never on a failed run).
+    """
+    show, episodes, problems = _read(options)
+    cache = FactCache(options.config.parent)
+    found = gather(show.image if show else None, episodes, cache)
+    problems += found.problems
+    if show is None or any(p.severity == "error" for p in problems):
+        raise ProblemsFound(problems)
+    inputs = found.episodes
     if assign:
-        episodes = assign_guids(episodes)
-    cache = FactCache(show.root)
-    found = gather(show, episodes, cache)
-    build = build_feed(show, found.show_image, found.episodes, options.now or datetime.now(UTC))
-    return Built(show, build, render(build.feed), found.warnings)
+        with_guids = {ep.folder: ep for ep in assign_guids(episodes)}
+        inputs = [replace(i, meta=with_guids[i.meta.folder]) for i in inputs]
+    build = build_feed(show, cache.facts(show.image), inputs, options.now or datetime.now(UTC))
+    return Built(show, build, render(build.feed), tuple(problems))

@@ -131,3 +131,18 @@ def test_serve_streams_the_sample_to_a_player(project: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_check_reports_yaml_and_audio_problems_of_different_episodes_together(project: Path) -> None:
+    from conftest import add_episode, episode_yaml
+
+    add_episode(project, "2025-12-01-bad-audio", episode_yaml("Bad audio", "2025-12-01"))
+    (project / "episodes" / "2025-12-01-bad-audio" / "audio.mp3").write_bytes(b"")
+    add_episode(project, "2025-12-02-bad-yaml", episode_yaml("Bad yaml", "2025-12-02", season="zero"))
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: episodes/2025-12-01-bad-audio/audio.mp3: audio: empty file (0 bytes)",
+        'error: episodes/2025-12-02-bad-yaml/episode.yaml:5:9: season: expected a whole number of 1 or more, got "zero"',
+        "2 problems in 2 files; nothing was published.",
+    ]
