@@ -17,7 +17,7 @@ from .model import FileFacts
 from .probe import AudioInfo, probe
 
 CACHE_DIR = ".apa-feed"
-VERSION = 1
+VERSION = 2
 
 
 class FactCache:
@@ -31,9 +31,10 @@ class FactCache:
     def _entry(self, path: Path) -> tuple[str, dict[str, Any]]:
         stat = path.stat()
         key = str(path.resolve())
+        stamp = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns}
         entry = self.entries.get(key)
-        if entry is None or entry.get("size") != stat.st_size or entry.get("mtime_ns") != stat.st_mtime_ns:
-            entry = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+        if not isinstance(entry, dict) or any(entry.get(k) != v for k, v in stamp.items()):
+            entry = dict(stamp)
             self.entries[key] = entry
             self.dirty = True
         return key, entry
@@ -41,7 +42,7 @@ class FactCache:
     def facts(self, path: Path) -> FileFacts:
         """Size and SHA-256 of ``path``."""
         _, entry = self._entry(path)
-        if "sha256" not in entry:
+        if not isinstance(entry.get("sha256"), str):
             entry["sha256"] = sha256_file(path)
             self.dirty = True
         return FileFacts(path, entry["size"], entry["sha256"])
@@ -49,15 +50,21 @@ class FactCache:
     def audio(self, path: Path) -> AudioInfo:
         """Probe ``path`` (raises :class:`~apa_feed.probe.AudioError`), or reuse the cached result."""
         _, entry = self._entry(path)
-        if "audio" not in entry:
+        try:
+            return AudioInfo(**entry["audio"])
+        except (KeyError, TypeError):  # not probed yet, or a damaged entry
             entry["audio"] = asdict(probe(path))
             self.dirty = True
-        return AudioInfo(**entry["audio"])
+            return AudioInfo(**entry["audio"])
 
     def save(self) -> None:
-        """Write the cache atomically if anything changed; a read-only project just skips it."""
+        """Write the cache atomically if anything changed; a read-only project just skips it.
+
+        Entries of files that no longer exist are dropped.
+        """
         if not self.dirty:
             return
+        self.entries = {k: v for k, v in self.entries.items() if Path(k).exists()}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".tmp{os.getpid()}")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 import mutagen
-from mutagen.mp3 import MP3
-from mutagen.mp4 import MP4
 
 from .errors import ApaFeedError
 
@@ -19,6 +18,19 @@ MIME_BY_FORMAT = {
     "FLAC": "audio/flac",
     "WAVE": "audio/wav",
 }
+APPLE_FORMATS = {"MP3", "MP4"}
+"""The audio formats Apple Podcasts lists for RSS enclosures (MP3, and AAC in M4A)."""
+
+EXTENSIONS = {
+    "MP3": (".mp3",),
+    "MP4": (".m4a", ".mp4", ".aac"),
+    "OggOpus": (".opus", ".ogg"),
+    "OggVorbis": (".ogg", ".oga"),
+    "FLAC": (".flac",),
+    "WAVE": (".wav",),
+}
+SHORTFALL = 0.9
+"""A file holding less than this share of the bytes its header promises is cut short."""
 
 
 class AudioError(ApaFeedError):
@@ -34,6 +46,15 @@ class AudioInfo:
     mime_type: str
     format: str
 
+    @property
+    def apple_accepts(self) -> bool:
+        """Whether Apple Podcasts plays this format from a feed."""
+        return self.format in APPLE_FORMATS
+
+    def extension_matches(self, path: Path) -> bool:
+        """Whether the file name's extension agrees with the content."""
+        return path.suffix.lower() in EXTENSIONS.get(self.format, ())
+
 
 def probe(path: Path) -> AudioInfo:
     """Read ``path``'s duration, size and MIME type; raise :class:`AudioError` if it is not usable audio."""
@@ -43,34 +64,36 @@ def probe(path: Path) -> AudioInfo:
         raise AudioError("file not found") from None
     if size == 0:
         raise AudioError("empty file (0 bytes)")
-    try:
-        audio = mutagen.File(path)
-    except (mutagen.MutagenError, OSError, ValueError, IndexError, struct_error()) as exc:
-        raise AudioError(f"not an audio file mutagen can read ({_reason(exc)})") from None
-    if audio is None or audio.info is None:
-        raise AudioError("not an audio format apa-feed knows (expected MP3 or M4A/AAC)")
+    audio = _open(path)
     kind = type(audio).__name__
+    if kind not in MIME_BY_FORMAT:
+        raise AudioError(f"{kind} audio is not supported (expected MP3 or M4A/AAC)")
     length = float(getattr(audio.info, "length", 0.0) or 0.0)
     if length <= 0:
         raise AudioError("no audio found in the file (duration 0)")
-    return AudioInfo(length, size, MIME_BY_FORMAT.get(kind, "application/octet-stream"), _format(audio))
+    _check_complete(audio.info, length, size)
+    return AudioInfo(length, size, MIME_BY_FORMAT[kind], kind)
 
 
-def _format(audio: object) -> str:
-    if isinstance(audio, MP3):
-        return "MP3"
-    if isinstance(audio, MP4):
-        return "MP4"
-    return type(audio).__name__
+def _open(path: Path) -> mutagen.FileType:
+    try:
+        audio = mutagen.File(path)
+    except mutagen.MutagenError as exc:
+        reason = "no MPEG audio frames found" if "sync" in str(exc) else "the data is damaged"
+        raise AudioError(f"not a readable audio file ({reason})") from None
+    except (OSError, ValueError, IndexError, KeyError, UnicodeDecodeError, struct.error):
+        raise AudioError("not a readable audio file (the data is damaged)") from None
+    if audio is None or audio.info is None:
+        raise AudioError("not an audio format apa-feed knows (expected MP3 or M4A/AAC)")
+    return audio
 
 
-def struct_error() -> type[Exception]:
-    """mutagen can leak ``struct.error`` on truncated headers."""
-    import struct
-
-    return struct.error
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text[:120]
+def _check_complete(info: object, length: float, size: int) -> None:
+    """Refuse a file cut short: fewer bytes than its header's duration × bitrate needs."""
+    bitrate = int(getattr(info, "bitrate", 0) or 0)
+    promised = bitrate * length / 8
+    if bitrate > 0 and size < SHORTFALL * promised:
+        held = size * 8 / bitrate
+        raise AudioError(
+            f"the file is cut short: its header promises {length:.1f} s of audio but it holds about {held:.1f} s"
+        )

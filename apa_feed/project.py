@@ -13,7 +13,7 @@ from .config import Show, load_show
 from .episodes import EpisodeMeta, assign_guids, read_episodes
 from .errors import Problem, ProblemsFound, display_path
 from .model import Build, EpisodeInput, build_feed
-from .probe import AudioError
+from .probe import AudioError, AudioInfo
 from .render import render
 
 
@@ -85,10 +85,25 @@ def gather(show_image: Path | None, episodes: list[EpisodeMeta], cache: FactCach
         except AudioError as exc:
             problems.append(Problem(display_path(ep.audio), field="audio", message=str(exc)))
             continue
+        problems.extend(audio_warnings(ep.audio, audio))
         image = cache.facts(ep.image) if ep.image else None
         inputs.append(EpisodeInput(ep, audio, cache.facts(ep.audio), image))
     cache.save()
     return Gathered(inputs, problems)
+
+
+def audio_warnings(path: Path, audio: AudioInfo) -> list[Problem]:
+    """Warn about audio Apple will not play, and about a name that disagrees with the content."""
+    where = display_path(path)
+    found = []
+    if not audio.apple_accepts:
+        found.append(Problem(where, field="audio", severity="warning",
+                             message=f"{audio.format} audio does not play in Apple Podcasts (use MP3 or M4A/AAC)"))
+    if not audio.extension_matches(path):
+        found.append(Problem(where, field="audio", severity="warning",
+                             message=f'the file holds {audio.format} audio but its name ends in "{path.suffix}"; '
+                             f"published as {audio.mime_type}"))
+    return found
 
 
 def build_project(options: Options, assign: bool = True) -> Built:

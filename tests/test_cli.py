@@ -146,3 +146,23 @@ def test_check_reports_yaml_and_audio_problems_of_different_episodes_together(pr
         'error: episodes/2025-12-02-bad-yaml/episode.yaml:5:9: season: expected a whole number of 1 or more, got "zero"',
         "2 problems in 2 files; nothing was published.",
     ]
+
+
+def test_audio_apple_will_not_play_or_misnamed_is_a_warning(project: Path) -> None:
+    import audiogen
+    from conftest import add_episode, episode_yaml
+
+    flac = add_episode(project, "2025-12-01-flac", episode_yaml("Flac", "2025-12-01").replace("audio.mp3", "a.flac"))
+    audiogen.write_with_ffmpeg(flac / "a.flac", 1.0, ["-c:a", "flac"])
+    m4a = add_episode(project, "2025-12-02-m4a", episode_yaml("M4A", "2025-12-02"))
+    audiogen.write_m4a_as_mp3(m4a / "audio.mp3", 1.0)
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "warning: episodes/2025-12-01-flac/a.flac: audio: FLAC audio does not play in Apple Podcasts "
+        "(use MP3 or M4A/AAC)",
+        'warning: episodes/2025-12-02-m4a/audio.mp3: audio: the file holds MP4 audio but its name ends in ".mp3"; '
+        "published as audio/x-m4a",
+    ]
+    feed = runner.invoke(app, ["build"]).stdout
+    assert 'type="audio/x-m4a"' in feed

@@ -150,8 +150,9 @@ def test_date_alone_takes_the_show_time_zone(project: Path) -> None:
 
 
 def built_meta(root: Path):  # type: ignore[no-untyped-def]
-    from apa_feed.episodes import load_episodes
     from zoneinfo import ZoneInfo
+
+    from apa_feed.episodes import load_episodes
 
     return load_episodes(root, ZoneInfo("Europe/Paris"))[0]
 

@@ -95,7 +95,10 @@ def error_code(exc: ClientError) -> str:
 
 
 class S3Store:
-    """Objects under ``prefix`` in one bucket of any S3-compatible service."""
+    """Objects under ``prefix`` in one bucket of any S3-compatible service.
+
+    ``max_attempts`` has botocore's meaning: retries after the first try (standard mode, with back-off).
+    """
 
     def __init__(
         self,
@@ -146,6 +149,12 @@ class S3Store:
         """The endpoint requests go to, for messages."""
         return self.client().meta.endpoint_url
 
+    def object_key(self, key: str) -> str:
+        """The bucket key behind ``key``; refuses keys that would leave the prefix (as the local store does)."""
+        if not key or any(part in ("", ".", "..") for part in key.split("/")):
+            raise StorageError(f"refusing to use a key outside {self.describe()}: {key}")
+        return self.prefix + key
+
     def list(self) -> dict[str, StoredObject]:
         found: dict[str, StoredObject] = {}
         with self._errors("list"):
@@ -158,9 +167,10 @@ class S3Store:
         return found
 
     def read(self, key: str) -> bytes | None:
+        name = self.object_key(key)
         with self._errors("read", key):
             try:
-                response = self.client().get_object(Bucket=self.bucket, Key=self.prefix + key)
+                response = self.client().get_object(Bucket=self.bucket, Key=name)
             except ClientError as exc:
                 if error_code(exc) == "NoSuchKey":
                     return None
@@ -169,13 +179,14 @@ class S3Store:
             return data
 
     def put_file(self, key: str, source: Path, content_type: str, cache_control: str) -> None:
-        extra = {"ContentType": content_type, "CacheControl": cache_control}
+        name, extra = self.object_key(key), {"ContentType": content_type, "CacheControl": cache_control}
         with self._errors("upload", key), _reading(source):
-            self.client().upload_file(str(source), self.bucket, self.prefix + key, ExtraArgs=extra, Config=TRANSFER)
+            self.client().upload_file(str(source), self.bucket, name, ExtraArgs=extra, Config=TRANSFER)
 
     def put_bytes(self, key: str, data: bytes, content_type: str, cache_control: str) -> None:
+        name = self.object_key(key)
         with self._errors("upload", key):
-            self.client().put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data,
+            self.client().put_object(Bucket=self.bucket, Key=name, Body=data,
                                      ContentType=content_type, CacheControl=cache_control)
 
     def put_files(self, items: Sequence[tuple[str, Path, str, str]], workers: int = 8) -> None:
@@ -198,8 +209,9 @@ class S3Store:
         if size >= MULTIPART_SIZE:
             self.put_file(key, source, content_type, cache_control)
             return
+        name = self.object_key(key)
         with self._errors("upload", key), _reading(source), source.open("rb") as handle:
-            self.client().put_object(Bucket=self.bucket, Key=self.prefix + key, Body=handle,
+            self.client().put_object(Bucket=self.bucket, Key=name, Body=handle,
                                      ContentType=content_type, CacheControl=cache_control)
 
     def _connect(self) -> S3Client:

@@ -1,0 +1,327 @@
+"""Tests for apa_feed.probe and apa_feed.cache, on real audio files made at test time by audiogen.
+
+MP3s come from LAME (``lameenc``, with the Xing/Info + LAME tag frame that ``lame`` writes added by
+audiogen); M4A/AAC, Ogg Opus, FLAC and WAV come from ffmpeg, which CI installs: without it the
+ffmpeg tests fail with a RuntimeError that says so, they are never skipped.
+"""
+
+from __future__ import annotations
+
+import array
+import hashlib
+import math
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import audiogen
+import pytest
+
+import apa_feed.cache as cache_module
+from apa_feed.cache import FactCache
+from apa_feed.probe import AudioError, AudioInfo, probe
+
+SECONDS = 2.5
+RATE = 44100  # of every ffmpeg-made file (audiogen's sine source)
+
+
+@pytest.fixture(scope="session")
+def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("audio")
+
+
+@pytest.fixture(scope="session")
+def mp3(audio_dir: Path) -> tuple[Path, int]:
+    """A LAME-tagged CBR MP3 (44.1 kHz mono 64 kbps) and its sample count."""
+    path = audio_dir / "tone.mp3"
+    return path, audiogen.write_mp3(path, SECONDS)
+
+
+@pytest.fixture(scope="session")
+def bare_mp3(audio_dir: Path) -> tuple[Path, int]:
+    """The same MP3 without the Xing/Info + LAME tag frame, and its sample count."""
+    path = audio_dir / "bare.mp3"
+    return path, audiogen.write_mp3(path, SECONDS, lame_tag=False)
+
+
+@pytest.fixture(scope="session")
+def wav(audio_dir: Path) -> Path:
+    path = audio_dir / "tone.wav"
+    audiogen.write_with_ffmpeg(path, SECONDS, audiogen.WAV)
+    return path
+
+
+# --------------------------------------------------------------------------- MP3
+
+
+@pytest.mark.parametrize(
+    ("rate", "channels", "kbps", "vbr"),
+    [
+        (44100, 1, 64, False),
+        (44100, 2, 128, False),
+        (22050, 1, 32, False),  # MPEG-2 layer III: 576-sample frames
+        (44100, 1, 0, True),
+        (48000, 2, 0, True),
+    ],
+    ids=["cbr-44k-mono-64k", "cbr-44k-stereo-128k", "cbr-22k-mono-32k", "vbr-44k-mono", "vbr-48k-stereo"],
+)
+def test_mp3_with_lame_tag(audio_dir: Path, rate: int, channels: int, kbps: int, vbr: bool) -> None:
+    path = audio_dir / f"tagged-{rate}-{channels}-{kbps}-{vbr}.mp3"
+    samples = audiogen.write_mp3(path, SECONDS, sample_rate=rate, channels=channels, bitrate_kbps=kbps, vbr=vbr)
+
+    info = probe(path)
+
+    # The tag holds the frame count, LAME's encoder delay (576) and end padding, and mutagen computes
+    # (frames * samples_per_frame - delay - padding) / rate: exactly the samples LAME was given.
+    # Measured error: 0.0 s for every case here. 1 ms of slack only absorbs float rounding.
+    assert info.duration == pytest.approx(samples / rate, abs=0.001)
+    assert info.size == path.stat().st_size
+    assert (info.mime_type, info.format) == ("audio/mpeg", "MP3")
+    bitrates = {frame.bitrate_kbps for frame in audiogen.mpeg_frames(path.read_bytes())[1:]}
+    assert len(bitrates) > 1 if vbr else bitrates == {kbps}  # really VBR / CBR, so the test means something
+
+
+def test_mp3_without_lame_tag_is_estimated_from_its_size(bare_mp3: tuple[Path, int]) -> None:
+    path, samples = bare_mp3
+
+    info = probe(path)
+
+    # No Xing/Info frame: mutagen takes size * 8 / bitrate, which counts everything LAME output: its
+    # 576-sample encoder delay plus end padding to whole 1152-sample frames (LAME's flush may add up to
+    # two frames). So the estimate is long by between 576 and 576 + 2 * 1152 samples (13 to 65 ms).
+    # Measured: +0.0339 s (1494 samples) for 2.5 s.
+    excess = info.duration - samples / 44100
+    assert 576 / 44100 <= excess <= (576 + 2 * 1152) / 44100
+    assert info.size == path.stat().st_size
+    assert info.mime_type == "audio/mpeg"
+
+
+def test_audiogen_lame_tag_agrees_with_ffmpeg(audio_dir: Path) -> None:
+    """audiogen's LAME tag (delay 576 + padding) is right: ffmpeg's gapless decoder, which trims by
+    it, returns exactly the input samples, in place. The two channels (440 and 660 Hz) only both line
+    up for shifts of whole 220 Hz periods (200.45 samples); LAME's 576, the decoder's 529 and their
+    sum 1105 are not such shifts."""
+    path = audio_dir / "stereo.mp3"
+    samples = audiogen.write_mp3(path, 1.0, channels=2, bitrate_kbps=128)
+    command = [audiogen.ffmpeg_path(), "-v", "error", "-nostdin", "-i", str(path), "-f", "s16le", "-"]
+    decoded = array.array("h", subprocess.run(command, capture_output=True, check=True).stdout)
+    source = array.array("h", audiogen.tone_pcm(samples, 44100, 2))
+    if sys.byteorder != "little":
+        decoded.byteswap()
+        source.byteswap()
+
+    assert len(decoded) == len(source)
+    for channel in (0, 1):
+        a, b = source[channel:8000:2], decoded[channel:8000:2]
+        correlation = sum(x * y for x, y in zip(a, b, strict=True))
+        correlation /= math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
+        assert correlation > 0.95, f"channel {channel} is shifted (correlation {correlation:.2f})"
+
+
+# --------------------------------------------------------------------------- ffmpeg formats
+
+
+@pytest.mark.parametrize(
+    ("suffix", "codec_args", "mime_type", "kind", "error"),
+    [
+        # mutagen reads the MP4 track duration, which includes the AAC encoder's 1024 priming samples
+        # (the edit list that tells players to skip them is ignored): measured +0.0232 s = 1024 / 44100.
+        ("m4a", audiogen.AAC_M4A, "audio/x-m4a", "MP4", 1024 / RATE),
+        # Opus: mutagen subtracts the pre-skip; FLAC, WAV: exact sample counts. Measured: 0.0 s.
+        ("opus", audiogen.OPUS_OGG, "audio/ogg", "OggOpus", 0.0),
+        ("flac", audiogen.FLAC, "audio/flac", "FLAC", 0.0),
+        ("wav", audiogen.WAV, "audio/wav", "WAVE", 0.0),
+    ],
+    ids=["m4a-aac", "ogg-opus", "flac", "wav"],
+)
+def test_ffmpeg_formats(
+    audio_dir: Path, suffix: str, codec_args: list[str], mime_type: str, kind: str, error: float
+) -> None:
+    path = audio_dir / f"tone.{suffix}"
+    audiogen.write_with_ffmpeg(path, SECONDS, codec_args)
+
+    info = probe(path)
+
+    assert abs(info.duration - SECONDS) <= 0.05
+    assert info.duration == pytest.approx(SECONDS + error, abs=0.001)  # the measured error, explained above
+    assert (info.mime_type, info.format) == (mime_type, kind)
+    assert info.size == path.stat().st_size
+
+
+def test_m4a_named_mp3_is_typed_by_its_content(audio_dir: Path) -> None:
+    path = audio_dir / "really-aac.mp3"
+    audiogen.write_m4a_as_mp3(path, SECONDS)
+
+    info = probe(path)
+
+    # probe trusts the bytes, not the name: the enclosure type will be audio/x-m4a on a .mp3 URL.
+    assert (info.mime_type, info.format) == ("audio/x-m4a", "MP4")
+    assert abs(info.duration - SECONDS) <= 0.05
+
+
+# --------------------------------------------------------------------------- bad inputs
+
+BadInput = Callable[[Path, pytest.FixtureRequest], None]  # writes a bad file; may use session fixtures
+
+
+def _truncated_mp3(path: Path, request: pytest.FixtureRequest) -> None:
+    # 100 bytes: less than the first (tag) frame, and no frame header after it to sync to.
+    source, _ = request.getfixturevalue("mp3")
+    audiogen.write_truncated_mp3(path, source, 100)
+
+
+def _wav_without_data(path: Path, request: pytest.FixtureRequest) -> None:
+    # RIFF header and fmt chunk (36 bytes) only: a WAV with no data chunk.
+    wav: Path = request.getfixturevalue("wav")
+    path.write_bytes(wav.read_bytes()[:36])
+
+
+BAD_INPUTS: list[tuple[str, str, BadInput | None, str]] = [
+    ("missing", "gone.mp3", None, "file not found"),
+    ("zero-bytes", "empty.mp3", lambda p, r: audiogen.write_empty(p), "empty file (0 bytes)"),
+    (
+        "random-bytes-mp3",
+        "noise.mp3",
+        lambda p, r: audiogen.write_random_bytes(p),
+        "not a readable audio file (no MPEG audio frames found)",
+    ),
+    (
+        "text-m4a",
+        "notes.m4a",
+        lambda p, r: audiogen.write_text_file(p),
+        "not an audio format apa-feed knows (expected MP3 or M4A/AAC)",
+    ),
+    ("truncated-mp3", "cut.mp3", _truncated_mp3, "not a readable audio file (no MPEG audio frames found)"),
+    ("wav-without-data", "nodata.wav", _wav_without_data, "no audio found in the file (duration 0)"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"), [row[1:] for row in BAD_INPUTS], ids=[row[0] for row in BAD_INPUTS]
+)
+def test_bad_input_message(
+    tmp_path: Path, request: pytest.FixtureRequest, name: str, make: BadInput | None, message: str
+) -> None:
+    path = tmp_path / name
+    if make is not None:
+        make(path, request)
+
+    with pytest.raises(AudioError) as raised:
+        probe(path)
+
+    assert str(raised.value) == message
+
+
+def test_truncated_bare_mp3_is_shorter(tmp_path: Path, bare_mp3: tuple[Path, int]) -> None:
+    """Without a Xing/Info frame mutagen accepts a cut MP3 and estimates from what is left."""
+    source, _ = bare_mp3
+    full = probe(source).duration
+    cut = tmp_path / "half.mp3"
+    audiogen.write_truncated_mp3(cut, source, source.stat().st_size // 2)
+
+    info = probe(cut)
+
+    assert info.duration < full
+    assert info.duration == pytest.approx(full / 2, abs=0.05)
+    assert info.size == cut.stat().st_size
+
+
+@pytest.mark.parametrize("which", ["lame-tagged-mp3", "wav"])
+def test_cut_file_whose_header_claims_more(tmp_path: Path, request: pytest.FixtureRequest, which: str) -> None:
+    """A download cut in half must not be published with the full duration."""
+    source: Path = request.getfixturevalue("wav") if which == "wav" else request.getfixturevalue("mp3")[0]
+    cut = tmp_path / f"half{source.suffix}"
+    audiogen.write_truncated_mp3(cut, source, source.stat().st_size // 2)
+
+    with pytest.raises(AudioError, match=r"^the file is cut short: its header promises 2\.5 s of audio but it holds"):
+        probe(cut)
+
+
+# --------------------------------------------------------------------------- FactCache
+
+
+def _counting_probe(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    calls: list[Path] = []
+
+    def counted(path: Path) -> AudioInfo:
+        calls.append(path)
+        return probe(path)
+
+    monkeypatch.setattr(cache_module, "probe", counted)
+    return calls
+
+
+def _must_not_probe(path: Path) -> AudioInfo:
+    raise AssertionError(f"probed {path} again: the cache was not used")
+
+
+def test_cache_reuses_saved_probe(tmp_path: Path, mp3: tuple[Path, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    audio = tmp_path / "episode.mp3"
+    audio.write_bytes(mp3[0].read_bytes())
+    calls = _counting_probe(monkeypatch)
+    first = FactCache(tmp_path)
+    info = first.audio(audio)
+    first.save()
+    assert calls == [audio]
+    assert (tmp_path / ".apa-feed" / "cache.json").is_file()
+
+    monkeypatch.setattr(cache_module, "probe", _must_not_probe)
+    again = FactCache(tmp_path).audio(audio)
+
+    assert again == info == probe(audio)
+
+
+def test_cache_reprobes_changed_file(tmp_path: Path, mp3: tuple[Path, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    audio = tmp_path / "episode.mp3"
+    audio.write_bytes(mp3[0].read_bytes())
+    os.utime(audio, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    calls = _counting_probe(monkeypatch)
+    first = FactCache(tmp_path)
+    long_info = first.audio(audio)
+    first.save()
+
+    audiogen.write_mp3(audio, 1.0)  # different content and size
+    os.utime(audio, ns=(1_700_000_100_000_000_000, 1_700_000_100_000_000_000))
+    second = FactCache(tmp_path)
+    short_info = second.audio(audio)
+    second.save()
+
+    assert len(calls) == 2
+    assert long_info.duration == pytest.approx(SECONDS, abs=0.001)
+    assert short_info.duration == pytest.approx(1.0, abs=0.001)
+    assert short_info.size == audio.stat().st_size
+
+    os.utime(audio, ns=(1_700_000_200_000_000_000, 1_700_000_200_000_000_000))  # same bytes, new mtime only
+    assert FactCache(tmp_path).audio(audio) == short_info
+    assert len(calls) == 3
+
+
+def test_cache_facts_sha256(tmp_path: Path, mp3: tuple[Path, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    audio = tmp_path / "episode.mp3"
+    data = mp3[0].read_bytes()
+    audio.write_bytes(data)
+    os.utime(audio, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    first = FactCache(tmp_path)
+    facts = first.facts(audio)
+    first.save()
+
+    assert facts.sha256 == hashlib.sha256(data).hexdigest()
+    assert (facts.path, facts.size) == (audio, len(data))
+
+    def no_hashing(path: Path) -> str:
+        raise AssertionError(f"hashed {path} again: the cache was not used")
+
+    monkeypatch.setattr(cache_module, "sha256_file", no_hashing)
+    assert FactCache(tmp_path).facts(audio) == facts
+    monkeypatch.undo()
+
+    # Same size, one byte different inside the last frame, new mtime: hashed again.
+    changed = bytearray(data)
+    changed[-10] ^= 0xFF
+    audio.write_bytes(bytes(changed))
+    os.utime(audio, ns=(1_700_000_100_000_000_000, 1_700_000_100_000_000_000))
+    refreshed = FactCache(tmp_path).facts(audio)
+    assert refreshed.size == facts.size
+    assert refreshed.sha256 == hashlib.sha256(bytes(changed)).hexdigest() != facts.sha256
