@@ -18,6 +18,18 @@ OWNER_FIELDS = (
             example="podcast@example.com"),
 )
 
+S3_FIELDS = (
+    s.Field("endpoint_url", s.url, "URL", "The S3 API endpoint, for stores other than AWS (R2, B2, MinIO, "
+            "SeaweedFS). Default: boto3's, which also reads `AWS_ENDPOINT_URL`.",
+            example="https://ACCOUNT.r2.cloudflarestorage.com"),
+    s.Field("region", s.text, "text", "The bucket's region. Default: boto3's (`AWS_DEFAULT_REGION`, profile).",
+            example="eu-west-3"),
+    s.Field("profile", s.text, "text", "A named profile from ~/.aws/config. Credentials never go in feed.yaml.",
+            example="podcast"),
+    s.Field("addressing_style", s.choice("auto", "path", "virtual"), "auto, path or virtual",
+            "How the bucket is put in URLs; some S3-compatible stores need `path`.", example="path"),
+)
+
 SHOW_FIELDS = (
     s.Field("title", s.text, "text", "The show's name.", required=True, example="Les documentaires",
             rss="title"),
@@ -49,8 +61,12 @@ SHOW_FIELDS = (
             rss="copyright"),
     s.Field("timezone", s.timezone, "IANA time zone", "Time zone of episode dates given without one.",
             default="UTC", example="Europe/Paris", rss="pubDate"),
-    s.Field("storage", s.text, "folder path", "Where `publish` writes: a folder (relative to feed.yaml). "
-            "Overridden by `--storage`.", default="public", example="public"),
+    s.Field("storage", s.text, "folder path or s3://BUCKET/PREFIX", "Where `publish` writes: a folder "
+            "(relative to feed.yaml) or an S3-compatible bucket. Overridden by `--storage`.", default="public",
+            example="s3://my-bucket/podcast"),
+    s.Field("s3", s.mapping(S3_FIELDS), "mapping", "Settings for `s3://` storage (see below); credentials come "
+            "only from boto3's standard chain: environment, profile, instance role.",
+            example="{endpoint_url: http://127.0.0.1:8333, addressing_style: path}"),
     s.Field("feed_file", s.text, "file name", "Name of the feed file in the storage.", default="feed.xml",
             example="feed.xml", rss="atom:link rel=self"),
 )
@@ -62,6 +78,16 @@ class Owner:
 
     name: str
     email: str
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    """How to reach an S3-compatible store (no credentials: those come from boto3's chain)."""
+
+    endpoint_url: str | None = None
+    region: str | None = None
+    profile: str | None = None
+    addressing_style: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +110,7 @@ class Show:
     timezone: ZoneInfo
     storage: str
     feed_file: str
+    s3: S3Settings = S3Settings()
 
 
 def load_show(path: Path) -> Show:
@@ -114,4 +141,5 @@ def _show(root: Path, v: dict[str, Any]) -> Show:
         timezone=tz,
         storage=v["storage"],
         feed_file=v["feed_file"],
+        s3=S3Settings(**(v["s3"] or {})),
     )

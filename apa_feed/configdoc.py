@@ -6,7 +6,7 @@ Run ``python -m apa_feed.configdoc > docs/config.md``; a test checks the committ
 from __future__ import annotations
 
 from .categories import APPLE_CATEGORIES
-from .config import OWNER_FIELDS, SHOW_FIELDS
+from .config import OWNER_FIELDS, S3_FIELDS, SHOW_FIELDS
 from .episodes import CREDIT_FIELDS, EPISODE_FIELDS
 from .schema import markdown_table
 
@@ -44,6 +44,8 @@ def render_doc() -> str:
         markdown_table(SHOW_FIELDS),
         "\n### owner\n",
         markdown_table(OWNER_FIELDS),
+        "\n### s3\n",
+        markdown_table(S3_FIELDS),
         "\n## episodes/<folder>/episode.yaml\n",
         markdown_table(EPISODE_FIELDS),
         "\n### credits entries\n",

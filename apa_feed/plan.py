@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from .model import Asset
@@ -29,6 +30,16 @@ class Plan:
     feed_key: str
     feed: bytes
     feed_changed: bool
+    live_feed: bytes | None = None
+
+    @property
+    def history_key(self) -> str | None:
+        """Where the feed being replaced is kept (``history/feed-<sha256[:12]>.xml``), if there is one."""
+        if self.live_feed is None or not self.feed_changed:
+            return None
+        stem, dot, ext = self.feed_key.rpartition(".")
+        digest = hashlib.sha256(self.live_feed).hexdigest()[:12]
+        return f"{HISTORY}{stem or ext}-{digest}{dot}{ext if stem else ''}"
 
     def count(self, kind: str) -> int:
         """How many actions are of ``kind`` (the feed counts too)."""
@@ -59,4 +70,4 @@ def make_plan(
     for key in sorted(set(listing) - wanted):
         if not key.startswith(HISTORY):
             actions.append(Action("orphan", key, listing[key].size, "no longer referenced by the feed"))
-    return Plan(tuple(uploads), tuple(actions), feed_key, feed, changed)
+    return Plan(tuple(uploads), tuple(actions), feed_key, feed, changed, live_feed)

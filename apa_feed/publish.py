@@ -43,7 +43,7 @@ class Report:
 def publish(options: Options, dry_run: bool = False) -> Report:
     """Build the show, plan against its store and, unless ``dry_run``, apply the plan."""
     built = build_project(options, assign=not dry_run)
-    store = open_store(built.show.storage, built.show.root)
+    store = open_store(built.show.storage, built.show.root, built.show.s3)
     key = built.show.feed_file
     plan = make_plan(built.build.assets, store.list(), key, built.rss, store.read(key))
     if not dry_run:
@@ -53,8 +53,13 @@ def publish(options: Options, dry_run: bool = False) -> Report:
 
 def apply(plan: Plan, store: Store) -> None:
     """Upload media first, confirm each referenced object is whole, write the feed last."""
-    for asset in plan.uploads:
-        store.put_file(asset.key, asset.source, asset.content_type, asset.cache_control)
+    items = [(a.key, a.source, a.content_type, a.cache_control) for a in plan.uploads]
+    put_files = getattr(store, "put_files", None)
+    if put_files is not None and len(items) > 1:
+        put_files(items)  # concurrent, one shared client
+    else:
+        for item in items:
+            store.put_file(*item)
     listing = store.list()
     for action in plan.actions:
         if action.kind == "orphan" or action.key == plan.feed_key:
@@ -63,4 +68,6 @@ def apply(plan: Plan, store: Store) -> None:
         if found is None or found.size != action.size:
             raise StorageError(f"{action.key} did not arrive whole on {store.describe()}; the feed was not changed")
     if plan.feed_changed:
+        if plan.history_key and plan.live_feed is not None:  # keep the feed being replaced
+            store.put_bytes(plan.history_key, plan.live_feed, FEED_TYPE, FEED_CACHE)
         store.put_bytes(plan.feed_key, plan.feed, FEED_TYPE, FEED_CACHE)

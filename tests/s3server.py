@@ -92,9 +92,11 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def clean_env(credentials: tuple[str, str] | None) -> dict[str, str]:
-    """The environment for weed: no AWS_*/S3_* (weed mini turns those into identities and buckets)."""
+def clean_env(credentials: tuple[str, str] | None, tmp: Path) -> dict[str, str]:
+    """The environment for weed: no AWS_*/S3_* (weed mini turns those into identities and buckets), and
+    its own TMPDIR (weed writes its glog files there)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_"))}
+    env["TMPDIR"] = str(tmp)
     if credentials:
         env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = credentials
     return env
@@ -122,14 +124,16 @@ class WeedServer:
             str(self.binary), "mini", f"-dir={data}", f"-ip={HOST}", f"-ip.bind={HOST}", "-admin.ui=false",
             f"-s3.port={p['s3']}", f"-master.port={p['master']}", f"-filer.port={p['filer']}",
             f"-volume.port={p['volume']}",
-            # fixed default ports otherwise, and one /tmp socket per server: keep every server to its own
+            # otherwise: fixed default ports, sockets in /tmp, telemetry; keep every server to its own
             f"-admin.port={p['admin']}", "-webdav=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
-            f"-s3.localSocket={self.root / 's3.sock'}", "-master.telemetry=false", "-volume.preStopSeconds=0",
+            f"-s3.localSocket={self.root / 's3.sock'}", f"-filer.localSocket={self.root / 'filer.sock'}",
+            "-master.telemetry=false", "-volume.preStopSeconds=0",
         ]
 
     def start(self) -> None:
         """Start weed (on new ports the first time) and wait until S3 answers; fail the test if it cannot."""
-        (self.root / "data").mkdir(parents=True, exist_ok=True)
+        for folder in ("data", "tmp"):
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
         fresh = not self.ports
         for _ in range(START_TRIES if fresh else 1):
             if fresh:
@@ -149,7 +153,7 @@ class WeedServer:
             log.flush()
             self.process = subprocess.Popen(
                 self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.root,
-                env=clean_env(self.credentials), start_new_session=True,
+                env=clean_env(self.credentials, self.root / "tmp"), start_new_session=True,
             )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:

@@ -123,3 +123,14 @@ def test_local_store_refuses_keys_outside_its_folder(tmp_path: Path) -> None:
     with pytest.raises(StorageError):
         store.put_bytes("../escape.txt", b"x", "text/plain", "")
     assert not (tmp_path / "escape.txt").exists()
+
+
+def test_replaced_feed_is_kept_in_history(project: Path) -> None:
+    first = publish(options(project))
+    add_episode(project, "2025-12-01-two", episode_yaml("Two", "2025-12-01"))
+    second = publish(options(project))
+    kept = list((project / "public" / "history").iterdir())
+    assert [p.read_bytes() for p in kept] == [first.built.rss]
+    assert kept[0].name.startswith("feed-") and kept[0].suffix == ".xml"
+    assert (project / "public" / "feed.xml").read_bytes() == second.built.rss
+    assert publish(options(project)).plan.count("orphan") == 0, "history is not an orphan"

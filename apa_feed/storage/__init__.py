@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ..config import S3Settings
 
 
 @dataclass(frozen=True)
@@ -39,12 +42,21 @@ class Store(Protocol):
         ...
 
 
-def open_store(spec: str, root: Path) -> Store:
+def open_store(spec: str, root: Path, s3: S3Settings | None = None) -> Store:
     """Open the store a ``storage:`` value names: ``s3://bucket/prefix`` or a folder (relative to ``root``)."""
     if spec.startswith("s3://"):
         from .s3 import S3Store
 
-        return S3Store.from_spec(spec)
+        from ..config import S3Settings
+
+        settings = s3 or S3Settings()
+        return S3Store.from_spec(
+            spec,
+            endpoint_url=settings.endpoint_url,
+            region=settings.region,
+            profile=settings.profile,
+            addressing_style=settings.addressing_style,
+        )
     from .local import LocalStore
 
     folder = Path(spec).expanduser()

@@ -1,0 +1,85 @@
+"""Publishing the sample show to a real S3 server (SeaweedFS on 127.0.0.1), as a podcast app then sees it."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
+from s3server import WeedServer, aws_env, s3_dedicated_server, s3_server  # noqa: F401  (fixtures)
+
+from apa_feed.errors import StorageError
+from apa_feed.project import Options
+from apa_feed.publish import publish
+from apa_feed.storage.s3 import S3Store
+
+
+def point_at(root: Path, server: WeedServer, bucket: str) -> None:
+    """Make feed.yaml publish to ``bucket`` and serve from it (anonymous GETs, path style)."""
+    text = (root / "feed.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"^storage: .*$", f"storage: s3://{bucket}/show", text, flags=re.M)
+    text = re.sub(r"^base_url: .*$", f"base_url: {server.endpoint}/{bucket}/show/", text, flags=re.M)
+    text += f"s3:\n  endpoint_url: {server.endpoint}\n  addressing_style: path\n"
+    (root / "feed.yaml").write_text(text, encoding="utf-8")
+
+
+def fetch(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, method=method, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+def test_podcast_app_gets_every_enclosure(project: Path, s3_server: WeedServer, aws_env: dict[str, str]) -> None:
+    bucket = s3_server.create_bucket()
+    point_at(project, s3_server, bucket)
+    report = publish(Options(project / "feed.yaml", now=NOW))
+    assert report.store == f"s3://{bucket}/show/"
+    status, headers, feed = fetch(report.feed_url)
+    assert (status, headers["Content-Type"]) == (200, "application/rss+xml; charset=utf-8")
+    assert feed == report.built.rss
+    audio = (project / "episodes" / SAMPLE_EPISODE / "audio.mp3").read_bytes()
+    (url,) = re.findall(rb'<enclosure url="([^"]+)"', feed)
+    status, headers, _ = fetch(url.decode(), "HEAD")
+    assert (status, headers["Content-Length"], headers["Content-Type"]) == (200, str(len(audio)), "audio/mpeg")
+    assert "immutable" in headers["Cache-Control"]
+    status, headers, part = fetch(url.decode(), headers={"Range": "bytes=100-199"})
+    assert (status, part) == (206, audio[100:200])
+    again = publish(Options(project / "feed.yaml", now=NOW))
+    assert (again.plan.count("upload"), again.plan.count("unchanged")) == (0, 4)
+
+
+def test_server_stopped_mid_publish_keeps_live_feed_and_rerun_converges(
+    project: Path, s3_dedicated_server: WeedServer, aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = s3_dedicated_server
+    bucket = server.create_bucket()
+    point_at(project, server, bucket)
+    first = publish(Options(project / "feed.yaml", now=NOW))
+    for n in range(3):
+        folder = add_episode(project, f"2025-12-0{n + 1}-ep{n}", episode_yaml(f"Ep {n}", f"2025-12-0{n + 1}"))
+        data = (folder / "audio.mp3").read_bytes()
+        (folder / "audio.mp3").write_bytes(data[: 300_000 + 50_000 * n])  # different bytes, whole frames
+    real = S3Store._put_one
+    arrived: list[str] = []
+
+    def crash_after_first(self: S3Store, key: str, source: Path, content_type: str, cache_control: str) -> None:
+        if arrived:
+            server.stop(kill=True)
+        real(self, key, source, content_type, cache_control)
+        arrived.append(key)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(S3Store, "_put_one", crash_after_first)
+        patched.setattr(S3Store, "put_files", lambda self, items, workers=8: [self._put_one(*i) for i in items])
+        with pytest.raises(StorageError):
+            publish(Options(project / "feed.yaml", now=NOW))
+    server.start()
+    live = server.client().get_object(Bucket=bucket, Key="show/feed.xml")["Body"].read()
+    assert live == first.built.rss, "the live feed must be the one from before the failed publish"
+    rerun = publish(Options(project / "feed.yaml", now=NOW))
+    uploaded = [a.key for a in rerun.plan.uploads]
+    assert arrived[0] not in uploaded and len(uploaded) == 2
+    status, _, feed = fetch(rerun.feed_url)
+    assert status == 200 and feed.count(b"<item>") == 4
