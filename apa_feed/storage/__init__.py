@@ -45,9 +45,8 @@ class Store(Protocol):
 def open_store(spec: str, root: Path, s3: S3Settings | None = None) -> Store:
     """Open the store a ``storage:`` value names: ``s3://bucket/prefix`` or a folder (relative to ``root``)."""
     if spec.startswith("s3://"):
-        from .s3 import S3Store
-
         from ..config import S3Settings
+        from .s3 import S3Store
 
         settings = s3 or S3Settings()
         return S3Store.from_spec(
