@@ -77,7 +77,7 @@ def probe(path: Path) -> AudioInfo:
 
 def _open(path: Path) -> mutagen.FileType:
     try:
-        audio = mutagen.File(path)
+        audio: mutagen.FileType | None = mutagen.File(path)
     except mutagen.MutagenError as exc:
         reason = "no MPEG audio frames found" if "sync" in str(exc) else "the data is damaged"
         raise AudioError(f"not a readable audio file ({reason})") from None

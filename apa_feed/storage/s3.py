@@ -43,8 +43,9 @@ MAX_ATTEMPTS = 5
 POOL_SIZE = 16
 CONNECT_TIMEOUT = 10
 BUCKET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{1,254}$")
-DENIED = frozenset({"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken",
-                    "403"})
+DENIED = frozenset(
+    {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "403"}
+)
 NO_BUCKET = frozenset({"NoSuchBucket", "404"})
 CREDENTIAL_ERRORS = (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError)
 NETWORK_ERRORS = (BotoConnectionError, HTTPClientError)
@@ -67,8 +68,13 @@ class S3Client(Protocol):
     ) -> dict[str, Any]: ...
 
     def upload_file(
-        self, Filename: str, Bucket: str, Key: str, ExtraArgs: dict[str, Any] | None = None,
-        Callback: Any = None, Config: TransferConfig | None = None,
+        self,
+        Filename: str,
+        Bucket: str,
+        Key: str,
+        ExtraArgs: dict[str, Any] | None = None,
+        Callback: Any = None,
+        Config: TransferConfig | None = None,
     ) -> None: ...
 
 
@@ -80,11 +86,15 @@ def parse_spec(spec: str) -> tuple[str, str]:
     if not bucket:
         raise StorageError(f'"{spec}" names no bucket; expected s3://BUCKET or s3://BUCKET/PREFIX')
     if "@" in bucket or ":" in bucket:
-        raise StorageError("an s3:// location holds no credentials or port; expected s3://BUCKET/PREFIX "
-                           "(give credentials through the environment, a profile or a role)")
+        raise StorageError(
+            "an s3:// location holds no credentials or port; expected s3://BUCKET/PREFIX "
+            "(give credentials through the environment, a profile or a role)"
+        )
     if not BUCKET_NAME.match(bucket):
-        raise StorageError(f'"{bucket}" is not a valid bucket name in "{spec}"; '
-                           "expected letters, digits, dots and hyphens, e.g. s3://my-podcast/feed")
+        raise StorageError(
+            f'"{bucket}" is not a valid bucket name in "{spec}"; '
+            "expected letters, digits, dots and hyphens, e.g. s3://my-podcast/feed"
+        )
     parts = [part for part in rest.split("/") if part]
     return bucket, "".join(part + "/" for part in parts)
 
@@ -132,8 +142,9 @@ class S3Store:
     ) -> S3Store:
         """Open ``s3://BUCKET/PREFIX``; nothing is contacted until the first request."""
         bucket, prefix = parse_spec(spec)
-        return cls(bucket, prefix, endpoint_url=endpoint_url, region=region, profile=profile,
-                   addressing_style=addressing_style)
+        return cls(
+            bucket, prefix, endpoint_url=endpoint_url, region=region, profile=profile, addressing_style=addressing_style
+        )
 
     def describe(self) -> str:
         return f"{SCHEME}{self.bucket}/{self.prefix}"
@@ -186,8 +197,9 @@ class S3Store:
     def put_bytes(self, key: str, data: bytes, content_type: str, cache_control: str) -> None:
         name = self.object_key(key)
         with self._errors("upload", key):
-            self.client().put_object(Bucket=self.bucket, Key=name, Body=data,
-                                     ContentType=content_type, CacheControl=cache_control)
+            self.client().put_object(
+                Bucket=self.bucket, Key=name, Body=data, ContentType=content_type, CacheControl=cache_control
+            )
 
     def put_files(self, items: Sequence[tuple[str, Path, str, str]], workers: int = 8) -> None:
         """Upload ``(key, source, content_type, cache_control)`` items concurrently.
@@ -211,13 +223,18 @@ class S3Store:
             return
         name = self.object_key(key)
         with self._errors("upload", key), _reading(source), source.open("rb") as handle:
-            self.client().put_object(Bucket=self.bucket, Key=name, Body=handle,
-                                     ContentType=content_type, CacheControl=cache_control)
+            self.client().put_object(
+                Bucket=self.bucket, Key=name, Body=handle, ContentType=content_type, CacheControl=cache_control
+            )
 
     def _connect(self) -> S3Client:
         s3_options: Any = {"addressing_style": self.addressing_style} if self.addressing_style else None
-        config = Config(retries={"mode": "standard", "max_attempts": self.max_attempts},
-                        max_pool_connections=POOL_SIZE, connect_timeout=CONNECT_TIMEOUT, s3=s3_options)
+        config = Config(
+            retries={"mode": "standard", "max_attempts": self.max_attempts},
+            max_pool_connections=POOL_SIZE,
+            connect_timeout=CONNECT_TIMEOUT,
+            s3=s3_options,
+        )
         try:
             session = boto3.Session(profile_name=self.profile, region_name=self.region)
             if self.endpoint_url:
@@ -245,14 +262,16 @@ class S3Store:
         if isinstance(exc, CREDENTIAL_ERRORS):
             return StorageError(
                 f"no AWS credentials found for {self.describe()}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-                "name a profile (AWS_PROFILE), or run where an instance or task role is available")
+                "name a profile (AWS_PROFILE), or run where an instance or task role is available"
+            )
         if isinstance(exc, ProfileNotFound):
             return StorageError(f'AWS profile "{self.profile}" is not configured (see ~/.aws/config)')
         if isinstance(exc, SSLError):
             return StorageError(f"TLS handshake with the S3 endpoint {self.endpoint()} failed")
         if isinstance(exc, NETWORK_ERRORS):
-            return StorageError(f"cannot reach the S3 endpoint {self.endpoint()}; check the endpoint URL "
-                                "and your network")
+            return StorageError(
+                f"cannot reach the S3 endpoint {self.endpoint()}; check the endpoint URL and your network"
+            )
         return StorageError(f"cannot {action} {self.describe()}{key}: {exc}")
 
     def _refused(self, exc: ClientError, action: str, key: str) -> StorageError:
@@ -260,11 +279,14 @@ class S3Store:
         if code in NO_BUCKET or (code in DENIED and self._bucket_missing()):
             return StorageError(f'bucket "{self.bucket}" does not exist at {self.endpoint()}')
         if code in DENIED:
-            return StorageError(f"access denied to {self.describe()}: check your AWS credentials "
-                                "(environment, profile or role)")
+            return StorageError(
+                f"access denied to {self.describe()}: check your AWS credentials (environment, profile or role)"
+            )
         message = str(exc.response.get("Error", {}).get("Message", "")).rstrip(".")
-        return StorageError(f"cannot {action} {self.describe()}{key}: the S3 service answered {code}"
-                            + (f" ({message})" if message else ""))
+        return StorageError(
+            f"cannot {action} {self.describe()}{key}: the S3 service answered {code}"
+            + (f" ({message})" if message else "")
+        )
 
     def _bucket_missing(self) -> bool:
         """Whether the bucket is known not to exist (some services answer AccessDenied for that)."""
