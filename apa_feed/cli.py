@@ -17,7 +17,7 @@ from . import __version__
 from .config import load_show
 from .errors import ApaFeedError, Problem, ProblemsFound, display_path
 from .project import Options, build_project
-from .publish import Report, publish
+from .publish import Report, publish, rollback
 from .scaffold import init_show, new_episode
 
 app = typer.Typer(
@@ -29,7 +29,7 @@ app = typer.Typer(
 
 Config = Annotated[Path, typer.Option("--config", "-f", help="The show's feed.yaml.")]
 BaseUrl = Annotated[str | None, typer.Option("--base-url", help="Public URL of the storage (overrides feed.yaml).")]
-Storage = Annotated[str | None, typer.Option("--storage", help="Folder to publish to (overrides feed.yaml).")]
+Storage = Annotated[str | None, typer.Option("--storage", help="Folder or s3://BUCKET/PREFIX (overrides feed.yaml).")]
 T = TypeVar("T")
 
 
@@ -148,6 +148,13 @@ def print_report(report: Report) -> None:
         print(f"{verb} {uploads} files, {report.plan.count('unchanged')} unchanged, to {report.store}")
     local = f" (file: {report.store}{report.plan.feed_key})" if not report.store.startswith("s3://") else ""
     print(f"feed: {report.feed_url}{local}")
+
+
+@app.command(name="rollback")
+def rollback_command(config: Config = Path("feed.yaml"), storage: Storage = None) -> None:
+    """Restore the previous feed (kept under history/ by every publish); the current one is kept too."""
+    key, store = run(lambda: rollback(Options(config, storage=storage)))
+    print(f"restored the feed from {key} on {store}")
 
 
 @app.command()

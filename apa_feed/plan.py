@@ -31,15 +31,8 @@ class Plan:
     feed: bytes
     feed_changed: bool
     live_feed: bytes | None = None
-
-    @property
-    def history_key(self) -> str | None:
-        """Where the feed being replaced is kept (``history/feed-<sha256[:12]>.xml``), if there is one."""
-        if self.live_feed is None or not self.feed_changed:
-            return None
-        stem, dot, ext = self.feed_key.rpartition(".")
-        digest = hashlib.sha256(self.live_feed).hexdigest()[:12]
-        return f"{HISTORY}{stem or ext}-{digest}{dot}{ext if stem else ''}"
+    history_key: str | None = None
+    """Where the feed being replaced is kept, if one is being replaced."""
 
     def count(self, kind: str) -> int:
         """How many actions are of ``kind`` (the feed counts too)."""
@@ -70,4 +63,14 @@ def make_plan(
     for key in sorted(set(listing) - wanted):
         if not key.startswith(HISTORY):
             actions.append(Action("orphan", key, listing[key].size, "no longer referenced by the feed"))
-    return Plan(tuple(uploads), tuple(actions), feed_key, feed, changed, live_feed)
+    history = history_key(listing, feed_key, live_feed) if changed and live_feed is not None else None
+    return Plan(tuple(uploads), tuple(actions), feed_key, feed, changed, live_feed, history)
+
+
+def history_key(listing: dict[str, StoredObject] | set[str], feed_key: str, feed: bytes) -> str:
+    """``history/000007-feed-<sha256[:12]>.xml``: numbered in publish order, so the newest sorts last."""
+    number = sum(1 for key in listing if key.startswith(HISTORY)) + 1
+    digest = hashlib.sha256(feed).hexdigest()[:12]
+    stem, dot, ext = feed_key.rpartition(".")
+    name = f"{stem}-{digest}.{ext}" if dot else f"{ext}-{digest}"
+    return f"{HISTORY}{number:06d}-{name}"

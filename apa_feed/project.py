@@ -49,7 +49,7 @@ def _read(options: Options) -> tuple[Show | None, list[EpisodeMeta], list[Proble
     problems: list[Problem] = []
     show: Show | None = None
     try:
-        show = _override(load_show(options.config), options)
+        show = override(load_show(options.config), options)
     except ProblemsFound as found:
         problems.extend(found.problems)
     tz = show.timezone if show else ZoneInfo("UTC")
@@ -57,7 +57,8 @@ def _read(options: Options) -> tuple[Show | None, list[EpisodeMeta], list[Proble
     return show, episodes, problems + more
 
 
-def _override(show: Show, options: Options) -> Show:
+def override(show: Show, options: Options) -> Show:
+    """Apply the command line's ``--base-url`` and ``--storage`` to the show."""
     if options.base_url:
         show = replace(show, base_url=options.base_url.rstrip("/") + "/")
     if options.storage:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import StorageError
+from .config import load_show
+from .errors import ApaFeedError, StorageError
 from .model import FEED_CACHE
-from .plan import Plan, make_plan
-from .project import Built, Options, build_project
+from .plan import HISTORY, Plan, history_key, make_plan
+from .project import Built, Options, build_project, override
 from .storage import Store, open_store
 
 FEED_TYPE = "application/rss+xml; charset=utf-8"
@@ -71,3 +72,27 @@ def apply(plan: Plan, store: Store) -> None:
         if plan.history_key and plan.live_feed is not None:  # keep the feed being replaced
             store.put_bytes(plan.history_key, plan.live_feed, FEED_TYPE, FEED_CACHE)
         store.put_bytes(plan.feed_key, plan.feed, FEED_TYPE, FEED_CACHE)
+
+
+class NothingToRollBack(ApaFeedError):
+    """``rollback`` found no earlier feed to restore."""
+
+
+def rollback(options: Options) -> tuple[str, str]:
+    """Put back the newest feed kept under ``history/`` that differs from the live one.
+
+    The live feed is kept in history first, so a rollback can itself be undone. Returns the
+    history key restored and the store's name.
+    """
+    show = override(load_show(options.config), options)
+    store = open_store(show.storage, show.root, show.s3)
+    listing = store.list()
+    live = store.read(show.feed_file)
+    for key in sorted((k for k in listing if k.startswith(HISTORY)), reverse=True):
+        earlier = store.read(key)
+        if earlier is not None and earlier != live:
+            if live is not None:
+                store.put_bytes(history_key(listing, show.feed_file, live), live, FEED_TYPE, FEED_CACHE)
+            store.put_bytes(show.feed_file, earlier, FEED_TYPE, FEED_CACHE)
+            return key, store.describe()
+    raise NothingToRollBack(f"no earlier feed under {store.describe()}{HISTORY}: nothing to roll back to")

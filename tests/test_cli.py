@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from apa_feed.cli import app
 
 runner = CliRunner()
-COMMANDS = ["init", "new", "check", "build", "publish", "serve"]
+COMMANDS = ["init", "new", "check", "build", "publish", "rollback", "serve"]
 
 
 def test_publish_says_what_it_did_and_where_the_feed_is(project: Path) -> None:

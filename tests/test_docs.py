@@ -23,5 +23,5 @@ def test_every_field_has_a_doc_and_a_row() -> None:
 
 def test_readme_shows_every_command() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for command in ("init", "new", "check", "build", "publish", "serve"):
+    for command in ("init", "new", "check", "build", "publish", "rollback", "serve"):
         assert f"apa-feed {command}" in readme, command

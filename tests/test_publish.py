@@ -131,6 +131,22 @@ def test_replaced_feed_is_kept_in_history(project: Path) -> None:
     second = publish(options(project))
     kept = list((project / "public" / "history").iterdir())
     assert [p.read_bytes() for p in kept] == [first.built.rss]
-    assert kept[0].name.startswith("feed-") and kept[0].suffix == ".xml"
+    assert kept[0].name.startswith("000001-feed-") and kept[0].suffix == ".xml"
     assert (project / "public" / "feed.xml").read_bytes() == second.built.rss
     assert publish(options(project)).plan.count("orphan") == 0, "history is not an orphan"
+
+
+def test_rollback_restores_the_previous_feed_and_can_be_undone(project: Path) -> None:
+    from apa_feed.publish import NothingToRollBack, rollback
+
+    with pytest.raises(NothingToRollBack):
+        rollback(options(project))
+    first = publish(options(project))
+    add_episode(project, "2025-12-01-two", episode_yaml("Two", "2025-12-01"))
+    second = publish(options(project))
+    live = project / "public" / "feed.xml"
+    key, _ = rollback(options(project))
+    assert key.startswith("history/000001-feed-")
+    assert live.read_bytes() == first.built.rss
+    rollback(options(project))
+    assert live.read_bytes() == second.built.rss
