@@ -59,41 +59,74 @@ def text(node: Node, ctx: Context, path: str) -> Any:
     return value.strip()
 
 
-def url(node: Node, ctx: Context, path: str) -> Any:
-    """An absolute http(s) URL."""
-    value = scalar(node, ctx, path, "a URL")
-    parts = urlsplit(value or "")
-    if value is None:
-        return INVALID
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-        ctx.report(node, path, f'expected an http(s) URL like "https://example.com/", got "{value}"')
-        return INVALID
+def checked(expected: str, parse: Callable[[str], Any]) -> Convert:
+    """A converter for one scalar: ``parse`` returns the value or raises ValueError/LookupError."""
+
+    def convert(node: Node, ctx: Context, path: str) -> Any:
+        value = scalar(node, ctx, path, expected)
+        if value is None:
+            return INVALID
+        try:
+            return parse(value)
+        except (ValueError, LookupError):
+            ctx.report(node, path, f'expected {expected}, got "{value}"')
+            return INVALID
+
+    convert.__doc__ = f"Expects {expected}."
+    return convert
+
+
+def _must(ok: bool) -> None:
+    if not ok:
+        raise ValueError
+
+
+def _url(value: str) -> str:
+    parts = urlsplit(value)
+    _must(parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value)
     return value
 
 
 EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
-def email(node: Node, ctx: Context, path: str) -> Any:
-    """An email address."""
-    value = scalar(node, ctx, path, "an email address")
-    if value is None:
-        return INVALID
-    if not EMAIL.match(value):
-        ctx.report(node, path, f'expected an email address like "name@example.com", got "{value}"')
-        return INVALID
-    return value
+def _matching(pattern: re.Pattern[str]) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        _must(bool(pattern.match(value)))
+        return value
+
+    return parse
 
 
-def boolean(node: Node, ctx: Context, path: str) -> Any:
-    """``true`` or ``false`` (the legacy ``yes``/``no`` are refused, with a hint)."""
-    value = scalar(node, ctx, path, "true or false")
-    if value is None:
-        return INVALID
-    if value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    ctx.report(node, path, f'expected true or false, got "{value}"')
-    return INVALID
+def _bool(value: str) -> bool:
+    _must(value.lower() in ("true", "false"))
+    return value.lower() == "true"
+
+
+def _positive(value: str) -> int:
+    _must(value.isdigit() and int(value) >= 1)
+    return int(value)
+
+
+def _when(value: str) -> date | datetime:
+    return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+
+
+def _zone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, OSError):  # OSError: a folder such as "Europe"
+        raise ValueError(value) from None
+
+
+url = checked('an http(s) URL like "https://example.com/"', _url)
+email = checked('an email address like "name@example.com"', _matching(EMAIL))
+language = checked('a BCP 47 language code like "fr" or "en-US"', _matching(LANGUAGE))
+boolean = checked("true or false", _bool)
+positive_int = checked("a whole number of 1 or more", _positive)
+when = checked('an ISO 8601 date like "2025-11-12" or "2025-11-12T08:30:00+01:00"', _when)
+timezone = checked('an IANA time zone like "Europe/Paris" or "UTC"', _zone)
 
 
 def file_path(node: Node, ctx: Context, path: str) -> Any:
@@ -107,29 +140,6 @@ def file_path(node: Node, ctx: Context, path: str) -> Any:
         ctx.report(node, path, f'expected a file, got "{value}" ({what})')
         return INVALID
     return target
-
-
-def timezone(node: Node, ctx: Context, path: str) -> Any:
-    """An IANA time zone name such as ``Europe/Paris``."""
-    value = scalar(node, ctx, path, "a time zone")
-    if value is None:
-        return INVALID
-    try:
-        return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        ctx.report(node, path, f'expected an IANA time zone like "Europe/Paris" or "UTC", got "{value}"')
-        return INVALID
-
-
-def positive_int(node: Node, ctx: Context, path: str) -> Any:
-    """A whole number ≥ 1."""
-    value = scalar(node, ctx, path, "a whole number")
-    if value is None:
-        return INVALID
-    if not value.isdigit() or int(value) < 1:
-        ctx.report(node, path, f'expected a whole number of 1 or more, got "{value}"')
-        return INVALID
-    return int(value)
 
 
 def choice(*options: str) -> Convert:
@@ -148,36 +158,6 @@ def choice(*options: str) -> Convert:
         return INVALID
 
     return convert
-
-
-LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-
-
-def language(node: Node, ctx: Context, path: str) -> Any:
-    """A BCP 47 language tag such as ``fr`` or ``fr-FR``."""
-    value = scalar(node, ctx, path, "a language code")
-    if value is None:
-        return INVALID
-    if not LANGUAGE.match(value):
-        ctx.report(node, path, f'expected a BCP 47 language code like "fr" or "en-US", got "{value}"')
-        return INVALID
-    return value
-
-
-def when(node: Node, ctx: Context, path: str) -> Any:
-    """An ISO 8601 date (``2025-11-12``) or date-time (``2025-11-12T08:00:00+01:00``)."""
-    value = scalar(node, ctx, path, "a date")
-    if value is None:
-        return INVALID
-    try:
-        if len(value) == 10:
-            return date.fromisoformat(value)
-        return datetime.fromisoformat(value)
-    except ValueError:
-        ctx.report(
-            node, path, f'expected an ISO 8601 date like "2025-11-12" or "2025-11-12T08:30:00+01:00", got "{value}"'
-        )
-        return INVALID
 
 
 def list_of(item: Convert) -> Convert:
