@@ -28,6 +28,8 @@ FEED_CASES = [
     ("image: missing.jpg\n", "image", 'feed.yaml:1:8: image: expected a file, got "missing.jpg" (no such file)'),
     ("timezone: Europe/Pariss\n", "timezone",
      'feed.yaml:1:11: timezone: expected an IANA time zone like "Europe/Paris" or "UTC", got "Europe/Pariss"'),
+    ("timezone: Europe\n", "timezone",
+     'feed.yaml:1:11: timezone: expected an IANA time zone like "Europe/Paris" or "UTC", got "Europe"'),
     ("title: [a, b]\n", "title", "feed.yaml:1:8: title: expected text, got a list"),
 ]
 
