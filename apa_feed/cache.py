@@ -17,7 +17,7 @@ from .model import FileFacts
 from .probe import AudioInfo, probe
 
 CACHE_DIR = ".apa-feed"
-VERSION = 2
+VERSION = 3
 
 
 class FactCache:

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import mutagen
+from mutagen.mp3 import BitrateMode
 
 from .errors import ApaFeedError
+from .mpegscan import scan_mp3
 
 MIME_BY_FORMAT = {
     "MP3": "audio/mpeg",
@@ -45,6 +47,8 @@ class AudioInfo:
     size: int
     mime_type: str
     format: str
+    duration_source: str = "header"
+    """``header`` (the file's own headers) or ``scan`` (MPEG frames counted, where the header only estimates)."""
 
     @property
     def apple_accepts(self) -> bool:
@@ -72,6 +76,10 @@ def probe(path: Path) -> AudioInfo:
     if length <= 0:
         raise AudioError("no audio found in the file (duration 0)")
     _check_complete(audio.info, length, size)
+    if kind == "MP3" and audio.info.bitrate_mode == BitrateMode.UNKNOWN:
+        scanned = scan_mp3(path)  # no Xing/Info/VBRI header: mutagen extrapolated from the first frame
+        if scanned is not None and scanned.frames > 0:
+            return AudioInfo(scanned.duration, size, MIME_BY_FORMAT[kind], kind, "scan")
     return AudioInfo(length, size, MIME_BY_FORMAT[kind], kind)
 
 

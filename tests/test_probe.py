@@ -325,3 +325,21 @@ def test_cache_facts_sha256(tmp_path: Path, mp3: tuple[Path, int], monkeypatch: 
     refreshed = FactCache(tmp_path).facts(audio)
     assert refreshed.size == facts.size
     assert refreshed.sha256 == hashlib.sha256(bytes(changed)).hexdigest() != facts.sha256
+
+
+def test_vbr_mp3_without_header_gets_its_duration_from_a_frame_scan(tmp_path: Path) -> None:
+    """mutagen extrapolates a header-less VBR MP3 from its first frame (1.4 s for 3 s); the scan counts frames."""
+    path = tmp_path / "vbr-bare.mp3"
+    samples = audiogen.write_mp3(path, 3.0, vbr=True, lame_tag=False)
+    info = probe(path)
+    assert info.duration_source == "scan"
+    decoded = audiogen.decoded_samples(path) / 44100
+    assert abs(info.duration - decoded) <= 0.05
+    assert abs(info.duration - samples / 44100) <= 0.1  # encoder delay and padding, under 0.1 s
+
+
+def test_mp3_with_lame_header_keeps_the_header_duration(mp3: tuple[Path, int]) -> None:
+    path, samples = mp3
+    info = probe(path)
+    assert info.duration_source == "header"
+    assert info.duration == pytest.approx(samples / 44100, abs=0.001)
