@@ -76,7 +76,7 @@ def probe(path: Path) -> AudioInfo:
     if length <= 0:
         raise AudioError("no audio found in the file (duration 0)")
     _check_complete(audio.info, length, size)
-    if kind == "MP3" and audio.info.bitrate_mode == BitrateMode.UNKNOWN:
+    if kind == "MP3" and getattr(audio.info, "bitrate_mode", None) == BitrateMode.UNKNOWN:
         scanned = scan_mp3(path)  # no Xing/Info/VBRI header: mutagen extrapolated from the first frame
         if scanned is not None and scanned.frames > 0:
             return AudioInfo(scanned.duration, size, MIME_BY_FORMAT[kind], kind, "scan")

@@ -268,13 +268,16 @@ def s3_client(endpoint: str, key: str = DUMMY_KEY, secret: str = DUMMY_SECRET, c
     )
 
 
-def running_server(tmp: Path, credentials: tuple[str, str] | None = None) -> Iterator[WeedServer]:
+def running_server(
+    tmp: Path, credentials: tuple[str, str] | None = None, kill_at_end: bool = False
+) -> Iterator[WeedServer]:
+    """A started server in ``tmp``; afterwards it is stopped (killed: quicker, when its data is thrown away)."""
     server = WeedServer(weed_binary(), tmp, credentials)
     try:
         server.start()
         yield server
     finally:
-        server.stop()
+        server.stop(kill=kill_at_end)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -299,7 +302,7 @@ def s3_bucket(s3_server: WeedServer) -> str:
 @pytest.fixture
 def s3_dedicated_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WeedServer]:
     """A server of this test's own, running; the test may ``stop()`` / ``start()`` it."""
-    yield from running_server(tmp_path_factory.mktemp("weed-own"))
+    yield from running_server(tmp_path_factory.mktemp("weed-own"), kill_at_end=True)
 
 
 @pytest.fixture(scope="session")

@@ -107,7 +107,8 @@ def error_code(exc: ClientError) -> str:
 class S3Store:
     """Objects under ``prefix`` in one bucket of any S3-compatible service.
 
-    ``max_attempts`` has botocore's meaning: retries after the first try (standard mode, with back-off).
+    ``max_attempts`` has botocore's meaning: retries after the first try (standard mode, with back-off);
+    by default ``MAX_ATTEMPTS``, read when the client is made.
     """
 
     def __init__(
@@ -119,7 +120,7 @@ class S3Store:
         region: str | None = None,
         profile: str | None = None,
         addressing_style: str | None = None,
-        max_attempts: int = MAX_ATTEMPTS,
+        max_attempts: int | None = None,
     ) -> None:
         self.bucket = bucket
         self.prefix = prefix
@@ -230,7 +231,10 @@ class S3Store:
     def _connect(self) -> S3Client:
         s3_options: Any = {"addressing_style": self.addressing_style} if self.addressing_style else None
         config = Config(
-            retries={"mode": "standard", "max_attempts": self.max_attempts},
+            retries={
+                "mode": "standard",
+                "max_attempts": MAX_ATTEMPTS if self.max_attempts is None else self.max_attempts,
+            },
             max_pool_connections=POOL_SIZE,
             connect_timeout=CONNECT_TIMEOUT,
             s3=s3_options,
