@@ -71,6 +71,7 @@ def test_server_stopped_mid_publish_keeps_live_feed_and_rerun_converges(
         arrived.append(key)
 
     with monkeypatch.context() as patched:
+        patched.setattr("apa_feed.storage.s3.MAX_ATTEMPTS", 0)  # no back-off against a dead server
         patched.setattr(S3Store, "_put_one", crash_after_first)
         patched.setattr(S3Store, "put_files", lambda self, items, workers=8: [self._put_one(*i) for i in items])
         with pytest.raises(StorageError):
