@@ -55,12 +55,7 @@ def publish(options: Options, dry_run: bool = False) -> Report:
 def apply(plan: Plan, store: Store) -> None:
     """Upload media first, confirm each referenced object is whole, write the feed last."""
     items = [(a.key, a.source, a.content_type, a.cache_control) for a in plan.uploads]
-    put_files = getattr(store, "put_files", None)
-    if put_files is not None and len(items) > 1:
-        put_files(items)  # concurrent, one shared client
-    else:
-        for item in items:
-            store.put_file(*item)
+    store.put_files(items)
     listing = store.list()
     for action in plan.actions:
         if action.kind == "orphan" or action.key == plan.feed_key:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -39,6 +40,10 @@ class Store(Protocol):
 
     def put_bytes(self, key: str, data: bytes, content_type: str, cache_control: str) -> None:
         """Store ``data`` under ``key``; a reader never sees a partial object."""
+        ...
+
+    def put_files(self, items: Sequence[tuple[str, Path, str, str]], workers: int = 8) -> None:
+        """Store many ``(key, source, content_type, cache_control)`` files, concurrently where it helps."""
         ...
 
 
