@@ -39,6 +39,8 @@ class Asset:
     sha256: str
     content_type: str
     cache_control: str = MEDIA_CACHE
+    data: bytes | None = None
+    """The bytes themselves, for objects apa-feed generates (chapters, pages); None: read ``source``."""
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,11 @@ def publish(options: Options, dry_run: bool = False) -> Report:
 
 def apply(plan: Plan, store: Store) -> None:
     """Upload media first, confirm each referenced object is whole, write the feed last."""
-    items = [(a.key, a.source, a.content_type, a.cache_control) for a in plan.uploads]
+    items = [(a.key, a.source, a.content_type, a.cache_control) for a in plan.uploads if a.data is None]
     store.put_files(items)
+    for a in plan.uploads:
+        if a.data is not None:
+            store.put_bytes(a.key, a.data, a.content_type, a.cache_control)
     listing = store.list()
     for action in plan.actions:
         if action.kind == "orphan" or action.key == plan.feed_key:
