@@ -30,6 +30,39 @@ S3_FIELDS = (
             "How the bucket is put in URLs; some S3-compatible stores need `path`.", example="path"),
 )
 
+FUNDING_FIELDS = (
+    s.Field("url", s.url, "URL", "Where listeners can support the show.", required=True,
+            example="https://example.com/soutenir"),
+    s.Field("text", s.text, "text", "The button's words (up to 128 characters).", required=True,
+            example="Soutenir l'agence"),
+)
+
+PERSON_FIELDS = (
+    s.Field("name", s.text, "text", "Who.", required=True, example="Sam Rivers"),
+    s.Field("role", s.text, "text", "What they do, in your words (French or English: Présentation, Réalisation, "
+            "Host, …); mapped to the Podcast Taxonomy.", required=True, example="Présentation"),
+    s.Field("href", s.url, "URL", "Their page.", example="https://example.com/sam"),
+    s.Field("img", s.url, "URL", "Their picture.", example="https://example.com/sam.jpg"),
+)
+
+LOCATION_FIELDS = (
+    s.Field("name", s.text, "text", "The place, as people say it.", required=True, example="Bamako, Mali"),
+    s.Field("geo", s.text, "geo URI", "Coordinates (RFC 5870).", example="geo:12.6392,-8.0029"),
+    s.Field("osm", s.text, "OpenStreetMap id", "An OpenStreetMap object, e.g. R192785.", example="R192785"),
+)
+
+LINK_FIELDS = (
+    s.Field("name", s.text, "text", "The directory or app.", required=True, example="Apple Podcasts"),
+    s.Field("url", s.url, "URL", "The show's page there.", required=True,
+            example="https://podcasts.apple.com/podcast/id123"),
+)
+
+TXT_FIELDS = (
+    s.Field("value", s.text, "text", "The text (up to 4000 characters).", required=True,
+            example="appleverify-1234"),
+    s.Field("purpose", s.text, "text", "What it is for (up to 128 characters).", example="verify"),
+)
+
 SHOW_FIELDS = (
     s.Field("title", s.text, "text", "The show's name.", required=True, example="Les documentaires",
             rss="title"),
@@ -69,6 +102,44 @@ SHOW_FIELDS = (
             example="{endpoint_url: http://127.0.0.1:8333, addressing_style: path}"),
     s.Field("feed_file", s.text, "file name", "Name of the feed file in the storage.", default="feed.xml",
             example="feed.xml", rss="atom:link rel=self"),
+    s.Field("podcast_guid", s.text, "UUID", "The show's permanent `podcast:guid`. Leave it out: apa-feed computes "
+            "it from the feed URL once and pins it in apa-feed.lock, so it survives a move.",
+            rss="podcast:guid"),
+    s.Field("locked", s.boolean, "true/false", "Ask other platforms not to import the show (`podcast:locked`, "
+            "with the owner's email).", default=False, example="true", rss="podcast:locked"),
+    s.Field("funding", s.list_of(s.mapping(FUNDING_FIELDS)), "list of {url, text}", "Donation or membership links.",
+            default=(), example="[{url: https://example.com/don, text: Soutenir}]", rss="podcast:funding"),
+    s.Field("license", s.text, "text", "The licence of the content (an SPDX id or a name).",
+            example="CC-BY-NC-4.0", rss="podcast:license"),
+    s.Field("license_url", s.url, "URL", "Where the licence is written, when it is not an SPDX id.",
+            rss="podcast:license url"),
+    s.Field("medium", s.choice("podcast", "music", "video", "film", "audiobook", "newsletter", "blog"),
+            "podcast, music, video, film, audiobook, newsletter or blog", "What the feed is.", default="podcast",
+            example="podcast", rss="podcast:medium"),
+    s.Field("location", s.mapping(LOCATION_FIELDS), "mapping: name, geo, osm", "Where the show is about or made.",
+            example="{name: Bamako, Mali}", rss="podcast:location"),
+    s.Field("update_frequency", s.text, "text", "How often episodes come, in words; with `update_rrule` for apps.",
+            example="Chaque semaine", rss="podcast:updateFrequency"),
+    s.Field("update_rrule", s.text, "RFC 5545 RRULE", "The schedule as a recurrence rule.", example="FREQ=WEEKLY",
+            rss="podcast:updateFrequency rrule"),
+    s.Field("txt", s.list_of(s.mapping(TXT_FIELDS)), "list of {value, purpose}", "Free text for machines, e.g. "
+            "a directory's ownership token.", default=(), example="[{purpose: verify, value: apple-123}]",
+            rss="podcast:txt"),
+    s.Field("people", s.list_of(s.mapping(PERSON_FIELDS)), "list of {name, role, href, img}",
+            "The show's regular people (hosts…). Repeated on every episode, since an episode's people replace the "
+            "show's.", default=(), example="[{name: Sam Rivers, role: Présentation}]", rss="podcast:person"),
+    s.Field("directories", s.list_of(s.mapping(LINK_FIELDS)), "list of {name, url}", "Where listeners find the "
+            "show (shown on the website's subscribe block).", default=(),
+            example="[{name: Apple Podcasts, url: https://podcasts.apple.com/…}]"),
+    s.Field("tags", s.choice("keep", "write"), "keep or write", "`write`: the published copy of each MP3/M4A gets "
+            "title, author, show, date, cover and chapters written into its tags (the original is never changed).",
+            default="keep", example="write"),
+    s.Field("other_formats", s.choice("warn", "refuse"), "warn or refuse", "Audio Apple Podcasts does not play "
+            "(Ogg, Opus, FLAC, WAV): published with a warning, or refused.", default="warn", example="refuse"),
+    s.Field("website", s.boolean, "true/false", "Publish the show's web pages (index + one page per episode) "
+            "beside the feed; the feed's links then point at them.", default=True, example="true", rss="link"),
+    s.Field("episodes_per_page", s.positive_int, "whole number", "Episodes per page of the website's index.",
+            default=20, example="20"),
 )
 
 
@@ -78,6 +149,50 @@ class Owner:
 
     name: str
     email: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone credited: their name, their role in the producer's words, optional page and picture."""
+
+    name: str
+    role: str
+    href: str | None = None
+    img: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A named link (funding, a directory)."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Location:
+    """``podcast:location``."""
+
+    name: str
+    geo: str | None = None
+    osm: str | None = None
+
+
+@dataclass(frozen=True)
+class Podcasting20:
+    """The show's Podcasting 2.0 settings."""
+
+    guid: str | None = None
+    locked: bool = False
+    funding: tuple[Link, ...] = ()
+    license: str | None = None
+    license_url: str | None = None
+    medium: str = "podcast"
+    location: Location | None = None
+    update_frequency: str | None = None
+    update_rrule: str | None = None
+    txt: tuple[tuple[str | None, str], ...] = ()
+    people: tuple[Person, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +226,12 @@ class Show:
     storage: str
     feed_file: str
     s3: S3Settings = S3Settings()
+    p20: Podcasting20 = Podcasting20()
+    directories: tuple[Link, ...] = ()
+    tags: str = "keep"
+    other_formats: str = "warn"
+    website: bool = True
+    per_page: int = 20
 
 
 def load_show(path: Path) -> Show:
@@ -142,4 +263,26 @@ def _show(root: Path, v: dict[str, Any]) -> Show:
         storage=v["storage"],
         feed_file=v["feed_file"],
         s3=S3Settings(**(v["s3"] or {})),
+        p20=_p20(v),
+        directories=tuple(Link(d["name"], d["url"]) for d in v["directories"]),
+        tags=v["tags"],
+        other_formats=v["other_formats"],
+        website=v["website"],
+        per_page=v["episodes_per_page"],
+    )
+
+
+def _p20(v: dict[str, Any]) -> Podcasting20:
+    return Podcasting20(
+        guid=v["podcast_guid"],
+        locked=v["locked"],
+        funding=tuple(Link(f["text"], f["url"]) for f in v["funding"]),
+        license=v["license"],
+        license_url=v["license_url"],
+        medium=v["medium"],
+        location=Location(**v["location"]) if v["location"] else None,
+        update_frequency=v["update_frequency"],
+        update_rrule=v["update_rrule"],
+        txt=tuple((t["purpose"], t["value"]) for t in v["txt"]),
+        people=tuple(Person(**p) for p in v["people"]),
     )

@@ -6,8 +6,17 @@ Run ``python -m apa_feed.configdoc > docs/config.md``; a test checks the committ
 from __future__ import annotations
 
 from .categories import APPLE_CATEGORIES
-from .config import OWNER_FIELDS, S3_FIELDS, SHOW_FIELDS
-from .episodes import CREDIT_FIELDS, EPISODE_FIELDS
+from .config import (
+    FUNDING_FIELDS,
+    LINK_FIELDS,
+    LOCATION_FIELDS,
+    OWNER_FIELDS,
+    PERSON_FIELDS,
+    S3_FIELDS,
+    SHOW_FIELDS,
+    TXT_FIELDS,
+)
+from .episodes import CHAPTER_FIELDS, CREDIT_FIELDS, EPISODE_FIELDS, SOUNDBITE_FIELDS
 from .schema import markdown_table
 
 INTRO = """\
@@ -36,6 +45,20 @@ An episode imported from another host keeps the GUID it had there: put it in `gu
 """
 
 
+ROLES_NOTE = """\
+## Credits become people
+
+Each credit (and each of the show's `people`) is written in the show notes as a credits block,
+and as a `podcast:person` whose role and group come from the Podcast Taxonomy. Write the role in
+your own words, in French or English: Réalisation → director, Production → producer,
+Présentation → host, Mise en onde & mix → audio engineer, Illustration → cover art designer,
+Texte et récit → writer (and narrator when that person's voice is in the transcript), Musique →
+composer, Montage → audio editor, Invité·e → guest… A role apa-feed cannot map stays in the
+credits block and `check` warns about it. An episode's people replace the show's in apps, so the
+show's `people` are repeated on every episode.
+"""
+
+
 def render_doc() -> str:
     """The whole of docs/config.md."""
     parts = [
@@ -46,10 +69,25 @@ def render_doc() -> str:
         markdown_table(OWNER_FIELDS),
         "\n### s3\n",
         markdown_table(S3_FIELDS),
+        "\n### funding entries\n",
+        markdown_table(FUNDING_FIELDS),
+        "\n### people entries\n",
+        markdown_table(PERSON_FIELDS),
+        "\n### location\n",
+        markdown_table(LOCATION_FIELDS),
+        "\n### txt entries\n",
+        markdown_table(TXT_FIELDS),
+        "\n### directories entries\n",
+        markdown_table(LINK_FIELDS),
         "\n## episodes/<folder>/episode.yaml\n",
         markdown_table(EPISODE_FIELDS),
         "\n### credits entries\n",
         markdown_table(CREDIT_FIELDS),
+        "\n### chapters entries\n",
+        markdown_table(CHAPTER_FIELDS),
+        "\n### soundbites entries\n",
+        markdown_table(SOUNDBITE_FIELDS),
+        "\n" + ROLES_NOTE,
         "\n" + GUID_NOTE,
         "## Apple Podcasts categories\n",
         "Write `Category` or `Category › Subcategory` (`>` or `/` also work).\n",

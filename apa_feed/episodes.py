@@ -19,7 +19,26 @@ EPISODE_FILE = "episode.yaml"
 CREDIT_FIELDS = (
     s.Field("name", s.text, "text", "Who.", required=True, example="Sam Rivers"),
     s.Field("role", s.text, "text", "What they did, in your words.", required=True, example="Texte et récit"),
+    s.Field("href", s.url, "URL", "Their page.", example="https://example.com/sam"),
+    s.Field("img", s.url, "URL", "Their picture.", example="https://example.com/sam.jpg"),
 )
+
+CHAPTER_FIELDS = (
+    s.Field("start", s.timestamp, "time", "Where it starts: seconds or H:MM:SS.", required=True, example="1:29.9"),
+    s.Field("title", s.text, "text", "The chapter's title.", required=True, example="La stratégie malienne"),
+    s.Field("url", s.url, "URL", "A link about the chapter.", example="https://example.com/"),
+    s.Field("image", s.url, "URL", "An image for the chapter.", example="https://example.com/c.jpg"),
+)
+
+SOUNDBITE_FIELDS = (
+    s.Field("start", s.timestamp, "time", "Where it starts.", required=True, example="24.9"),
+    s.Field("duration", s.timestamp, "time", "How long it lasts (15–120 s suits most apps).", required=True,
+            example="30"),
+    s.Field("title", s.text, "text", "A few words about it.", example="Le salon de Bamako"),
+)
+
+TRANSCRIPT_NAMES = ("transcript.vtt", "transcript.srt", "transcript.json", "transcript.html", "transcript.txt")
+"""Transcript files found next to the audio when episode.yaml names none."""
 
 GUID = re.compile(r"^\S{1,200}$")
 
@@ -58,6 +77,18 @@ EPISODE_FIELDS = (
     s.Field("credits", s.list_of(s.mapping(CREDIT_FIELDS)), "list of {name, role}",
             "Who made it, with their role in your words (Réalisation, Mise en onde & mix, …).", default=(),
             example="[{role: Réalisation, name: Agence Presse Audio}]", rss="content:encoded (credits block)"),
+    s.Field("chapters", s.file_or(s.list_of(s.mapping(CHAPTER_FIELDS))), "file path or list of {start, title}",
+            "Chapters: a JSON chapters file, or a list here. Default: `chapters.json` in the folder if there is "
+            "one, else the chapters in the audio's tags. Given here, they win over the audio's.",
+            example="[{start: 0, title: Introduction}, {start: '1:29.9', title: Crédits}]", rss="podcast:chapters"),
+    s.Field("transcript", s.file_path, "file path", "The transcript: WebVTT, SRT, Podcast Index JSON, HTML or "
+            "text. Default: a `transcript.*` file in the folder.", example="transcript.vtt",
+            rss="podcast:transcript"),
+    s.Field("transcript_language", s.language, "BCP 47 code", "The transcript's language; default the show's.",
+            example="fr", rss="podcast:transcript language"),
+    s.Field("soundbites", s.list_of(s.mapping(SOUNDBITE_FIELDS)), "list of {start, duration, title}",
+            "Moments worth sharing.", default=(), example="[{start: 24.9, duration: 30}]", rss="podcast:soundbite"),
+    s.Field("season_name", s.text, "text", "The season's name.", example="Sahel", rss="podcast:season name"),
     s.Field("draft", s.boolean, "true/false", "A draft stays out of the feed.", default=False, example="false"),
     s.Field("link", s.url, "URL", "The episode's web page; defaults to the show's link.", rss="link"),
     s.Field("guid", guid_text, "text", "The episode's permanent identifier. Written by apa-feed on first "
@@ -71,6 +102,27 @@ class Credit:
 
     name: str
     role: str
+    href: str | None = None
+    img: str | None = None
+
+
+@dataclass(frozen=True)
+class ChapterEntry:
+    """A chapter written in episode.yaml."""
+
+    start: float
+    title: str
+    url: str | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class Soundbite:
+    """A moment worth sharing."""
+
+    start: float
+    duration: float
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +145,12 @@ class EpisodeMeta:
     draft: bool
     link: str | None
     guid: str | None
+    chapters: Path | tuple[ChapterEntry, ...] | None = None
+    """A JSON chapters file, chapters given in the YAML, or None (then the audio's own)."""
+    transcript: Path | None = None
+    transcript_language: str | None = None
+    soundbites: tuple[Soundbite, ...] = ()
+    season_name: str | None = None
 
 
 def episode_folders(root: Path) -> list[Path]:
@@ -142,7 +200,25 @@ def _episode(folder: Path, v: dict[str, Any], tz: ZoneInfo) -> EpisodeMeta:
         draft=v["draft"],
         link=v["link"],
         guid=v["guid"],
+        chapters=_chapters(folder, v["chapters"]),
+        transcript=v["transcript"] or _found(folder, TRANSCRIPT_NAMES),
+        transcript_language=v["transcript_language"],
+        soundbites=tuple(Soundbite(**b) for b in v["soundbites"]),
+        season_name=v["season_name"],
     )
+
+
+def _chapters(folder: Path, value: Any) -> Path | tuple[ChapterEntry, ...] | None:
+    if isinstance(value, Path):
+        return value
+    if value:
+        return tuple(sorted((ChapterEntry(**c) for c in value), key=lambda c: c.start))
+    return _found(folder, ("chapters.json",))
+
+
+def _found(folder: Path, names: tuple[str, ...]) -> Path | None:
+    """The first of ``names`` present in ``folder``."""
+    return next((folder / n for n in names if (folder / n).is_file()), None)
 
 
 def aware(value: date | datetime, tz: ZoneInfo) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -9,10 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from .config import Show
-from .episodes import EpisodeMeta
+from .chapters import JSON_CHAPTERS_TYPE, Chapter, to_json_chapters
+from .config import Link, Location, Person, Show
+from .episodes import EpisodeMeta, Soundbite
 from .notes import clip, credits_html, to_html, to_text, xml_safe
 from .probe import AudioInfo
+from .roles import roles_for
 
 MEDIA_CACHE = "public, max-age=31536000, immutable"
 FEED_CACHE = "public, max-age=300"
@@ -44,6 +47,28 @@ class Asset:
 
 
 @dataclass(frozen=True)
+class PersonRef:
+    """``podcast:person``: a name with a taxonomy role and group."""
+
+    name: str
+    role: str
+    group: str
+    href: str | None = None
+    img: str | None = None
+
+
+@dataclass(frozen=True)
+class TranscriptRef:
+    """``podcast:transcript``: where the published transcript is and what it is."""
+
+    url: str
+    type: str
+    language: str
+    captions: bool
+    source: Path
+
+
+@dataclass(frozen=True)
 class Item:
     """One episode as the feed shows it."""
 
@@ -63,6 +88,20 @@ class Item:
     episode_type: str
     explicit: bool
     keywords: tuple[str, ...]
+    slug: str = ""
+    page_url: str | None = None
+    """The episode's page on the show's website (None when the show has no website)."""
+    notes_html: str = ""
+    """The show notes alone, without the credits block that ``html`` ends with."""
+    credits: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(role in the producer's words, names), in the order roles first appear."""
+    persons: tuple[PersonRef, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+    chapters_url: str | None = None
+    transcript: TranscriptRef | None = None
+    duration_exact: float = 0.0
+    soundbites: tuple[Soundbite, ...] = ()
+    season_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +123,21 @@ class Feed:
     self_url: str
     last_build: datetime | None
     items: tuple[Item, ...]
+    podcast_guid: str = ""
+    locked: bool = False
+    funding: tuple[Link, ...] = ()
+    license: str | None = None
+    license_url: str | None = None
+    medium: str = "podcast"
+    location: Location | None = None
+    update_frequency: str | None = None
+    update_rrule: str | None = None
+    txt: tuple[tuple[str | None, str], ...] = ()
+    persons: tuple[PersonRef, ...] = ()
+    base_url: str = ""
+    website: str = ""
+    """The show's own website (feed.yaml ``link``); ``link`` is the published index when there is one."""
+    directories: tuple[Link, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +148,11 @@ class EpisodeInput:
     audio: AudioInfo
     audio_file: FileFacts
     image_file: FileFacts | None
+    chapters: tuple[Chapter, ...] = ()
+    transcript_file: FileFacts | None = None
+    transcript_type: str = ""
+    voices: frozenset[str] = frozenset()
+    """Speakers named in the transcript."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +169,9 @@ def is_live(meta: EpisodeMeta, now: datetime) -> bool:
     return not meta.draft and meta.published <= now
 
 
-def build_feed(show: Show, show_image: FileFacts, episodes: list[EpisodeInput], now: datetime) -> Build:
+def build_feed(
+    show: Show, show_image: FileFacts, episodes: list[EpisodeInput], now: datetime, podcast_guid: str = ""
+) -> Build:
     """Assemble the feed: only live episodes, newest first, every URL under ``base_url``."""
     image = content_asset("artwork", show_image)
     assets = [image]
@@ -124,14 +185,15 @@ def build_feed(show: Show, show_image: FileFacts, episodes: list[EpisodeInput], 
         items.append(item)
         assets.extend(files)
     items.sort(key=lambda i: (i.published, i.guid), reverse=True)
-    feed = _channel(show, url(show, image.key), tuple(items))
+    feed = _channel(show, url(show, image.key), tuple(items), podcast_guid)
     return Build(feed, tuple(_unique(assets)), tuple(skipped))
 
 
-def _channel(show: Show, image_url: str, items: tuple[Item, ...]) -> Feed:
+def _channel(show: Show, image_url: str, items: tuple[Item, ...], podcast_guid: str) -> Feed:
+    p20 = show.p20
     return Feed(
         title=xml_safe(show.title),
-        link=show.link,
+        link=show.base_url if show.website else show.link,
         description=clip(xml_safe(show.description)),
         language=show.language,
         author=xml_safe(show.author),
@@ -145,26 +207,64 @@ def _channel(show: Show, image_url: str, items: tuple[Item, ...]) -> Feed:
         self_url=url(show, show.feed_file),
         last_build=max((i.published for i in items), default=None),
         items=items,
+        podcast_guid=podcast_guid,
+        locked=p20.locked,
+        funding=p20.funding,
+        license=p20.license,
+        license_url=p20.license_url,
+        medium=p20.medium,
+        location=p20.location,
+        update_frequency=p20.update_frequency,
+        update_rrule=p20.update_rrule,
+        txt=p20.txt,
+        persons=show_persons(show),
+        base_url=show.base_url,
+        website=show.link,
+        directories=show.directories,
     )
+
+
+def show_persons(show: Show) -> tuple[PersonRef, ...]:
+    """The show's regular people as ``podcast:person`` entries."""
+    return persons(show.p20.people, frozenset())
+
+
+def persons(people: tuple[Person, ...] | list[Person], voices: frozenset[str]) -> tuple[PersonRef, ...]:
+    """Each credit as one person per taxonomy role it names (unmapped roles are left to the credits block)."""
+    found: dict[tuple[str, str], PersonRef] = {}
+    for p in people:
+        for role in roles_for(p.role, voiced=p.name in voices):
+            found.setdefault((p.name, role.role), PersonRef(xml_safe(p.name), role.role, role.group, p.href, p.img))
+    return tuple(found.values())
 
 
 def _item(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
     meta = ep.meta
-    audio = content_asset(f"episodes/{slugify(meta.slug)}", ep.audio_file, ep.audio.mime_type)
+    folder = f"episodes/{slugify(meta.slug)}"
+    audio = content_asset(folder, ep.audio_file, ep.audio.mime_type)
     files = [audio]
     image_url = None
     if ep.image_file is not None:
-        image = content_asset(f"episodes/{slugify(meta.slug)}", ep.image_file)
+        image = content_asset(folder, ep.image_file)
         files.append(image)
         image_url = url(show, image.key)
+    chapters_url, transcript = None, None
+    if ep.chapters:
+        chapters = generated_asset(folder, "chapters.json", to_json_chapters(ep.chapters), JSON_CHAPTERS_TYPE)
+        files.append(chapters)
+        chapters_url = url(show, chapters.key)
+    if ep.transcript_file is not None:
+        asset = content_asset(folder, ep.transcript_file, ep.transcript_type)
+        files.append(asset)
+        transcript = _transcript_ref(show, ep, url(show, asset.key))
     body = to_html(meta.description)
-    lang = show.language.split("-")[0].lower()
-    colon = " : " if lang == "fr" else ": "
-    notes = body + credits_html(CREDITS_HEADING.get(lang, "Credits"), _credits(meta), colon)
+    credits = _credits(meta)
+    notes = body + credits_html(_heading(show), [(r, list(n)) for r, n in credits], _colon(show))
+    page = None if meta.link or not show.website else url(show, f"{folder}/")
     item = Item(
         guid=meta.guid or "",
         title=xml_safe(meta.title),
-        link=meta.link or show.link,
+        link=meta.link or page or show.link,
         published=meta.published,
         html=notes,
         text=clip(to_text(notes)),
@@ -178,16 +278,49 @@ def _item(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
         episode_type=meta.episode_type,
         explicit=show.explicit if meta.explicit is None else meta.explicit,
         keywords=tuple(xml_safe(k) for k in meta.keywords),
+        slug=slugify(meta.slug),
+        page_url=page if show.website else None,
+        notes_html=body,
+        credits=credits,
+        persons=_item_persons(show, ep),
+        chapters=ep.chapters,
+        chapters_url=chapters_url,
+        transcript=transcript,
+        duration_exact=ep.audio.duration,
+        soundbites=meta.soundbites,
+        season_name=xml_safe(meta.season_name) if meta.season_name else None,
     )
     return item, files
 
 
-def _credits(meta: EpisodeMeta) -> list[tuple[str, list[str]]]:
+def _item_persons(show: Show, ep: EpisodeInput) -> tuple[PersonRef, ...]:
+    """The show's people, then the episode's credits: an item's people replace the channel's in apps."""
+    credited = [Person(c.name, c.role, c.href, c.img) for c in ep.meta.credits]
+    return persons([*show.p20.people, *credited], ep.voices)
+
+
+def _transcript_ref(show: Show, ep: EpisodeInput, link: str) -> TranscriptRef:
+    assert ep.transcript_file is not None
+    language = ep.meta.transcript_language or show.language
+    timed = ep.transcript_type in ("text/vtt", "application/x-subrip", "application/json")
+    return TranscriptRef(link, ep.transcript_type, language, timed, ep.transcript_file.path)
+
+
+def _heading(show: Show) -> str:
+    return CREDITS_HEADING.get(show.language.split("-")[0].lower(), "Credits")
+
+
+def _colon(show: Show) -> str:
+    """French puts a space before a colon."""
+    return " : " if show.language.split("-")[0].lower() == "fr" else ": "
+
+
+def _credits(meta: EpisodeMeta) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Credits grouped by role, in the order roles first appear."""
     grouped: dict[str, list[str]] = {}
     for credit in meta.credits:
         grouped.setdefault(xml_safe(credit.role), []).append(xml_safe(credit.name))
-    return list(grouped.items())
+    return tuple((role, tuple(names)) for role, names in grouped.items())
 
 
 def content_asset(folder: str, facts: FileFacts, content_type: str | None = None) -> Asset:
@@ -196,6 +329,14 @@ def content_asset(folder: str, facts: FileFacts, content_type: str | None = None
     key = f"{folder}/{slugify(facts.path.stem)}-{facts.sha256[:12]}{suffix}"
     kind = content_type or IMAGE_TYPES.get(suffix, "application/octet-stream")
     return Asset(key, facts.path, facts.size, facts.sha256, kind)
+
+
+def generated_asset(folder: str, name: str, data: bytes, content_type: str, cache: str = MEDIA_CACHE) -> Asset:
+    """An object apa-feed writes itself, under a content-addressed key like any file."""
+    digest = hashlib.sha256(data).hexdigest()
+    stem, dot, ext = name.rpartition(".")
+    key = f"{folder}/{stem}-{digest[:12]}.{ext}" if dot else f"{folder}/{name}-{digest[:12]}"
+    return Asset(key, Path(name), len(data), digest, content_type, cache, data)
 
 
 def url(show: Show, key: str) -> str:

@@ -9,12 +9,15 @@ from zoneinfo import ZoneInfo
 
 from .artwork import check_artwork
 from .cache import FactCache
+from .chapters import Chapter, ChaptersError, from_json_chapters
 from .config import Show, load_show
 from .episodes import EpisodeMeta, assign_guids, read_episodes
 from .errors import Problem, ProblemsFound, display_path
-from .model import Build, EpisodeInput, build_feed
+from .lock import Lock, LockError, podcast_guid, read_lock
+from .model import Build, EpisodeInput, build_feed, url
 from .probe import AudioError, AudioInfo
 from .render import render
+from .transcripts import TranscriptError, is_timed, read_cues, transcript_type, voices
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,9 @@ class Built:
     build: Build
     rss: bytes
     warnings: tuple[Problem, ...] = ()
+    lock: Lock | None = None
+    """The lock file as it was before this run (None: nothing published from here yet)."""
+    inputs: tuple[EpisodeInput, ...] = ()
 
 
 def read_project(options: Options) -> tuple[Show, list[EpisodeMeta]]:
@@ -88,9 +94,49 @@ def gather(show_image: Path | None, episodes: list[EpisodeMeta], cache: FactCach
             continue
         problems.extend(audio_warnings(ep.audio, audio))
         image = cache.facts(ep.image) if ep.image else None
-        inputs.append(EpisodeInput(ep, audio, cache.facts(ep.audio), image))
+        extras = _extras(ep, audio, cache, problems)
+        inputs.append(EpisodeInput(ep, audio, cache.facts(ep.audio), image, **extras))
     cache.save()
     return Gathered(inputs, problems)
+
+
+def _extras(ep: EpisodeMeta, audio: AudioInfo, cache: FactCache, problems: list[Problem]) -> dict[str, object]:
+    """Chapters and transcript of one episode, with their problems."""
+    extras: dict[str, object] = {"chapters": episode_chapters(ep, audio, problems)}
+    if ep.transcript is not None:
+        where = display_path(ep.transcript)
+        kind = transcript_type(ep.transcript)
+        if kind is None:
+            problems.append(Problem(where, field="transcript", message="expected a WebVTT (.vtt), SRT (.srt), "
+                                    "Podcast Index JSON (.json), HTML (.html) or text (.txt) transcript"))
+            return extras
+        try:
+            cues = read_cues(ep.transcript) if is_timed(ep.transcript) else []
+        except TranscriptError as exc:
+            problems.append(Problem(where, field="transcript", message=str(exc)))
+            return extras
+        extras.update(transcript_file=cache.facts(ep.transcript), transcript_type=kind, voices=voices(cues))
+    return extras
+
+
+def episode_chapters(ep: EpisodeMeta, audio: AudioInfo, problems: list[Problem]) -> tuple[Chapter, ...]:
+    """Chapters from episode.yaml or its chapters file, else from the audio's tags."""
+    in_audio: tuple[Chapter, ...] = tuple(getattr(audio, "chapters", ()) or ())
+    given: tuple[Chapter, ...] = ()
+    if isinstance(ep.chapters, Path):
+        try:
+            given = from_json_chapters(ep.chapters.read_bytes())
+        except (OSError, ChaptersError) as exc:
+            problems.append(Problem(display_path(ep.chapters), field="chapters", message=str(exc)))
+            return ()
+    elif ep.chapters:
+        given = tuple(Chapter(c.start, c.title, None, c.url, c.image) for c in ep.chapters)
+    if given and in_audio:
+        problems.append(Problem(display_path(ep.folder / "episode.yaml"), field="chapters", severity="info",
+                                message=f"the audio has {len(in_audio)} chapters of its own; the "
+                                f"{len(given)} given for the episode are published instead"))
+    return given or in_audio
+
 
 
 def audio_warnings(path: Path, audio: AudioInfo) -> list[Problem]:
@@ -122,5 +168,14 @@ def build_project(options: Options, assign: bool = True) -> Built:
     if assign:
         with_guids = {ep.folder: ep for ep in assign_guids(episodes)}
         inputs = [replace(i, meta=with_guids[i.meta.folder]) for i in inputs]
-    build = build_feed(show, cache.facts(show.image), inputs, options.now or datetime.now(UTC))
-    return Built(show, build, render(build.feed), tuple(problems))
+    lock = _lock(show, problems)
+    guid = show.p20.guid or (lock.podcast_guid if lock else podcast_guid(url(show, show.feed_file)))
+    build = build_feed(show, cache.facts(show.image), inputs, options.now or datetime.now(UTC), guid)
+    return Built(show, build, render(build.feed), tuple(problems), lock, tuple(inputs))
+
+
+def _lock(show: Show, problems: list[Problem]) -> Lock | None:
+    try:
+        return read_lock(show.root)
+    except LockError as exc:
+        raise ProblemsFound([*problems, Problem(display_path(show.root / "apa-feed.lock"), message=str(exc))]) from None

@@ -11,20 +11,33 @@ from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
-from feedgen.util import xml_elem
+from feedgen.util import formatRFC2822, xml_elem
 
-from .model import Feed, Item
+from .chapters import JSON_CHAPTERS_TYPE
+from .model import Feed, Item, PersonRef
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST = "https://podcastindex.org/namespace/1.0"
 GENERATOR = "apa-feed"
 
 
-def _el(parent: Any, tag: str, value: str | None = None, **attrs: str) -> Any:
-    """Append ``<itunes:tag attrs>value</itunes:tag>`` to ``parent``."""
-    elem = xml_elem(f"{{{ITUNES}}}{tag}", parent, **attrs)
+def _el(parent: Any, tag: str, value: str | None = None, ns: str = ITUNES, **attrs: str | None) -> Any:
+    """Append ``<ns:tag attrs>value</ns:tag>`` to ``parent`` (attributes that are None are left out)."""
+    elem = xml_elem(f"{{{ns}}}{tag}", parent, **{k: v for k, v in attrs.items() if v is not None})
     if value is not None:
         elem.text = value
     return elem
+
+
+def _pc(parent: Any, tag: str, value: str | None = None, **attrs: str | None) -> Any:
+    """Append a ``podcast:`` element."""
+    return _el(parent, tag, value, PODCAST, **attrs)
+
+
+def _number(value: float) -> str:
+    """Seconds as the podcast namespace writes them: no needless decimals."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text or "0"
 
 
 def _bool(value: bool) -> str:
@@ -82,11 +95,78 @@ class ItunesEntry(BaseEntryExtension):  # type: ignore[misc]
         return entry
 
 
+class PodcastFeed(BaseExtension):  # type: ignore[misc]
+    """Channel-level Podcasting 2.0 tags."""
+
+    feed: Feed | None = None
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"podcast": PODCAST}
+
+    def extend_rss(self, rss: Any) -> Any:
+        assert self.feed is not None
+        channel, f = rss[0], self.feed
+        _pc(channel, "guid", f.podcast_guid)
+        _pc(channel, "locked", "yes" if f.locked else "no", owner=f.owner_email)
+        _pc(channel, "medium", f.medium)
+        for link in f.funding:
+            _pc(channel, "funding", link.name, url=link.url)
+        if f.license:
+            _pc(channel, "license", f.license, url=f.license_url)
+        if f.location:
+            _pc(channel, "location", f.location.name, geo=f.location.geo, osm=f.location.osm)
+        if f.update_frequency:
+            _pc(channel, "updateFrequency", f.update_frequency, rrule=f.update_rrule)
+        for purpose, value in f.txt:
+            _pc(channel, "txt", value, purpose=purpose)
+        _persons(channel, f.persons)
+        for item in f.items:
+            if item.episode_type == "trailer":
+                _pc(channel, "trailer", item.title, pubdate=formatRFC2822(item.published), url=item.enclosure_url,
+                    length=str(item.enclosure_length), type=item.enclosure_type,
+                    season=str(item.season) if item.season else None)
+        return rss
+
+
+class PodcastEntry(BaseEntryExtension):  # type: ignore[misc]
+    """Item-level Podcasting 2.0 tags."""
+
+    item: Item | None = None
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"podcast": PODCAST}
+
+    def extend_rss(self, entry: Any) -> Any:
+        assert self.item is not None
+        i = self.item
+        if i.season is not None:
+            _pc(entry, "season", str(i.season), name=i.season_name)
+        if i.episode is not None:
+            _pc(entry, "episode", str(i.episode))
+        if i.transcript:
+            t = i.transcript
+            _pc(entry, "transcript", url=t.url, type=t.type, language=t.language,
+                rel="captions" if t.captions else None)
+        if i.chapters_url:
+            _pc(entry, "chapters", url=i.chapters_url, type=JSON_CHAPTERS_TYPE)
+        for bite in i.soundbites:
+            _pc(entry, "soundbite", bite.title, startTime=_number(bite.start), duration=_number(bite.duration))
+        _persons(entry, i.persons)
+        return entry
+
+
+def _persons(parent: Any, people: tuple[PersonRef, ...]) -> None:
+    for p in people:
+        _pc(parent, "person", p.name, role=p.role, group=p.group, href=p.href, img=p.img)
+
+
 def render(feed: Feed) -> bytes:
     """Serialise ``feed`` as RSS 2.0 (UTF-8, pretty-printed, deterministic)."""
     fg = FeedGenerator()
     fg.register_extension("itunes_apa", ItunesFeed, ItunesEntry)
+    fg.register_extension("podcast_apa", PodcastFeed, PodcastEntry)
     fg.itunes_apa.feed = feed
+    fg.podcast_apa.feed = feed
     _channel(fg, feed)
     for item in feed.items:
         _entry(fg, item)
@@ -113,6 +193,7 @@ def _channel(fg: FeedGenerator, feed: Feed) -> None:
 def _entry(fg: FeedGenerator, item: Item) -> None:
     fe = fg.add_entry(order="append")
     fe.itunes_apa.item = item
+    fe.podcast_apa.item = item
     fe.title(item.title)
     fe.link(href=item.link)
     fe.description(item.text)

@@ -113,6 +113,17 @@ def _when(value: str) -> date | datetime:
     return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
 
 
+def _timestamp(value: str) -> float:
+    """Seconds ("89.9") or a clock time ("1:29.9", "01:01:29.932")."""
+    parts = value.strip().split(":")
+    _must(1 <= len(parts) <= 3 and all(p.replace(".", "", 1).isdigit() for p in parts))
+    _must(all("." not in p for p in parts[:-1]))
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
 def _zone(value: str) -> ZoneInfo:
     try:
         return ZoneInfo(value)
@@ -126,6 +137,7 @@ language = checked('a BCP 47 language code like "fr" or "en-US"', _matching(LANG
 boolean = checked("true or false", _bool)
 positive_int = checked("a whole number of 1 or more", _positive)
 when = checked('an ISO 8601 date like "2025-11-12" or "2025-11-12T08:30:00+01:00"', _when)
+timestamp = checked('a time like "89.9", "1:29.9" or "01:01:29"', _timestamp)
 timezone = checked('an IANA time zone like "Europe/Paris" or "UTC"', _zone)
 
 
@@ -156,6 +168,17 @@ def choice(*options: str) -> Convert:
         hint = f'did you mean "{near[0]}"?' if near else ""
         ctx.report(node, path, f'expected one of {listed}, got "{value}"', hint)
         return INVALID
+
+    return convert
+
+
+def file_or(other: Convert) -> Convert:
+    """A file path (a scalar), or else what ``other`` reads (a list or mapping)."""
+
+    def convert(node: Node, ctx: Context, path: str) -> Any:
+        if isinstance(node, ScalarNode):
+            return file_path(node, ctx, path)
+        return other(node, ctx, path)
 
     return convert
 
