@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,8 @@ from .model import FileFacts
 from .probe import AudioInfo, probe
 
 CACHE_DIR = ".apa-feed"
-VERSION = 3
+VERSION = 4
+"""Bumped whenever a stored shape changes (v4: AudioInfo gained stream facts, tags, cover, chapters)."""
 
 
 class FactCache:
@@ -50,12 +50,16 @@ class FactCache:
     def audio(self, path: Path) -> AudioInfo:
         """Probe ``path`` (raises :class:`~apa_feed.probe.AudioError`), or reuse the cached result."""
         _, entry = self._entry(path)
-        try:
-            return AudioInfo(**entry["audio"])
-        except (KeyError, TypeError):  # not probed yet, or a damaged entry
-            entry["audio"] = asdict(probe(path))
-            self.dirty = True
-            return AudioInfo(**entry["audio"])
+        stored = entry.get("audio")
+        if isinstance(stored, dict):
+            try:
+                return AudioInfo.from_json(stored)
+            except ValueError:  # a damaged or old entry: probe again
+                pass
+        info = probe(path)
+        entry["audio"] = info.to_json()
+        self.dirty = True
+        return info
 
     def save(self) -> None:
         """Write the cache atomically if anything changed; a read-only project just skips it.

@@ -14,8 +14,10 @@ from typing import Annotated, TypeVar
 import typer
 
 from . import __version__
+from .checkreport import check_data
 from .config import load_show
 from .errors import ApaFeedError, Problem, ProblemsFound, display_path
+from .progress import progress_for
 from .project import Options, build_project
 from .publish import Report, publish, rollback
 from .scaffold import init_show, new_episode
@@ -89,8 +91,16 @@ def new(
 
 
 @app.command()
-def check(config: Config = Path("feed.yaml"), base_url: BaseUrl = None) -> None:
+def check(
+    config: Config = Path("feed.yaml"),
+    base_url: BaseUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print every problem and a summary as JSON.")] = False,
+) -> None:
     """Validate feed.yaml and every episode, probe the audio, and report every problem."""
+    if as_json:
+        data = run(lambda: check_data(Options(config, base_url=base_url)))
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        raise typer.Exit(0 if data["summary"]["ok"] else 1)
     built = run(lambda: build_project(Options(config, base_url=base_url), assign=False))
     _warn(built.warnings)
     feed = built.build.feed
@@ -122,10 +132,35 @@ def publish_command(
     storage: Storage = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete orphans neither the new nor the live feed references.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display while uploading.")] = False,
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Skip the HEAD checks through base_url after publishing.")
+    ] = False,
+    allow_guid_change: Annotated[
+        bool, typer.Option("--allow-guid-change", help="Accept a new GUID for a published episode.")
+    ] = False,
+    allow_redate: Annotated[
+        bool, typer.Option("--allow-redate", help="Accept a new date for a published episode.")
+    ] = False,
+    allow_removal: Annotated[
+        bool, typer.Option("--allow-removal", help="Accept that a published episode leaves the feed.")
+    ] = False,
 ) -> None:
     """Plan, upload media and artwork, then write the feed last (atomically)."""
-    report = run(lambda: publish(Options(config, base_url=base_url, storage=storage), dry_run=dry_run))
+    options = Options(config, base_url=base_url, storage=storage)
+    flags = {"guid": allow_guid_change, "date": allow_redate, "removed": allow_removal}
+    allow = frozenset(kind for kind, on in flags.items() if on)
+    with progress_for(quiet or as_json) as progress:
+        report = run(lambda: publish(options, dry_run=dry_run, prune=prune, progress=progress,
+                                     verify=not no_verify, allow=allow))
     _warn(report.built.warnings)
+    if report.verification is not None:
+        for warning in report.verification.warnings:
+            _err(f"warning: {warning}")
+        _err(report.verification.summary())
     if as_json:
         print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -140,12 +175,16 @@ def print_report(report: Report) -> None:
             print(f"{action.kind:9} {action.key}  {action.size:,} bytes{note}")
     for slug, why in report.built.build.skipped:
         print(f"held back {slug} ({why})")
+    for change in report.changes:
+        print(f"changed   {change.episode}: {change.explanation}")
     uploads = report.plan.count("upload")
     verb = "would upload" if report.dry_run else "uploaded"
     if uploads == 0:
         print(f"nothing to upload: {report.plan.count('unchanged')} files unchanged on {report.store}")
     else:
         print(f"{verb} {uploads} files, {report.plan.count('unchanged')} unchanged, to {report.store}")
+    if report.plan.deletes:
+        print(f"{'would delete' if report.dry_run else 'deleted'} {len(report.plan.deletes)} orphans (--prune)")
     local = f" (file: {report.store}{report.plan.feed_key})" if not report.store.startswith("s3://") else ""
     print(f"feed: {report.feed_url}{local}")
 
@@ -168,7 +207,7 @@ def serve(
     with tempfile.TemporaryDirectory(prefix="apa-feed-serve-") as folder:
         server = make_server(Path(folder), port=port, quiet=False)
         address = f"http://127.0.0.1:{server.server_address[1]}/"
-        report = run(lambda: publish(Options(config, base_url=address, storage=folder)))
+        report = run(lambda: publish(Options(config, base_url=address, storage=folder, identity=False)))
         _warn(report.built.warnings)
         print(f"serving {len(report.built.build.feed.items)} episodes; subscribe to {report.feed_url}", flush=True)
         try:
@@ -177,6 +216,42 @@ def serve(
             print("stopped")
         finally:
             server.server_close()
+
+
+@app.command(name="inspect")
+def inspect_command(
+    files: Annotated[list[Path], typer.Argument(help="Audio files (MP3, M4A, Opus, Vorbis, FLAC, WAV).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, one object per file.")] = False,
+) -> None:
+    """Show what apa-feed reads from audio files: exact duration, stream, tags, cover and chapters."""
+    from .inspect import any_failed, inspect_files, render_text
+
+    results = run(lambda: inspect_files(files))
+    if as_json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(render_text(results))
+    if any_failed(results):
+        raise typer.Exit(1)
+
+
+@app.command(name="import")
+def import_command(
+    feed: Annotated[str, typer.Argument(help="The feed to import: its http(s) URL, or a file.")],
+    into: Annotated[Path, typer.Option("--into", help="The show's folder to create.")] = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="Import over an existing feed.yaml.")] = False,
+) -> None:
+    """Turn another host's feed into feed.yaml, episodes/ and apa-feed.lock, keeping every GUID and date."""
+    from .importfeed import import_feed
+
+    summary = run(lambda: import_feed(feed, into, force=force))
+    _warn(summary.warnings)
+    for path in summary.created:
+        print(f"created {display_path(path)}")
+    skipped = f", {summary.skipped} skipped (see warnings)" if summary.skipped else ""
+    print(f"imported {summary.episodes} episodes{skipped}; podcast:guid {summary.podcast_guid}")
+    print(f"next: set base_url in feed.yaml (now {summary.base_url}) to where the new files will be served, "
+          f"run apa-feed check, and redirect {summary.feed_url or 'the old feed'} to the new feed")
 
 
 def version_callback(value: bool) -> None:

@@ -40,26 +40,28 @@ SOUNDBITE_FIELDS = (
 TRANSCRIPT_NAMES = ("transcript.vtt", "transcript.srt", "transcript.json", "transcript.html", "transcript.txt")
 """Transcript files found next to the audio when episode.yaml names none."""
 
-GUID = re.compile(r"^\S{1,200}$")
+GUID = re.compile(r"^\S(.{0,998}\S)?$")
 
 
 def guid_text(node: Any, ctx: Any, path: str) -> Any:
-    """A GUID: any text without spaces (apa-feed writes a UUID here on first build)."""
+    """A GUID: any text up to 1000 characters (apa-feed writes a UUID here on first build; an imported
+    episode keeps the GUID it had, URLs and spaces included)."""
     value = s.text(node, ctx, path)
     if value is not s.INVALID and not GUID.match(value):
-        ctx.report(node, path, f'expected an identifier without spaces, got "{value}"')
+        ctx.report(node, path, f'expected an identifier of 1 to 1000 characters, got "{value}"')
         return s.INVALID
     return value
 
 
 EPISODE_FIELDS = (
-    s.Field("title", s.text, "text", "The episode's title.", required=True,
+    s.Field("title", s.text, "text", "The episode's title. Default: the audio's title tag.",
             example="Mali-Turquie : l'arsenal turc en vitrine", rss="title, itunes:title"),
     s.Field("date", s.when, "ISO 8601 date or date-time",
             "Publication date; a date alone is midnight in the show's `timezone`. A future date keeps the "
-            "episode out of the feed until it has passed.", required=True, example="2025-11-12", rss="pubDate"),
+            "episode out of the feed until it has passed. Default: the audio's date tag, when it is a full date.",
+            example="2025-11-12", rss="pubDate"),
     s.Field("description", s.text, "Markdown", "Show notes. Rendered to HTML (Apple's allowed tags) and to "
-            "plain text (cut at 4000 UTF-8 bytes).", required=True,
+            "plain text (cut at 4000 UTF-8 bytes). Default: the audio's comment tag.",
             rss="content:encoded, description, itunes:summary"),
     s.Field("audio", s.file_path, "file path", "The audio file (MP3 or M4A), relative to this folder.",
             required=True, example="audio.mp3", rss="enclosure, itunes:duration"),
@@ -151,6 +153,8 @@ class EpisodeMeta:
     transcript_language: str | None = None
     soundbites: tuple[Soundbite, ...] = ()
     season_name: str | None = None
+    from_audio: tuple[str, ...] = ()
+    """Fields episode.yaml leaves out, to be filled from the audio's tags (title, date, description)."""
 
 
 def episode_folders(root: Path) -> list[Path]:
@@ -182,13 +186,18 @@ def load_episodes(root: Path, tz: ZoneInfo) -> list[EpisodeMeta]:
     return episodes
 
 
+UNDATED = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
+"""Stands for a date episode.yaml leaves to the audio's tags until the probe fills it."""
+
+
 def _episode(folder: Path, v: dict[str, Any], tz: ZoneInfo) -> EpisodeMeta:
+    missing = tuple(name for name in ("title", "date", "description") if v[name] is None)
     return EpisodeMeta(
         folder=folder,
         slug=folder.name,
-        title=v["title"],
-        published=aware(v["date"], tz),
-        description=v["description"],
+        title=v["title"] or "",
+        published=aware(v["date"], tz) if v["date"] else UNDATED,
+        description=v["description"] or "",
         audio=v["audio"],
         image=v["image"],
         season=v["season"],
@@ -205,6 +214,7 @@ def _episode(folder: Path, v: dict[str, Any], tz: ZoneInfo) -> EpisodeMeta:
         transcript_language=v["transcript_language"],
         soundbites=tuple(Soundbite(**b) for b in v["soundbites"]),
         season_name=v["season_name"],
+        from_audio=missing,
     )
 
 

@@ -23,15 +23,19 @@ class Problem:
     message: str = ""
     hint: str = ""
     severity: str = "error"
+    rule: str = ""
+    """Whose rule this is (``Apple``, ``Spotify``, ``PSP-1``, ``Podcasting 2.0``, ``RSS``); empty for apa-feed's own."""
 
     def render(self) -> str:
-        """Format compiler-style: ``error: file:line:col: field: message; hint``."""
+        """Format compiler-style: ``error: file:line:col: field: message; hint [rule]``."""
         where = self.file
         if self.line:
             where += f":{self.line}:{self.column or 1}"
         text = f"{self.field}: {self.message}" if self.field else self.message
         if self.hint:
             text += f"; {self.hint}"
+        if self.rule:
+            text += f" [{self.rule}]"
         return f"{self.severity}: {where}: {text}"
 
 

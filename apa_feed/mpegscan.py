@@ -44,6 +44,11 @@ class ScanResult:
     sample_rate: int
     duration: float  # samples / sample_rate (seconds)
     audio_bytes: int  # bytes of the frames counted
+    info_frame: bool = False
+    """The stream starts with a Xing/Info/VBRI frame (skipped, not counted above)."""
+    junk: int = 0
+    """Bytes between the ID3v2 tag (or the file's start) and the first frame. Decoders such as ffmpeg
+    only read a Xing/Info/LAME header found right there: past junk they play that frame as silence."""
 
 
 class _Frame(NamedTuple):
@@ -159,11 +164,81 @@ def _scan(buf: mmap.mmap) -> ScanResult | None:
     frame = None if first is None else _frame_at(buf, first)
     if first is None or frame is None:
         return None
-    pos = first + frame.length if _is_info_frame(buf, first, frame) else first
-    frames, samples, audio_bytes = _walk(buf, pos, frame.key)
+    info = _is_info_frame(buf, first, frame)
+    frames, samples, audio_bytes = _walk(buf, first + frame.length if info else first, frame.key)
     if frames == 0:
         return None
-    return ScanResult(frames, samples, frame.sample_rate, samples / frame.sample_rate, audio_bytes)
+    return ScanResult(frames, samples, frame.sample_rate, samples / frame.sample_rate, audio_bytes, info, first - start)
+
+
+def _junk(buf: mmap.mmap) -> int:
+    start = _skip_id3v2(buf)
+    first = _find_sync(buf, start, min(len(buf), start + FIRST_SYNC_WINDOW), None)
+    return 0 if first is None else first - start
+
+
+@dataclass(frozen=True)
+class Gapless:
+    """What a Xing/Info frame right after the ID3v2 tag says: audio frames, and the LAME tag's trim."""
+
+    frames: int
+    samples_per_frame: int
+    sample_rate: int
+    delay: int  # encoder delay (samples at the start to drop), 0 without a LAME tag
+    padding: int  # samples of padding at the end to drop
+
+    @property
+    def duration(self) -> float:
+        """Seconds a gapless decoder (ffmpeg, Apple's) plays."""
+        return max(0, self.frames * self.samples_per_frame - self.delay - self.padding) / self.sample_rate
+
+
+GAPLESS_ENCODERS = (b"LAME", b"Lavf", b"Lavc")
+"""Encoder strings whose delay/padding fields ffmpeg trusts (LAME's tag, also written by ffmpeg's libmp3lame)."""
+
+
+def _gapless(buf: mmap.mmap) -> Gapless | None:
+    pos = _skip_id3v2(buf)
+    frame = _frame_at(buf, pos)
+    if frame is None or frame.key[1] != 1 or not _is_info_frame(buf, pos, frame):
+        return None
+    tag = pos + 4 + frame.side_info
+    if buf[tag : tag + 4] not in (b"Xing", b"Info"):
+        return None  # a VBRI frame, or a Xing tag after a CRC: left to mutagen
+    (flags,) = _HEADER.unpack_from(buf, tag + 4)
+    if not flags & 1:
+        return None  # no frame count
+    (frames,) = _HEADER.unpack_from(buf, tag + 8)
+    lame = tag + 8 + 4 * bin(flags & 3).count("1") + (100 if flags & 4 else 0) + (4 if flags & 8 else 0)
+    delay = padding = 0
+    if buf[lame : lame + 4] in GAPLESS_ENCODERS and lame + 24 <= len(buf):
+        trim = int.from_bytes(buf[lame + 21 : lame + 24], "big")
+        delay, padding = trim >> 12, trim & 0xFFF
+    return Gapless(frames, frame.samples, frame.sample_rate, delay, padding)
+
+
+def read_gapless(path: Path) -> Gapless | None:
+    """The Xing/Info (+ LAME) header of the frame right after the ID3v2 tag, as ffmpeg reads it; None if absent.
+
+    Past leading junk there is none (decoders do not look further). Raises OSError if the file cannot be opened.
+    """
+    with open(path, "rb") as file:
+        if file.seek(0, 2) < 4:
+            return None
+        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+            return _gapless(buf)
+
+
+def leading_junk(path: Path) -> int:
+    """Bytes between the ID3v2 tag (or the start) and the first MPEG frame; 0 if none or no frame is found.
+
+    Reads only the file's head. Raises OSError if the file cannot be opened.
+    """
+    with open(path, "rb") as file:
+        if file.seek(0, 2) < 4:
+            return 0
+        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+            return _junk(buf)
 
 
 def scan_mp3(path: Path) -> ScanResult | None:

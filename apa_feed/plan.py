@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
+from urllib.parse import quote
 
-from .model import Asset
+from .model import MEDIA_CACHE, Asset
 from .storage import StoredObject
 
 HISTORY = "history/"
+MANIFEST = "apa-feed-manifest.json"
+"""SHA-256 of each object kept under a fixed key (web pages), so a changed page of the same size is seen."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,10 @@ class Plan:
     live_feed: bytes | None = None
     history_key: str | None = None
     """Where the feed being replaced is kept, if one is being replaced."""
+    deletes: tuple[str, ...] = ()
+    """Orphans to delete after the feed is written (``--prune``): referenced by neither feed."""
+    manifest: bytes | None = None
+    """The new manifest of fixed-key objects, written after them and before the feed; None: unchanged."""
 
     def count(self, kind: str) -> int:
         """How many actions are of ``kind`` (the feed counts too)."""
@@ -40,31 +48,75 @@ class Plan:
 
 
 def make_plan(
-    assets: tuple[Asset, ...], listing: dict[str, StoredObject], feed_key: str, feed: bytes, live_feed: bytes | None
+    assets: tuple[Asset, ...],
+    listing: dict[str, StoredObject],
+    feed_key: str,
+    feed: bytes,
+    live_feed: bytes | None,
+    prune: bool = False,
+    live_manifest: bytes | None = None,
 ) -> Plan:
     """Compare what the feed needs with what the store holds.
 
     Media keys are content-addressed (the key holds the SHA-256), so a key present with the
-    right size is the same bytes: no download, no re-hash. The feed is compared byte for byte.
+    right size is the same bytes: no download, no re-hash. Objects under fixed keys (pages)
+    are compared with the SHA-256 the manifest recorded. The feed is compared byte for byte.
     """
     uploads: list[Asset] = []
     actions: list[Action] = []
+    hashes = read_manifest(live_manifest)
     for asset in sorted(assets, key=lambda a: a.key):
         found = listing.get(asset.key)
-        if found is not None and found.size == asset.size:
+        fixed = asset.cache_control != MEDIA_CACHE
+        if found is not None and found.size == asset.size and (not fixed or hashes.get(asset.key) == asset.sha256):
             actions.append(Action("unchanged", asset.key, asset.size))
             continue
         uploads.append(asset)
-        actions.append(Action("upload", asset.key, asset.size, "new" if found is None else "incomplete"))
+        why = "new" if found is None else ("changed" if fixed else "incomplete")
+        actions.append(Action("upload", asset.key, asset.size, why))
     changed = live_feed != feed
     reason = "new" if live_feed is None else "changed"
     actions.append(Action("upload" if changed else "unchanged", feed_key, len(feed), reason if changed else ""))
-    wanted = {a.key for a in assets} | {feed_key}
-    for key in sorted(set(listing) - wanted):
-        if not key.startswith(HISTORY):
-            actions.append(Action("orphan", key, listing[key].size, "no longer referenced by the feed"))
+    orphans = [listing[key] for key in sorted(set(listing) - {a.key for a in assets} - {feed_key, MANIFEST})]
+    actions += [orphan_action(o, feed, live_feed, prune) for o in orphans if not o.key.startswith(HISTORY)]
+    deletes = tuple(a.key for a in actions if a.kind == "delete")
     history = history_key(listing, feed_key, live_feed) if changed and live_feed is not None else None
-    return Plan(tuple(uploads), tuple(actions), feed_key, feed, changed, live_feed, history)
+    manifest = make_manifest(assets)
+    new_manifest = manifest if manifest != live_manifest and (manifest or live_manifest) else None
+    return Plan(tuple(uploads), tuple(actions), feed_key, feed, changed, live_feed, history, deletes, new_manifest)
+
+
+def make_manifest(assets: tuple[Asset, ...]) -> bytes:
+    """``{key: sha256}`` of every fixed-key object, as sorted JSON (empty bytes when there is none)."""
+    fixed = {a.key: a.sha256 for a in sorted(assets, key=lambda a: a.key) if a.cache_control != MEDIA_CACHE}
+    return (json.dumps(fixed, indent=0, sort_keys=True) + "\n").encode() if fixed else b""
+
+
+def read_manifest(data: bytes | None) -> dict[str, str]:
+    """The live manifest; a missing or damaged one means every fixed-key object is uploaded again."""
+    try:
+        parsed = json.loads(data or b"{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
+
+
+def orphan_action(found: StoredObject, feed: bytes, live_feed: bytes | None, prune: bool) -> Action:
+    """An object no asset of the new feed needs: listed, or with ``prune`` deleted once neither feed names it."""
+    if not prune:
+        return Action("orphan", found.key, found.size, "no longer referenced by the feed")
+    if referenced(found.key, feed, live_feed):
+        return Action("orphan", found.key, found.size, "kept: the live feed still references it")
+    return Action("delete", found.key, found.size, "referenced by neither the new nor the live feed")
+
+
+def referenced(key: str, *feeds: bytes | None) -> bool:
+    """Whether a feed names ``key`` in a URL (as ``base_url`` + quoted key, whatever the base was).
+
+    A substring test: content-addressed keys are unique enough that it only ever keeps too much.
+    """
+    quoted = quote(key).encode()
+    return any(feed is not None and quoted in feed for feed in feeds)
 
 
 def history_key(listing: dict[str, StoredObject] | set[str], feed_key: str, feed: bytes) -> str:

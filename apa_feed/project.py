@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .artwork import check_artwork
+from .audioinfo import Tags
 from .cache import FactCache
 from .chapters import Chapter, ChaptersError, from_json_chapters
+from .checks import check_show
 from .config import Show, load_show
-from .episodes import EpisodeMeta, assign_guids, read_episodes
+from .episodes import EpisodeMeta, assign_guids, aware, read_episodes
 from .errors import Problem, ProblemsFound, display_path
 from .lock import Lock, LockError, podcast_guid, read_lock
 from .model import Build, EpisodeInput, build_feed, url
 from .probe import AudioError, AudioInfo
+from .published import derive
 from .render import render
+from .site import build_site
 from .transcripts import TranscriptError, is_timed, read_cues, transcript_type, voices
 
 
@@ -28,6 +32,8 @@ class Options:
     base_url: str | None = None
     storage: str | None = None
     now: datetime | None = None
+    identity: bool = True
+    """Guard and record the published identity (apa-feed.lock); off for previews such as ``serve``."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,10 @@ class Gathered:
     problems: list[Problem]
 
 
-def gather(show_image: Path | None, episodes: list[EpisodeMeta], cache: FactCache) -> Gathered:
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def gather(show_image: Path | None, episodes: list[EpisodeMeta], cache: FactCache, tz: ZoneInfo = UTC_ZONE) -> Gathered:
     """Check artwork, probe and hash every referenced file; a bad file is a located problem."""
     problems = check_artwork(show_image, "image") if show_image else []
     inputs: list[EpisodeInput] = []
@@ -93,30 +102,63 @@ def gather(show_image: Path | None, episodes: list[EpisodeMeta], cache: FactCach
             problems.append(Problem(display_path(ep.audio), field="audio", message=str(exc)))
             continue
         problems.extend(audio_warnings(ep.audio, audio))
-        image = cache.facts(ep.image) if ep.image else None
-        extras = _extras(ep, audio, cache, problems)
-        inputs.append(EpisodeInput(ep, audio, cache.facts(ep.audio), image, **extras))
+        if ep.from_audio:
+            ep, missing = fill_from_tags(ep, audio, tz)
+            if missing:
+                problems.extend(missing)
+                continue
+        inputs.append(_episode_input(ep, audio, cache, problems))
     cache.save()
     return Gathered(inputs, problems)
 
 
-def _extras(ep: EpisodeMeta, audio: AudioInfo, cache: FactCache, problems: list[Problem]) -> dict[str, object]:
-    """Chapters and transcript of one episode, with their problems."""
-    extras: dict[str, object] = {"chapters": episode_chapters(ep, audio, problems)}
-    if ep.transcript is not None:
-        where = display_path(ep.transcript)
-        kind = transcript_type(ep.transcript)
-        if kind is None:
-            problems.append(Problem(where, field="transcript", message="expected a WebVTT (.vtt), SRT (.srt), "
-                                    "Podcast Index JSON (.json), HTML (.html) or text (.txt) transcript"))
-            return extras
-        try:
-            cues = read_cues(ep.transcript) if is_timed(ep.transcript) else []
-        except TranscriptError as exc:
-            problems.append(Problem(where, field="transcript", message=str(exc)))
-            return extras
-        extras.update(transcript_file=cache.facts(ep.transcript), transcript_type=kind, voices=voices(cues))
-    return extras
+def fill_from_tags(ep: EpisodeMeta, audio: AudioInfo, tz: ZoneInfo) -> tuple[EpisodeMeta, list[Problem]]:
+    """Take what episode.yaml leaves out (title, date, description) from the audio's tags."""
+    tags = audio.tags
+    found: dict[str, object] = {}
+    problems = []
+    where = display_path(ep.folder / "episode.yaml")
+    for name in ep.from_audio:
+        value = _tag_value(name, tags, tz)
+        if value is None:
+            tag = {"title": "title", "date": "date (a full YYYY-MM-DD)", "description": "comment"}[name]
+            problems.append(Problem(where, field=name, message=f"missing required field, and the audio has no "
+                                    f"{tag} tag to take it from"))
+        else:
+            found["published" if name == "date" else name] = value
+    return replace(ep, **found), problems  # type: ignore[arg-type]
+
+
+def _tag_value(name: str, tags: Tags, tz: ZoneInfo) -> object:
+    if name == "title":
+        return tags.title.strip() if tags.title and tags.title.strip() else None
+    if name == "description":
+        return tags.comment.strip() if tags.comment and tags.comment.strip() else None
+    try:
+        day = date.fromisoformat((tags.date or "")[:10])
+    except ValueError:
+        return None
+    return aware(day, tz)
+
+
+def _episode_input(ep: EpisodeMeta, audio: AudioInfo, cache: FactCache, problems: list[Problem]) -> EpisodeInput:
+    """An episode with the facts of its files: audio, artwork, chapters, transcript (problems collected)."""
+    image = cache.facts(ep.image) if ep.image else None
+    found = EpisodeInput(ep, audio, cache.facts(ep.audio), image, episode_chapters(ep, audio, problems))
+    if ep.transcript is None:
+        return found
+    where = display_path(ep.transcript)
+    kind = transcript_type(ep.transcript)
+    if kind is None:
+        problems.append(Problem(where, field="transcript", message="expected a WebVTT (.vtt), SRT (.srt), "
+                                "Podcast Index JSON (.json), HTML (.html) or text (.txt) transcript"))
+        return found
+    try:
+        cues = read_cues(ep.transcript) if is_timed(ep.transcript) else []
+    except TranscriptError as exc:
+        problems.append(Problem(where, field="transcript", message=str(exc)))
+        return found
+    return replace(found, transcript_file=cache.facts(ep.transcript), transcript_type=kind, voices=voices(cues))
 
 
 def episode_chapters(ep: EpisodeMeta, audio: AudioInfo, problems: list[Problem]) -> tuple[Chapter, ...]:
@@ -160,17 +202,25 @@ def build_project(options: Options, assign: bool = True) -> Built:
     """
     show, episodes, problems = _read(options)
     cache = FactCache(options.config.parent)
-    found = gather(show.image if show else None, episodes, cache)
+    found = gather(show.image if show else None, episodes, cache, show.timezone if show else ZoneInfo("UTC"))
     problems += found.problems
     if show is None or any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
     inputs = found.episodes
     if assign:
         with_guids = {ep.folder: ep for ep in assign_guids(episodes)}
-        inputs = [replace(i, meta=with_guids[i.meta.folder]) for i in inputs]
+        inputs = [replace(i, meta=replace(i.meta, guid=with_guids[i.meta.folder].guid)) for i in inputs]
+    inputs, derived = derive(show, inputs, cache)
+    problems += derived
+    cache.save()
     lock = _lock(show, problems)
     guid = show.p20.guid or (lock.podcast_guid if lock else podcast_guid(url(show, show.feed_file)))
     build = build_feed(show, cache.facts(show.image), inputs, options.now or datetime.now(UTC), guid)
+    problems += check_show(show, inputs, build)
+    if any(p.severity == "error" for p in problems):
+        raise ProblemsFound(problems)
+    if show.website:
+        build = replace(build, assets=build.assets + tuple(build_site(build.feed, show)))
     return Built(show, build, render(build.feed), tuple(problems), lock, tuple(inputs))
 
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from .config import load_show
 from .errors import ApaFeedError, StorageError
+from .identity import Change, compare, guard, record
 from .model import FEED_CACHE
-from .plan import HISTORY, Plan, history_key, make_plan
+from .plan import HISTORY, MANIFEST, Plan, history_key, make_plan
 from .project import Built, Options, build_project, override
-from .storage import Store, open_store
+from .storage import Progress, Store, Upload, open_store
+from .verify import Verification, verify_published
 
 FEED_TYPE = "application/rss+xml; charset=utf-8"
 
@@ -23,6 +25,10 @@ class Report:
     store: str
     feed_url: str
     dry_run: bool
+    verification: Verification | None = None
+    """The HTTP check through ``base_url`` after the publish, when one was asked for."""
+    changes: tuple[Change, ...] = ()
+    """What changes for subscribers, compared with apa-feed.lock (allowed or harmless ones)."""
 
     def as_dict(self) -> dict[str, object]:
         """A machine-readable summary (``publish --json``)."""
@@ -34,42 +40,80 @@ class Report:
             "uploaded": self.plan.count("upload"),
             "unchanged": self.plan.count("unchanged"),
             "orphans": self.plan.count("orphan"),
+            "deleted": [] if self.dry_run else list(self.plan.deletes),
+            "checks": self.verification.as_dict() if self.verification else None,
             "skipped": [{"episode": slug, "why": why} for slug, why in self.built.build.skipped],
+            "changes": [
+                {"kind": c.kind, "episode": c.episode, "old": c.old, "new": c.new, "why": c.explanation}
+                for c in self.changes
+            ],
             "actions": [
                 {"action": a.kind, "key": a.key, "size": a.size, "reason": a.reason} for a in self.plan.actions
             ],
         }
 
 
-def publish(options: Options, dry_run: bool = False) -> Report:
-    """Build the show, plan against its store and, unless ``dry_run``, apply the plan."""
+def publish(
+    options: Options,
+    dry_run: bool = False,
+    *,
+    prune: bool = False,
+    progress: Progress | None = None,
+    verify: bool = False,
+    allow: frozenset[str] = frozenset(),
+) -> Report:
+    """Build the show, plan against its store and, unless ``dry_run``, apply the plan.
+
+    ``prune`` deletes orphans once the new feed is written; ``progress`` hears about each upload;
+    ``verify`` then HEADs the feed and the new enclosures through ``base_url`` (warnings only).
+    ``allow`` names the identity changes the producer accepts (``guid``, ``date``, ``removed``).
+    """
     built = build_project(options, assign=not dry_run)
+    changes = compare(built.lock, built.build.feed) if options.identity else []
+    guard(changes, set(allow))
     store = open_store(built.show.storage, built.show.root, built.show.s3)
     key = built.show.feed_file
-    plan = make_plan(built.build.assets, store.list(), key, built.rss, store.read(key))
+    plan = make_plan(built.build.assets, store.list(), key, built.rss, store.read(key), prune=prune,
+                     live_manifest=store.read(MANIFEST))
+    verification = None
     if not dry_run:
-        apply(plan, store)
-    return Report(built, plan, store.describe(), built.build.feed.self_url, dry_run)
+        apply(plan, store, progress)
+        if options.identity:
+            record(built.lock, built.build.feed, built.show.root, set(allow))
+        verification = verify_published(built, plan) if verify else None
+    return Report(built, plan, store.describe(), built.build.feed.self_url, dry_run, verification, tuple(changes))
 
 
-def apply(plan: Plan, store: Store) -> None:
-    """Upload media first, confirm each referenced object is whole, write the feed last."""
-    items = [(a.key, a.source, a.content_type, a.cache_control) for a in plan.uploads if a.data is None]
-    store.put_files(items)
-    for a in plan.uploads:
-        if a.data is not None:
-            store.put_bytes(a.key, a.data, a.content_type, a.cache_control)
-    listing = store.list()
-    for action in plan.actions:
-        if action.kind == "orphan" or action.key == plan.feed_key:
-            continue
-        found = listing.get(action.key)
-        if found is None or found.size != action.size:
-            raise StorageError(f"{action.key} did not arrive whole on {store.describe()}; the feed was not changed")
+def apply(plan: Plan, store: Store, progress: Progress | None = None) -> None:
+    """Upload media and generated files first (one concurrent batch), confirm each referenced object is
+    whole, write the feed last; then, with ``--prune``, delete what neither feed references."""
+    if plan.uploads:  # otherwise the plan's own listing already confirmed every object: no second LIST
+        store.put_files(
+            [
+                Upload(a.key, a.source, a.content_type, a.cache_control, a.sha256)
+                if a.data is None
+                else Upload(a.key, a.data, a.content_type, a.cache_control)  # the store hashes the bytes it sends
+                for a in plan.uploads
+            ],
+            progress=progress,
+        )
+        listing = store.list()
+        for action in plan.actions:
+            if action.kind in ("orphan", "delete") or action.key == plan.feed_key:
+                continue
+            found = listing.get(action.key)
+            if found is None or found.size != action.size:
+                raise StorageError(
+                    f"{action.key} did not arrive whole on {store.describe()}; the feed was not changed"
+                )
+    if plan.manifest is not None:  # after the pages it describes, before the feed
+        store.put_bytes(MANIFEST, plan.manifest, "application/json", FEED_CACHE)
     if plan.feed_changed:
         if plan.history_key and plan.live_feed is not None:  # keep the feed being replaced
             store.put_bytes(plan.history_key, plan.live_feed, FEED_TYPE, FEED_CACHE)
         store.put_bytes(plan.feed_key, plan.feed, FEED_TYPE, FEED_CACHE)
+    if plan.deletes:
+        store.delete(plan.deletes)
 
 
 class NothingToRollBack(ApaFeedError):

@@ -23,7 +23,10 @@ GENERATOR = "apa-feed"
 
 def _el(parent: Any, tag: str, value: str | None = None, ns: str = ITUNES, **attrs: str | None) -> Any:
     """Append ``<ns:tag attrs>value</ns:tag>`` to ``parent`` (attributes that are None are left out)."""
-    elem = xml_elem(f"{{{ns}}}{tag}", parent, **{k: v for k, v in attrs.items() if v is not None})
+    elem = xml_elem(f"{{{ns}}}{tag}", parent)
+    for key, val in attrs.items():
+        if val is not None:
+            elem.set(key, val)
     if value is not None:
         elem.text = value
     return elem

@@ -38,6 +38,9 @@ AAC_M4A = ["-c:a", "aac", "-b:a", "64k"]
 OPUS_OGG = ["-c:a", "libopus", "-b:a", "48k"]
 FLAC = ["-c:a", "flac"]
 WAV = ["-c:a", "pcm_s16le"]
+VORBIS_OGG = ["-c:a", "libvorbis", "-q:a", "3"]
+MP3_LAME = ["-c:a", "libmp3lame", "-b:a", "64k"]
+"""ffmpeg's own MP3 encoder: writes a Xing/Info + LAME tag frame (``-write_xing 0`` leaves it out)."""
 
 
 # --------------------------------------------------------------------------- MP3 (lameenc)
@@ -230,21 +233,84 @@ def ffmpeg_path() -> str:
         ) from exc
 
 
-def write_with_ffmpeg(path: Path, seconds: float, codec_args: list[str]) -> None:
-    """Encode ``seconds`` of a 440 Hz tone at 44.1 kHz mono with ffmpeg to ``path``.
+def write_with_ffmpeg(
+    path: Path,
+    seconds: float,
+    codec_args: list[str],
+    *,
+    metadata: dict[str, str] | None = None,
+    chapters: list[tuple[float, float, str]] | None = None,
+    sample_rate: int = 44100,
+) -> None:
+    """Encode ``seconds`` of a 440 Hz tone at ``sample_rate`` mono with ffmpeg to ``path``.
 
     ``codec_args`` are output options, e.g. :data:`AAC_M4A`, :data:`OPUS_OGG`, :data:`FLAC` or
     :data:`WAV`; the container follows ``path``'s extension unless they include ``-f``.
+    ``metadata`` (global tags) and ``chapters`` (start s, end s, title) go in through an
+    ffmetadata file (M4A gets a Nero ``chpl`` chapter list and a QuickTime chapter track).
     """
+    extra: list[str] = []
+    if metadata or chapters:
+        meta = Path(f"{path}.ffmeta")
+        meta.write_text(_ffmetadata(metadata or {}, chapters or []), encoding="utf-8")
+        extra = ["-f", "ffmetadata", "-i", str(meta), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
+    else:
+        extra = ["-map_metadata", "-1"]
     command = [
         ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-        "-f", "lavfi", "-i", f"sine=frequency={TONE_HZ:g}:sample_rate=44100:duration={seconds:g}",
-        "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1",
+        "-f", "lavfi", "-i", f"sine=frequency={TONE_HZ:g}:sample_rate={sample_rate}:duration={seconds:g}",
+        *extra, "-fflags", "+bitexact", "-flags:a", "+bitexact",
         *codec_args, str(path),
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"ffmpeg failed ({result.returncode}) making {path}: {result.stderr.strip()}")
+
+
+def _ffmetadata(metadata: dict[str, str], chapters: list[tuple[float, float, str]]) -> str:
+    def escape(text: str) -> str:
+        return "".join("\\" + c if c in "=;#\\\n" else c for c in text)
+
+    lines = [";FFMETADATA1"] + [f"{key}={escape(value)}" for key, value in metadata.items()]
+    for start, end, title in chapters:
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={round(start * 1000)}", f"END={round(end * 1000)}",
+                  f"title={escape(title)}"]
+    return "\n".join(lines) + "\n"
+
+
+def decoded_seconds(path: Path) -> float:
+    """Seconds of audio a full ffmpeg decode of ``path`` gives (any format; gapless where the file says so):
+    the sample count of the decoded WAV divided by its sample rate."""
+    command = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path),
+               "-map", "0:a:0", "-ac", "1", "-c:a", "pcm_s16le", "-bitexact", "-f", "wav", "-"]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"ffmpeg could not decode {path}: {result.stderr.decode(errors='replace').strip()}")
+    wav, pos, rate = result.stdout, 12, 0
+    while pos + 8 <= len(wav):
+        kind, size = wav[pos : pos + 4], struct.unpack_from("<I", wav, pos + 4)[0]
+        if kind == b"fmt ":
+            rate = struct.unpack_from("<I", wav, pos + 12)[0]
+        elif kind == b"data":
+            return (len(wav) - pos - 8) // 2 / rate  # a piped WAV's data size field is not filled in
+        pos += 8 + size + (size & 1)
+    raise RuntimeError(f"ffmpeg gave no audio for {path}")
+
+
+def cover_image(fmt: str = "JPEG", size: tuple[int, int] = (300, 300), noise: bool = False) -> bytes:
+    """A JPEG or PNG image of ``size`` px (``noise=True``: random pixels, so it compresses badly: a big file)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    width, height = size
+    if noise:
+        image = Image.frombytes("RGB", size, random.Random(7).randbytes(width * height * 3))
+    else:
+        image = Image.new("RGB", size, (200, 40, 90))
+    out = BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
 
 
 def decoded_samples(path: Path) -> int:
@@ -281,6 +347,19 @@ def write_text_file(path: Path, text: str = "This is not audio: just some show n
 def write_empty(path: Path) -> None:
     """A zero-byte file."""
     Path(path).write_bytes(b"")
+
+
+def append_id3v1(path: Path, title: str = "Old tag") -> None:
+    """Append a 128-byte ID3v1 tag (title field only) to ``path``."""
+    tag = b"TAG" + title.encode("latin-1")[:30].ljust(30, b"\0") + bytes(30 + 30 + 4 + 30) + b"\xff"
+    with Path(path).open("ab") as handle:
+        handle.write(tag)
+
+
+def prepend_junk(path: Path, size: int = 1000, seed: int = 5) -> None:
+    """Put ``size`` bytes of junk (no 0xFF byte, so no false frame sync) before the file's content."""
+    junk = bytes(b % 255 for b in random.Random(seed).randbytes(size))
+    Path(path).write_bytes(junk + Path(path).read_bytes())
 
 
 def write_m4a_as_mp3(path: Path, seconds: float) -> None:

@@ -329,3 +329,91 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFa
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     return values
+
+
+# --- a flaky front for retry tests: real HTTP between boto3 and the server ------------------------
+
+SLOW_DOWN = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+)
+HOP_HEADERS = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length"})
+
+
+class FlakyProxy:
+    """An HTTP proxy on 127.0.0.1 in front of ``upstream``: the first ``failures`` requests whose method is
+    ``method`` get a 503 SlowDown, as a throttled S3 answers; every other request is forwarded as is.
+
+    ``seen`` records ``(method, path, status)`` per request, in order.
+    """
+
+    def __init__(self, upstream: str, method: str = "PUT", failures: int = 2) -> None:
+        import http.server
+        import threading
+
+        self.upstream = upstream
+        self.method = method
+        self.failures = failures
+        self.seen: list[tuple[str, str, int]] = []
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                proxy.handle(self)
+
+            do_PUT = do_POST = do_HEAD = do_DELETE = do_GET
+
+        self.server = http.server.ThreadingHTTPServer((HOST, 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{HOST}:{self.server.server_address[1]}"
+
+    def __enter__(self) -> FlakyProxy:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def handle(self, request: Any) -> None:
+        body = request.rfile.read(int(request.headers.get("Content-Length") or 0))
+        with self._lock:
+            fail = request.command == self.method and self.failures > 0
+            self.failures -= fail
+        if fail:
+            self._answer(request, 503, [("Content-Type", "application/xml")], SLOW_DOWN)
+            return
+        host, port = self.upstream.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        try:
+            headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}
+            connection.request(request.command, request.path, body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            kept = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_HEADERS]
+            self._answer(request, response.status, kept, data, head=request.command == "HEAD",
+                         length=response.getheader("Content-Length"))
+        finally:
+            connection.close()
+
+    def _answer(self, request: Any, status: int, headers: list[tuple[str, str]], data: bytes,
+                head: bool = False, length: str | None = None) -> None:
+        with self._lock:
+            self.seen.append((request.command, request.path, status))
+        request.send_response(status)
+        for name, value in headers:
+            request.send_header(name, value)
+        request.send_header("Content-Length", length if head and length else str(len(data)))
+        request.end_headers()
+        if not head:
+            request.wfile.write(data)

@@ -15,26 +15,33 @@ from conftest import SAMPLE_EPISODE
 from typer.testing import CliRunner
 
 from apa_feed.cli import app
+from apa_feed.project import Options, build_project
 
 runner = CliRunner()
-COMMANDS = ["init", "new", "check", "build", "publish", "rollback", "serve"]
+COMMANDS = ["init", "new", "check", "inspect", "build", "publish", "rollback", "serve", "import"]
+
+
+def object_count(root: Path) -> int:
+    """Files the sample publishes: its assets (audio, artwork, chapters, transcript, pages…) and the feed."""
+    return len(build_project(Options(root / "feed.yaml")).build.assets) + 1
 
 
 def test_publish_says_what_it_did_and_where_the_feed_is(project: Path) -> None:
+    count = object_count(project)
     first = runner.invoke(app, ["publish"])
     assert first.exit_code == 0, first.output
-    assert "uploaded 4 files, 0 unchanged, to public/" in first.output
+    assert f"uploaded {count} files, 0 unchanged, to public/" in first.output
     assert "feed: https://agencepresseaudio.example/podcast/feed.xml (file: public/feed.xml)" in first.output
     again = runner.invoke(app, ["publish"])
     assert again.exit_code == 0
-    assert "nothing to upload: 4 files unchanged on public/" in again.output
+    assert f"nothing to upload: {count} files unchanged on public/" in again.output
 
 
 def test_publish_json_summary(project: Path) -> None:
     result = runner.invoke(app, ["publish", "--json"])
     data = json.loads(result.stdout)
     assert data["feed_url"] == "https://agencepresseaudio.example/podcast/feed.xml"
-    assert (data["uploaded"], data["unchanged"], data["episodes"]) == (4, 0, 1)
+    assert (data["uploaded"], data["unchanged"], data["episodes"]) == (object_count(project), 0, 1)
 
 
 def test_user_mistakes_exit_1_with_located_messages_and_no_traceback(project: Path) -> None:

@@ -103,8 +103,8 @@ EPISODE_CASES = [
     ("credits:\n  - name: Sam\n    rol: Texte\n", "credits",
      f'{EPISODE}:3:5: credits[0].rol: unknown field; did you mean "role"?'),
     ("draft: maybe\n", "draft", f'{EPISODE}:1:8: draft: expected true or false, got "maybe"'),
-    ("guid: has spaces in it\n", "guid",
-     f'{EPISODE}:1:7: guid: expected an identifier without spaces, got "has spaces in it"'),
+    ("guid: " + "x" * 1001 + "\n", "guid",
+     f'{EPISODE}:1:7: guid: expected an identifier of 1 to 1000 characters, got "{"x" * 1001}"'),
 ]
 
 

@@ -22,6 +22,10 @@ def test_every_field_has_a_doc_and_a_row() -> None:
 
 
 def test_readme_shows_every_command() -> None:
+    from apa_feed.cli import app
+
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for command in ("init", "new", "check", "build", "publish", "rollback", "serve"):
+    commands = [c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands]
+    assert {"init", "new", "check", "inspect", "build", "publish", "rollback", "serve", "import"} <= set(commands)
+    for command in commands:
         assert f"apa-feed {command}" in readme, command

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import subprocess
 from pathlib import Path
@@ -134,7 +135,9 @@ def test_tags_and_junk_do_not_change_the_count(make_mp3, tmp_path: Path, wrap, l
     target = tmp_path / "wrapped.mp3"
     wrap(source, target)
     assert target.stat().st_size > source.stat().st_size
-    assert scan(target) == scan(source)
+    found = scan(target)
+    assert found.junk == (1024 if "junk" in wrap.__name__ or "everything" in wrap.__name__ else 0)
+    assert dataclasses.replace(found, junk=0) == scan(source)
 
 
 def test_vbri_frame_is_not_counted(make_mp3, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -146,7 +149,9 @@ def test_vbri_frame_is_not_counted(make_mp3, tmp_path: Path) -> None:  # type: i
     vbri[36:40] = b"VBRI"
     target = tmp_path / "vbri.mp3"
     target.write_bytes(bytes(vbri) + data)
-    assert scan(target) == scan(source)
+    found = scan(target)
+    assert found.info_frame and not scan(source).info_frame
+    assert dataclasses.replace(found, info_frame=False) == scan(source)
 
 
 def test_mp2_layer_ii(tmp_path: Path) -> None:

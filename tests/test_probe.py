@@ -8,7 +8,9 @@ ffmpeg tests fail with a RuntimeError that says so, they are never skipped.
 from __future__ import annotations
 
 import array
+import functools
 import hashlib
+import json
 import math
 import os
 import subprocess
@@ -18,10 +20,13 @@ from pathlib import Path
 
 import audiogen
 import pytest
+from mutagen.apev2 import APEv2
+from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, WXXX, CTOCFlags
 
 import apa_feed.cache as cache_module
 from apa_feed.cache import FactCache
-from apa_feed.probe import AudioError, AudioInfo, probe
+from apa_feed.chapters import Chapter
+from apa_feed.probe import AudioError, AudioInfo, CoverInfo, Tags, probe
 
 SECONDS = 2.5
 RATE = 44100  # of every ffmpeg-made file (audiogen's sine source)
@@ -123,31 +128,52 @@ def test_audiogen_lame_tag_agrees_with_ffmpeg(audio_dir: Path) -> None:
 # --------------------------------------------------------------------------- ffmpeg formats
 
 
+FFMPEG_FORMATS = [
+    # (suffix, encoder options, MIME type, container, codec, decoded sample rate)
+    ("m4a", audiogen.AAC_M4A, "audio/x-m4a", "MP4", "aac", RATE),
+    ("opus", audiogen.OPUS_OGG, "audio/ogg", "OggOpus", "opus", 48000),  # Opus always decodes at 48 kHz
+    ("ogg", audiogen.VORBIS_OGG, "audio/ogg", "OggVorbis", "vorbis", RATE),
+    ("flac", audiogen.FLAC, "audio/flac", "FLAC", "flac", RATE),
+    ("wav", audiogen.WAV, "audio/wav", "WAVE", "pcm_s16le", RATE),
+]
+
+
 @pytest.mark.parametrize(
-    ("suffix", "codec_args", "mime_type", "kind", "error"),
-    [
-        # mutagen reads the MP4 track duration, which includes the AAC encoder's 1024 priming samples
-        # (the edit list that tells players to skip them is ignored): measured +0.0232 s = 1024 / 44100.
-        ("m4a", audiogen.AAC_M4A, "audio/x-m4a", "MP4", 1024 / RATE),
-        # Opus: mutagen subtracts the pre-skip; FLAC, WAV: exact sample counts. Measured: 0.0 s.
-        ("opus", audiogen.OPUS_OGG, "audio/ogg", "OggOpus", 0.0),
-        ("flac", audiogen.FLAC, "audio/flac", "FLAC", 0.0),
-        ("wav", audiogen.WAV, "audio/wav", "WAVE", 0.0),
-    ],
-    ids=["m4a-aac", "ogg-opus", "flac", "wav"],
+    ("suffix", "codec_args", "mime_type", "kind", "codec", "rate"),
+    FFMPEG_FORMATS,
+    ids=["m4a-aac", "ogg-opus", "ogg-vorbis", "flac", "wav"],
 )
 def test_ffmpeg_formats(
-    audio_dir: Path, suffix: str, codec_args: list[str], mime_type: str, kind: str, error: float
+    audio_dir: Path, suffix: str, codec_args: list[str], mime_type: str, kind: str, codec: str, rate: int
 ) -> None:
     path = audio_dir / f"tone.{suffix}"
     audiogen.write_with_ffmpeg(path, SECONDS, codec_args)
 
     info = probe(path)
 
-    assert abs(info.duration - SECONDS) <= 0.05
-    assert info.duration == pytest.approx(SECONDS + error, abs=0.001)  # the measured error, explained above
-    assert (info.mime_type, info.format) == (mime_type, kind)
+    # Exactly the 2.5 s of samples ffmpeg was given: for M4A the edit list's priming (1024 samples,
+    # +23.2 ms in mutagen's track duration) is left out; Opus pre-skip, Vorbis granule, FLAC and WAV
+    # sample counts are exact. Measured error: 0.0 s for all five.
+    assert info.duration == pytest.approx(SECONDS, abs=0.001)
+    assert abs(info.duration - audiogen.decoded_seconds(path)) <= 0.05  # a full decode agrees
+    assert info.duration_source == "header"
+    assert (info.mime_type, info.format, info.codec) == (mime_type, kind, codec)
+    assert (info.sample_rate, info.channels) == (rate, 1)
     assert info.size == path.stat().st_size
+    assert info.bitrate > 0
+    if kind == "WAVE":
+        assert info.bitrate == 44100 * 16  # PCM: exact
+    assert (info.tags, info.cover, info.chapters) == (Tags(), None, ())
+
+
+def test_m4a_stereo_48k(audio_dir: Path) -> None:
+    path = audio_dir / "stereo.m4a"
+    audiogen.write_with_ffmpeg(path, 1.0, [*audiogen.AAC_M4A, "-ac", "2"], sample_rate=48000)
+
+    info = probe(path)
+
+    assert (info.sample_rate, info.channels, info.codec) == (48000, 2, "aac")
+    assert info.duration == pytest.approx(1.0, abs=0.001)
 
 
 def test_m4a_named_mp3_is_typed_by_its_content(audio_dir: Path) -> None:
@@ -343,3 +369,184 @@ def test_mp3_with_lame_header_keeps_the_header_duration(mp3: tuple[Path, int]) -
     info = probe(path)
     assert info.duration_source == "header"
     assert info.duration == pytest.approx(samples / 44100, abs=0.001)
+
+
+# --------------------------------------------------------------------------- MP3 with tags, pictures, junk
+
+BIG_PICTURE = (1400, 1400)  # random pixels: a JPEG of about 1.2 MB in the ID3v2 tag
+
+
+@functools.cache
+def big_picture() -> bytes:
+    return audiogen.cover_image("JPEG", BIG_PICTURE, noise=True)
+
+
+def _decorate(path: Path, extras: tuple[str, ...]) -> None:
+    """Add leading junk, an ID3v2 tag with a big front cover, an ID3v1 tag and/or an APEv2 tag."""
+    if "junk" in extras:
+        audiogen.prepend_junk(path, 3000)
+    if "id3v2" in extras:
+        tags = ID3()
+        tags.add(TIT2(encoding=3, text=["Grand reportage"]))
+        tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="", data=big_picture()))
+        tags.save(path)
+    if "apev2" in extras:
+        ape = APEv2()
+        ape["Title"] = "APE title"
+        ape.save(path)
+    if "id3v1" in extras:
+        audiogen.append_id3v1(path)
+
+
+MP3_VARIANTS = [
+    # (id, vbr, LAME tag frame, extras, expected duration source)
+    ("cbr-tag-id3v2-bigpic", False, True, ("id3v2",), "header"),
+    ("cbr-tag-id3v1", False, True, ("id3v1",), "header"),
+    ("cbr-tag-apev2", False, True, ("apev2",), "header"),
+    ("cbr-tag-junk", False, True, ("junk",), "scan"),  # past junk, decoders do not read the LAME tag
+    ("vbr-tag-all-tags", True, True, ("id3v2", "apev2", "id3v1"), "header"),
+    ("vbr-tag-id3v2-junk", True, True, ("junk", "id3v2"), "scan"),
+    ("vbr-bare-all-tags", True, False, ("id3v2", "apev2", "id3v1"), "scan"),
+    ("vbr-bare-id3v2-junk", True, False, ("junk", "id3v2"), "scan"),
+    ("cbr-bare-id3v1", False, False, ("id3v1",), "scan"),
+]
+
+
+@pytest.mark.parametrize(("vbr", "lame_tag", "extras", "source"), [v[1:] for v in MP3_VARIANTS], ids=[v[0] for v in MP3_VARIANTS])
+def test_mp3_duration_is_exact_whatever_surrounds_the_audio(
+    tmp_path: Path, vbr: bool, lame_tag: bool, extras: tuple[str, ...], source: str
+) -> None:
+    path = tmp_path / "episode.mp3"
+    samples = audiogen.write_mp3(path, SECONDS, vbr=vbr, lame_tag=lame_tag)
+    frames = audiogen.mpeg_frames(path.read_bytes())[1 if lame_tag else 0 :]
+    _decorate(path, extras)
+
+    info = probe(path)
+
+    assert info.duration_source == source
+    if source == "header":  # the LAME tag's frame count, delay and padding give back exactly the samples encoded
+        assert info.duration == pytest.approx(samples / 44100, abs=0.001)
+    else:  # every audio frame counted (the LAME tag frame not), none of the tags' bytes taken for audio
+        assert info.duration == len(frames) * 1152 / 44100
+    # Past junk ffmpeg ignores the LAME tag, so it trims nothing, and here it also plays the tag frame as
+    # 1152 samples of silence: decoded 2.56 s, probe 2.5339 s, 26 ms apart (its own libmp3lame files: 0 ms).
+    assert abs(info.duration - audiogen.decoded_seconds(path)) <= 0.05
+    assert (info.codec, info.sample_rate, info.channels) == ("mp3", 44100, 1)
+    if "id3v2" in extras:
+        assert info.tags.title == "Grand reportage"
+        assert (info.cover.format, info.cover.width, info.cover.height) == ("jpeg", *BIG_PICTURE)  # type: ignore[union-attr]
+        assert path.stat().st_size > 1_000_000
+
+
+# --------------------------------------------------------------------------- cache: nested facts, damaged entries
+
+
+@pytest.fixture(scope="session")
+def rich_mp3(audio_dir: Path) -> Path:
+    """A tagged MP3 with a cover and two chapters (one with a URL and a picture)."""
+    path = audio_dir / "rich.mp3"
+    audiogen.write_mp3(path, SECONDS)
+    tags = ID3()
+    tags.add(TIT2(encoding=1, text=["Épisode spécial"]))
+    tags.add(APIC(encoding=3, mime="image/png", type=3, desc="", data=audiogen.cover_image("PNG", (40, 30))))
+    tags.add(CHAP(element_id="a", start_time=0, end_time=1000, sub_frames=[TIT2(encoding=3, text=["Début"])]))
+    tags.add(CHAP(element_id="b", start_time=1000, end_time=2500, sub_frames=[
+        TIT2(encoding=3, text=["Suite"]), WXXX(encoding=3, desc="", url="https://example.org/b"),
+        APIC(encoding=3, mime="image/png", type=0, desc="", data=audiogen.cover_image("PNG", (8, 8)))]))
+    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=["a", "b"]))
+    tags.save(path)
+    return path
+
+
+def test_cache_rebuilds_tags_cover_and_chapters(tmp_path: Path, rich_mp3: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    audio = tmp_path / "episode.mp3"
+    audio.write_bytes(rich_mp3.read_bytes())
+    first = FactCache(tmp_path)
+    info = first.audio(audio)
+    first.save()
+    assert info.tags.title == "Épisode spécial"
+    assert info.cover == CoverInfo("png", 40, 30, "image/png")
+    assert info.chapters == (Chapter(0.0, "Début", 1.0), Chapter(1.0, "Suite", 2.5, "https://example.org/b"))
+    assert info.chapter_images == (1,)
+
+    monkeypatch.setattr(cache_module, "probe", _must_not_probe)
+    again = FactCache(tmp_path).audio(audio)
+
+    assert again == info
+    assert isinstance(again.cover, CoverInfo) and isinstance(again.chapters, tuple)
+
+
+DAMAGED = [
+    ("not-a-dict", lambda entry: "garbage"),
+    ("missing-field", lambda entry: {k: v for k, v in entry.items() if k != "codec"}),
+    ("old-shape", lambda entry: {k: entry[k] for k in ("duration", "size", "mime_type", "format", "duration_source")}),
+    ("wrong-type", lambda entry: {**entry, "duration": "2.5"}),
+    ("bad-tags", lambda entry: {**entry, "tags": {"titel": "x"}}),
+    ("bad-cover", lambda entry: {**entry, "cover": {"format": "png", "width": "40", "height": 30, "mime_type": "image/png"}}),
+    ("bad-chapter", lambda entry: {**entry, "chapters": [{"start": None, "title": "x"}]}),
+]
+
+
+@pytest.mark.parametrize(("name", "damage"), DAMAGED, ids=[d[0] for d in DAMAGED])
+def test_damaged_cache_entry_is_probed_again(
+    tmp_path: Path, rich_mp3: Path, monkeypatch: pytest.MonkeyPatch, name: str, damage: Callable[[dict], object]
+) -> None:
+    audio = tmp_path / "episode.mp3"
+    audio.write_bytes(rich_mp3.read_bytes())
+    first = FactCache(tmp_path)
+    info = first.audio(audio)
+    first.save()
+    store = tmp_path / ".apa-feed" / "cache.json"
+    data = json.loads(store.read_text(encoding="utf-8"))
+    key = str(audio.resolve())
+    data["files"][key]["audio"] = damage(data["files"][key]["audio"])
+    store.write_text(json.dumps(data), encoding="utf-8")
+    calls = _counting_probe(monkeypatch)
+
+    again = FactCache(tmp_path).audio(audio)
+
+    assert calls == [audio]
+    assert again == info
+
+
+def test_cache_of_an_older_version_is_ignored(tmp_path: Path, mp3: tuple[Path, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    audio = tmp_path / "episode.mp3"
+    audio.write_bytes(mp3[0].read_bytes())
+    first = FactCache(tmp_path)
+    first.audio(audio)
+    first.save()
+    store = tmp_path / ".apa-feed" / "cache.json"
+    data = json.loads(store.read_text(encoding="utf-8"))
+    store.write_text(json.dumps({**data, "version": cache_module.VERSION - 1}), encoding="utf-8")
+    calls = _counting_probe(monkeypatch)
+
+    FactCache(tmp_path).audio(audio)
+
+    assert calls == [audio]
+
+
+@pytest.mark.parametrize(("xing", "source"), [(True, "header"), (False, "scan")], ids=["lavc-lame-tag", "no-header"])
+def test_mp3_from_ffmpeg_libmp3lame(tmp_path: Path, xing: bool, source: str) -> None:
+    """ffmpeg writes the LAME tag with encoder "Lavc…", which mutagen ignores (it reported +41.6 ms on 5 s)."""
+    path = tmp_path / "lavc.mp3"
+    audiogen.write_with_ffmpeg(path, SECONDS, [*audiogen.MP3_LAME, *([] if xing else ["-write_xing", "0"])])
+
+    info = probe(path)
+
+    assert info.duration_source == source
+    decoded = audiogen.decoded_seconds(path)
+    if xing:  # frame count less delay and padding: exactly the 2.5 s given, as ffmpeg decodes it
+        assert info.duration == pytest.approx(SECONDS, abs=0.0001)
+        assert decoded == pytest.approx(SECONDS, abs=0.0001)
+    assert abs(info.duration - decoded) <= 0.05
+
+
+def test_extension_disagreeing_with_content_keeps_the_right_mime_type(audio_dir: Path) -> None:
+    path = audio_dir / "flac-named.mp3"
+    audiogen.write_with_ffmpeg(path, 1.0, [*audiogen.FLAC, "-f", "flac"])
+
+    info = probe(path)
+
+    assert (info.format, info.mime_type, info.codec) == ("FLAC", "audio/flac", "flac")
+    assert not info.extension_matches(path)
+    assert info.extension_matches(path.with_suffix(".flac"))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import traceback
 import urllib.parse
@@ -15,6 +16,7 @@ import pytest
 from s3server import (  # noqa: F401  (fixtures are found by name)
     ACCESS_KEY,
     SECRET_KEY,
+    FlakyProxy,
     WeedServer,
     aws_env,
     closed_port,
@@ -27,7 +29,8 @@ from s3server import (  # noqa: F401  (fixtures are found by name)
 )
 
 from apa_feed.errors import StorageError
-from apa_feed.storage import Store, StoredObject, open_store
+from apa_feed.progress import UploadProgress
+from apa_feed.storage import Store, StoredObject, Upload, open_store
 from apa_feed.storage.local import LocalStore
 from apa_feed.storage.s3 import MULTIPART_SIZE, S3Store
 
@@ -138,6 +141,51 @@ def test_put_files_uploads_many(store: LocalStore | S3Store, tmp_path: Path) -> 
     store.put_files(items, workers=4)
     assert store.list() == {key: StoredObject(key, size) for key, size in sizes.items()}
     assert all(store.read(key) == blob(size, size) for key, size in sizes.items())
+
+
+def test_put_files_takes_bytes_and_files_together_and_reports_progress(
+    store: LocalStore | S3Store, tmp_path: Path
+) -> None:
+    items = [
+        Upload("episodes/1/audio.mp3", write(tmp_path / "a.mp3", blob(3_000, 1)), AUDIO, CACHE),
+        Upload("episodes/1/chapters.json", b'{"version": "1.2.0"}', "application/json+chapters", CACHE),
+        ("episodes/1/page.html", b"<p>notes</p>", "text/html; charset=utf-8", CACHE),
+    ]
+    progress = UploadProgress("quiet")
+    store.put_files(items, workers=4, progress=progress)
+    assert store.list() == {
+        "episodes/1/audio.mp3": StoredObject("episodes/1/audio.mp3", 3_000),
+        "episodes/1/chapters.json": StoredObject("episodes/1/chapters.json", 20),
+        "episodes/1/page.html": StoredObject("episodes/1/page.html", 12),
+    }
+    assert store.read("episodes/1/chapters.json") == b'{"version": "1.2.0"}'
+    assert (progress.files, progress.sent) == (3, 3_032)
+
+
+def test_delete_removes_the_keys_and_nothing_else(store: Store, tmp_path: Path) -> None:
+    keys = ["feed.xml", "history/000001-feed.xml", "episodes/a/audio.mp3", "episodes/a/cover.jpg", "episodes/b/x.mp3"]
+    for n, key in enumerate(keys):
+        store.put_bytes(key, blob(10 + n, n), AUDIO, CACHE)
+    store.delete(["episodes/a/audio.mp3", "episodes/b/x.mp3", "episodes/never-there.mp3"])
+    assert sorted(store.list()) == ["episodes/a/cover.jpg", "feed.xml", "history/000001-feed.xml"]
+    store.delete([])
+    assert store.read("episodes/a/cover.jpg") == blob(13, 3)
+
+
+def test_local_delete_removes_the_folders_it_empties_but_not_the_root(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "public")
+    store.put_bytes("episodes/a/deep/audio.mp3", b"1", AUDIO, CACHE)
+    store.put_bytes("episodes/b/audio.mp3", b"2", AUDIO, CACHE)
+    store.delete(["episodes/a/deep/audio.mp3"])
+    assert not (tmp_path / "public" / "episodes" / "a").exists()
+    assert (tmp_path / "public" / "episodes" / "b" / "audio.mp3").exists()
+    store.delete(["episodes/b/audio.mp3"])
+    assert (tmp_path / "public").is_dir() and list((tmp_path / "public").iterdir()) == []
+
+
+def test_delete_refuses_keys_outside_the_store(store: Store) -> None:
+    with pytest.raises(StorageError, match="^refusing to "):
+        store.delete(["../outside.xml"])
 
 
 # --- S3 specifics ----------------------------------------------------------------------------
@@ -388,3 +436,59 @@ def test_s3_server_stopped_then_restarted(s3_dedicated_server: WeedServer, aws_e
     assert store.read("feed.xml") == b"<rss>1</rss>"
     store.put_bytes("feed.xml", b"<rss>2</rss>", FEED, FEED_CACHE)
     assert store.read("feed.xml") == b"<rss>2</rss>"
+
+
+# --- delete, metadata and retries on S3 ----------------------------------------------------------
+
+
+def test_s3_delete_goes_in_batches_of_1000(s3_store: S3Store) -> None:
+    requests: list[int] = []
+    s3_store.client().meta.events.register(
+        "before-send.s3.DeleteObjects", lambda request, **_: requests.append(request.body.count(b"<Key>"))
+    )
+    keys = [f"many/{n:04d}.txt" for n in range(1_050)]
+    s3_store.put_files([(key, b"x", "text/plain", "no-cache") for key in keys], workers=16)
+    s3_store.put_bytes("keep.txt", b"k", "text/plain", "no-cache")
+    s3_store.delete(keys)
+    assert requests == [1_000, 50]
+    assert s3_store.list() == {"keep.txt": StoredObject("keep.txt", 1)}
+
+
+def test_s3_sha256_metadata_given_or_computed(s3_store: S3Store, tmp_path: Path) -> None:
+    """A file's hash comes from the caller (the hash cache: no re-read); bytes are hashed by the store."""
+    data = blob(1_000, 5)
+    s3_store.put_files([
+        Upload("a.mp3", write(tmp_path / "a.mp3", data), AUDIO, CACHE, hashlib.sha256(data).hexdigest()),
+        Upload("c.json", b"{}", "application/json+chapters", CACHE),
+        Upload("plain.mp3", write(tmp_path / "p.mp3", data), AUDIO, CACHE),
+    ])
+    client = s3_client(s3_store.endpoint())
+    metadata = {k: client.head_object(Bucket=s3_store.bucket, Key=PREFIX + k)["Metadata"] for k in ("a.mp3", "c.json", "plain.mp3")}
+    assert metadata == {
+        "a.mp3": {"sha256": hashlib.sha256(data).hexdigest()},
+        "c.json": {"sha256": hashlib.sha256(b"{}").hexdigest()},
+        "plain.mp3": {},
+    }
+
+
+def test_s3_throttled_puts_are_retried_with_back_off(s3_server: WeedServer, s3_bucket: str, aws_env: dict[str, str], tmp_path: Path) -> None:
+    """Two 503 SlowDown answers, over real HTTP from a proxy in front of the server, then success."""
+    with FlakyProxy(s3_server.endpoint, method="PUT", failures=2) as proxy:
+        store = S3Store(s3_bucket, "show/", endpoint_url=proxy.endpoint, max_attempts=2)
+        store.put_bytes("feed.xml", b"<rss/>", FEED, FEED_CACHE)
+        assert [(m, status) for m, _, status in proxy.seen] == [("PUT", 503), ("PUT", 503), ("PUT", 200)]
+        proxy.failures = 1
+        store.put_files([("a.mp3", write(tmp_path / "a.mp3", blob(500)), AUDIO, CACHE)])
+    assert s3_client(s3_server.endpoint).get_object(Bucket=s3_bucket, Key="show/feed.xml")["Body"].read() == b"<rss/>"
+    assert store.list() == {"a.mp3": StoredObject("a.mp3", 500), "feed.xml": StoredObject("feed.xml", 6)}
+
+
+def test_s3_throttling_past_the_retries_is_a_clear_error(s3_server: WeedServer, s3_bucket: str, aws_env: dict[str, str]) -> None:
+    with FlakyProxy(s3_server.endpoint, method="PUT", failures=2) as proxy:
+        store = S3Store(s3_bucket, "show/", endpoint_url=proxy.endpoint, max_attempts=1)
+        with pytest.raises(StorageError) as caught:
+            store.put_bytes("feed.xml", b"<rss/>", FEED, FEED_CACHE)
+        assert len(proxy.seen) == 2
+    assert str(caught.value) == (
+        f"cannot upload s3://{s3_bucket}/show/feed.xml: the S3 service answered SlowDown (Please reduce your request rate)"
+    )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from ..config import S3Settings
@@ -17,6 +17,41 @@ class StoredObject:
 
     key: str
     size: int
+
+
+class Upload(NamedTuple):
+    """One object to store: a file, or bytes apa-feed generated (chapters, pages).
+
+    ``sha256`` (hex) is kept as object metadata where the store has any (S3: ``x-amz-meta-sha256``);
+    empty: computed from ``source`` when it is bytes, omitted for a file.
+    """
+
+    key: str
+    source: Path | bytes
+    content_type: str
+    cache_control: str
+    sha256: str = ""
+
+    @property
+    def size(self) -> int:
+        """Bytes to send (a file's size is read from the disk)."""
+        return len(self.source) if isinstance(self.source, bytes) else self.source.stat().st_size
+
+
+class Progress(Protocol):
+    """Told about uploads as they go; called from worker threads, so it must be thread-safe."""
+
+    def start(self, files: int, total_bytes: int) -> None:
+        """A batch of ``files`` uploads, ``total_bytes`` in all, begins."""
+        ...
+
+    def advance(self, nbytes: int) -> None:
+        """``nbytes`` more were sent (negative when a retry starts a part again)."""
+        ...
+
+    def finished(self, key: str, size: int) -> None:
+        """``key`` is stored whole."""
+        ...
 
 
 class Store(Protocol):
@@ -42,8 +77,16 @@ class Store(Protocol):
         """Store ``data`` under ``key``; a reader never sees a partial object."""
         ...
 
-    def put_files(self, items: Sequence[tuple[str, Path, str, str]], workers: int = 8) -> None:
-        """Store many ``(key, source, content_type, cache_control)`` files, concurrently where it helps."""
+    def put_files(
+        self, items: Sequence[Upload | tuple[str, Path | bytes, str, str]], workers: int = 8,
+        progress: Progress | None = None,
+    ) -> None:
+        """Store many objects (``Upload`` or ``(key, source, content_type, cache_control)``), concurrently where
+        it helps; every one is tried, then the first failure (in ``items`` order) is raised."""
+        ...
+
+    def delete(self, keys: Iterable[str]) -> None:
+        """Remove ``keys`` (missing ones are fine); for ``--prune``, after the new feed is written."""
         ...
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ..errors import StorageError, display_path
-from . import StoredObject
+from . import Progress, StoredObject, Upload
 
 TEMP_PREFIX = ".apa-tmp-"
 
@@ -55,10 +55,42 @@ class LocalStore:
     def put_bytes(self, key: str, data: bytes, content_type: str, cache_control: str) -> None:
         self._atomic(key, lambda tmp: tmp.write_bytes(data))
 
-    def put_files(self, items: Sequence[tuple[str, Path, str, str]], workers: int = 1) -> None:
-        """Copy several files, one after the other (a local disk gains nothing from threads)."""
-        for key, source, content_type, cache_control in items:
-            self.put_file(key, source, content_type, cache_control)
+    def put_files(
+        self, items: Sequence[Upload | tuple[str, Path | bytes, str, str]], workers: int = 1,
+        progress: Progress | None = None,
+    ) -> None:
+        """Write several objects, one after the other (a local disk gains nothing from threads)."""
+        uploads = [Upload(*item) for item in items]
+        if progress is not None and uploads:
+            sizes = [len(u.source) if isinstance(u.source, bytes) else _size_or_zero(u.source) for u in uploads]
+            progress.start(len(uploads), sum(sizes))
+        for key, source, content_type, cache_control, _ in uploads:
+            if isinstance(source, bytes):
+                self.put_bytes(key, source, content_type, cache_control)
+                size = len(source)
+            else:
+                self.put_file(key, source, content_type, cache_control)
+                size = self.path(key).stat().st_size
+            if progress is not None:
+                progress.advance(size)
+                progress.finished(key, size)
+
+    def delete(self, keys: Iterable[str]) -> None:
+        """Unlink each file, then remove the folders this left empty (never the store's own folder)."""
+        root = self.root.resolve()
+        for key in keys:
+            target = self.path(key)
+            try:
+                target.unlink(missing_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot delete {display_path(target)}: {exc.strerror or exc}") from None
+            folder = target.parent
+            while folder != root and folder.is_relative_to(root):
+                try:
+                    folder.rmdir()
+                except OSError:  # not empty (or already gone): stop climbing
+                    break
+                folder = folder.parent
 
     def _atomic(self, key: str, write: Callable[[Path], object]) -> None:
         target = self.path(key)
@@ -72,3 +104,11 @@ class LocalStore:
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise StorageError(f"cannot write {display_path(target)}: {exc.strerror or exc}") from None
+
+
+def _size_or_zero(source: Path) -> int:
+    """A file's size for the progress total (a missing file fails later, with its own message)."""
+    try:
+        return source.stat().st_size
+    except OSError:
+        return 0

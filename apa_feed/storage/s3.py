@@ -7,17 +7,19 @@ documents them unless an explicit endpoint is given.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import threading
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO, Any, Protocol, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 import boto3
 from boto3.exceptions import S3UploadFailedError
-from boto3.s3.transfer import TransferConfig
+from boto3.s3.transfer import ProgressCallbackInvoker, TransferConfig, create_transfer_manager
 from botocore.client import ClientMeta
 from botocore.config import Config
 from botocore.exceptions import (
@@ -33,14 +35,21 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from ..errors import StorageError, display_path
-from . import StoredObject
+from . import Progress, StoredObject, Upload
+
+if TYPE_CHECKING:
+    from s3transfer.manager import TransferManager
 
 SCHEME = "s3://"
 MIB = 1024 * 1024
 MULTIPART_SIZE = 16 * MIB
 TRANSFER = TransferConfig(multipart_threshold=MULTIPART_SIZE, multipart_chunksize=MULTIPART_SIZE)
 MAX_ATTEMPTS = 5
-POOL_SIZE = 16
+WORKERS = 8
+"""Uploads in flight at once: small PUTs from a thread pool, or parts of big files in the transfer manager."""
+POOL_SIZE = 2 * WORKERS
+"""HTTP connections kept by the one client: enough for the PUT pool and the transfer manager together."""
+DELETE_BATCH = 1000
 CONNECT_TIMEOUT = 10
 BUCKET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{1,254}$")
 DENIED = frozenset(
@@ -64,8 +73,17 @@ class S3Client(Protocol):
     def head_bucket(self, *, Bucket: str) -> dict[str, Any]: ...
 
     def put_object(
-        self, *, Bucket: str, Key: str, Body: bytes | IO[bytes], ContentType: str, CacheControl: str
+        self,
+        *,
+        Bucket: str,
+        Key: str,
+        Body: bytes | IO[bytes],
+        ContentType: str,
+        CacheControl: str,
+        Metadata: dict[str, str] = ...,
     ) -> dict[str, Any]: ...
+
+    def delete_objects(self, *, Bucket: str, Delete: dict[str, Any]) -> dict[str, Any]: ...
 
     def upload_file(
         self,
@@ -191,42 +209,119 @@ class S3Store:
             return data
 
     def put_file(self, key: str, source: Path, content_type: str, cache_control: str) -> None:
-        name, extra = self.object_key(key), {"ContentType": content_type, "CacheControl": cache_control}
-        with self._errors("upload", key), _reading(source):
-            self.client().upload_file(str(source), self.bucket, name, ExtraArgs=extra, Config=TRANSFER)
+        self._put_one(Upload(key, source, content_type, cache_control))
 
     def put_bytes(self, key: str, data: bytes, content_type: str, cache_control: str) -> None:
-        name = self.object_key(key)
-        with self._errors("upload", key):
-            self.client().put_object(
-                Bucket=self.bucket, Key=name, Body=data, ContentType=content_type, CacheControl=cache_control
-            )
+        self._put_one(Upload(key, data, content_type, cache_control))
 
-    def put_files(self, items: Sequence[tuple[str, Path, str, str]], workers: int = 8) -> None:
-        """Upload ``(key, source, content_type, cache_control)`` items concurrently.
+    def put_files(
+        self, items: Sequence[Upload | tuple[str, Path | bytes, str, str]], workers: int = WORKERS,
+        progress: Progress | None = None,
+    ) -> None:
+        """Upload many objects concurrently on the one client: small ones (bytes, or files under
+        ``MULTIPART_SIZE``) in a single PUT each from a thread pool; big files through one transfer
+        manager shared by the whole call (multipart, parts in parallel).
 
         Every upload runs to its end; then the first failure (in ``items`` order) is raised.
         """
-        if not items:
+        uploads = [Upload(*item) for item in items]
+        if not uploads:
             return
         self.client()
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items))), thread_name_prefix="s3-put") as pool:
-            futures = [pool.submit(self._put_one, *item) for item in items]
-        for future in futures:
-            future.result()
-
-    def _put_one(self, key: str, source: Path, content_type: str, cache_control: str) -> None:
-        """A small file in one PUT (file handle, no thread pool); a big one through multipart."""
-        with _reading(source):
-            size = source.stat().st_size
-        if size >= MULTIPART_SIZE:
-            self.put_file(key, source, content_type, cache_control)
-            return
-        name = self.object_key(key)
-        with self._errors("upload", key), _reading(source), source.open("rb") as handle:
-            self.client().put_object(
-                Bucket=self.bucket, Key=name, Body=handle, ContentType=content_type, CacheControl=cache_control
+        waits: list[Callable[[], None]] = []
+        with ExitStack() as stack:
+            pool = stack.enter_context(
+                ThreadPoolExecutor(max_workers=max(1, min(workers, len(uploads))), thread_name_prefix="s3-put")
             )
+            manager: TransferManager | None = None
+            sizes = [_size(upload) for upload in uploads]
+            if progress is not None:
+                progress.start(len(uploads), sum(size for size in sizes if isinstance(size, int)))
+            for upload, size in zip(uploads, sizes, strict=True):
+                if isinstance(size, StorageError):
+                    waits.append(_raiser(size))
+                elif size >= MULTIPART_SIZE:
+                    if manager is None:
+                        config = replace_concurrency(TRANSFER, workers)
+                        manager = stack.enter_context(create_transfer_manager(cast(Any, self.client()), config))
+                    waits.append(self._submit_big(manager, upload, size, progress))
+                else:
+                    waits.append(_result_of(pool.submit(self._put_small, upload, progress)))
+            failures = [failure for wait in waits if (failure := _failure(wait)) is not None]
+        if failures:
+            raise failures[0]
+
+    def delete(self, keys: Iterable[str]) -> None:
+        """DeleteObjects in batches of 1,000 (the S3 limit); a key that is already gone is not an error."""
+        names = [self.object_key(key) for key in keys]
+        for start in range(0, len(names), DELETE_BATCH):
+            batch = names[start : start + DELETE_BATCH]
+            with self._errors("delete"):
+                response = self.client().delete_objects(
+                    Bucket=self.bucket, Delete={"Objects": [{"Key": name} for name in batch], "Quiet": True}
+                )
+            errors = [e for e in response.get("Errors", []) if e.get("Code") != "NoSuchKey"]
+            if errors:
+                first = errors[0]
+                key = str(first.get("Key", ""))[len(self.prefix) :]
+                raise StorageError(
+                    f"cannot delete {self.describe()}{key}: the S3 service answered {first.get('Code', '')}"
+                    + (f" ({str(first['Message']).rstrip('.')})" if first.get("Message") else "")
+                    + (f", and {len(errors) - 1} more" if len(errors) > 1 else "")
+                )
+
+    def _put_one(self, upload: Upload, progress: Progress | None = None) -> None:
+        """One object: a single PUT, or multipart through boto3's transfer manager for a big file."""
+        size = _size(upload)
+        if isinstance(size, StorageError):
+            raise size
+        if size < MULTIPART_SIZE:
+            self._put_small(upload, progress)
+            return
+        assert isinstance(upload.source, Path)
+        name = self.object_key(upload.key)
+        callback = progress.advance if progress is not None else None
+        with self._errors("upload", upload.key), _reading(upload.source):
+            self.client().upload_file(
+                str(upload.source), self.bucket, name, ExtraArgs=_extra(upload), Callback=callback, Config=TRANSFER
+            )
+        if progress is not None:
+            progress.finished(upload.key, size)
+
+    def _put_small(self, upload: Upload, progress: Progress | None) -> None:
+        """One PUT: the bytes, or an open file handle (no thread pool, no multipart)."""
+        name, extra = self.object_key(upload.key), _extra(upload)
+        with ExitStack() as stack:
+            stack.enter_context(self._errors("upload", upload.key))
+            if isinstance(upload.source, bytes):
+                body: bytes | IO[bytes] = upload.source
+                size = len(upload.source)
+            else:
+                stack.enter_context(_reading(upload.source))
+                body = stack.enter_context(upload.source.open("rb"))
+                size = os.fstat(body.fileno()).st_size
+            self.client().put_object(Bucket=self.bucket, Key=name, Body=body, **extra)
+        if progress is not None:
+            progress.advance(size)
+            progress.finished(upload.key, size)
+
+    def _submit_big(
+        self, manager: TransferManager, upload: Upload, size: int, progress: Progress | None
+    ) -> Callable[[], None]:
+        """Queue a big file on the shared transfer manager; the returned call waits for it."""
+        assert isinstance(upload.source, Path)
+        subscribers = [ProgressCallbackInvoker(progress.advance)] if progress is not None else None
+        future = manager.upload(
+            str(upload.source), self.bucket, self.object_key(upload.key), _extra(upload), subscribers
+        )
+
+        def wait() -> None:
+            with self._errors("upload", upload.key), _reading(cast(Path, upload.source)):
+                future.result()
+            if progress is not None:
+                progress.finished(upload.key, size)
+
+        return wait
 
     def _connect(self) -> S3Client:
         s3_options: Any = {"addressing_style": self.addressing_style} if self.addressing_style else None
@@ -312,3 +407,54 @@ def _reading(source: Path) -> Iterator[None]:
         raise  # some network errors are OSErrors too
     except OSError as exc:
         raise StorageError(f"cannot read {display_path(source)}: {exc.strerror or exc}") from None
+
+
+def _extra(upload: Upload) -> dict[str, Any]:
+    """Content-Type, Cache-Control and the ``sha256`` metadata of one upload."""
+    extra: dict[str, Any] = {"ContentType": upload.content_type, "CacheControl": upload.cache_control}
+    digest = upload.sha256
+    if not digest and isinstance(upload.source, bytes):
+        digest = hashlib.sha256(upload.source).hexdigest()
+    if digest:
+        extra["Metadata"] = {"sha256": digest}
+    return extra
+
+
+def _size(upload: Upload) -> int | StorageError:
+    """The size of an upload, or the error that reading its file gives."""
+    if isinstance(upload.source, bytes):
+        return len(upload.source)
+    try:
+        with _reading(upload.source):
+            return upload.source.stat().st_size
+    except StorageError as exc:
+        return exc
+
+
+def replace_concurrency(config: TransferConfig, workers: int) -> TransferConfig:
+    """``config`` with ``workers`` parts in flight (the rest of the tuning kept)."""
+    return TransferConfig(
+        multipart_threshold=config.multipart_threshold,
+        multipart_chunksize=config.multipart_chunksize,
+        max_concurrency=max(1, workers),
+    )
+
+
+def _result_of(future: Future[None]) -> Callable[[], None]:
+    return lambda: future.result()
+
+
+def _raiser(error: StorageError) -> Callable[[], None]:
+    def wait() -> None:
+        raise error
+
+    return wait
+
+
+def _failure(wait: Callable[[], None]) -> StorageError | None:
+    """Wait for one upload; its :class:`StorageError`, if it failed."""
+    try:
+        wait()
+    except StorageError as exc:
+        return exc
+    return None

@@ -1,0 +1,262 @@
+"""What the old feed says → what apa-feed will write: feed.yaml values, episode plans, the lock (pure, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import episodes as episode_schema
+from ..lock import podcast_guid
+from ..notes import to_text
+from .fetch import ImportFailed, is_http_url
+from .markdown import to_markdown
+from .parse import OldFeed, OldItem, Person
+from .values import TRANSCRIPT_TYPES, audio_name, category, explicit, folder_name, parse_date, positive, suffix_for
+
+PLACEHOLDER_EMAIL = "podcast@example.com"
+PLACEHOLDER_URL = "https://example.com/podcast/"
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """A file to download into an episode's folder (or the show's)."""
+
+    url: str
+    name: str
+
+
+@dataclass(frozen=True)
+class EpisodePlan:
+    """One episode to write: its folder, episode.yaml values and files, and what subscribers know of it."""
+
+    folder: str
+    values: dict[str, Any]
+    guid: str
+    published: datetime
+    enclosure_url: str
+    title: str
+    audio: Fetch
+    index: int = 0
+    image_url: str | None = None
+    extras: tuple[Fetch, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShowPlan:
+    """The whole import, decided before anything is written."""
+
+    values: dict[str, Any]
+    image_url: str | None
+    feed_url: str
+    podcast_guid: str
+    episodes: tuple[EpisodePlan, ...]
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    skipped: int = 0
+
+
+def label(item: OldItem) -> str:
+    """``item 3 ("Title")``: how messages name an item."""
+    return f'item {item.index} ("{item.title}")' if item.title else f"item {item.index}"
+
+
+def plan_import(feed: OldFeed, source: str) -> ShowPlan:
+    """Decide every file and value of the import; raise :class:`ImportFailed` for what cannot be kept."""
+    warnings: list[str] = []
+    feed_url = _feed_url(feed, source)
+    if not feed.podcast_guid and not feed_url:
+        raise ImportFailed(f'{source}: the feed has no podcast:guid and names no URL of its own (atom:link '
+                           f'rel="self"); import it from its URL so its podcast:guid can be computed')
+    values = _show_values(feed, feed_url, warnings)
+    planned = [_episode(item, feed, warnings) for item in feed.items]
+    episodes = tuple(_unique_folders([p for p in planned if p is not None]))
+    _check_guids(episodes, source)
+    return ShowPlan(
+        values=values,
+        image_url=feed.image_url,
+        feed_url=feed_url or "",
+        podcast_guid=feed.podcast_guid or podcast_guid(feed_url or ""),
+        episodes=episodes,
+        warnings=tuple(warnings),
+        skipped=len(planned) - len(episodes),
+    )
+
+
+def _feed_url(feed: OldFeed, source: str) -> str | None:
+    for candidate in (feed.new_feed_url, feed.self_url, source):
+        if candidate and is_http_url(candidate):
+            return candidate
+    return None
+
+
+def base_url(feed_url: str | None) -> str:
+    """The folder of the old feed's URL: where its files were, until the producer names the new place."""
+    if not feed_url:
+        return PLACEHOLDER_URL
+    parts = urlsplit(feed_url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rsplit('/', 1)[0]}/"
+
+
+def _show_values(feed: OldFeed, feed_url: str | None, warnings: list[str]) -> dict[str, Any]:
+    owner_name, owner_email = _owner(feed, warnings)
+    values: dict[str, Any] = {
+        "title": feed.title or _missing("title", "Untitled", warnings),
+        "description": _plain(feed.description) or _missing("description", feed.title or "Podcast", warnings),
+        "language": feed.language or _missing("language", "en", warnings),
+        "link": feed.link if feed.link and is_http_url(feed.link) else _missing("link", base_url(feed_url),
+                                                                                   warnings),
+        "base_url": base_url(feed_url),
+        "author": feed.author or owner_name,
+        "owner": {"name": owner_name, "email": owner_email},
+        "image": "cover.jpg",
+        "categories": _categories(feed, warnings),
+        "explicit": bool(explicit(feed.explicit)),
+        "type": feed.type if feed.type in ("episodic", "serial") else "episodic",
+        "copyright": feed.copyright,
+        "timezone": "UTC",
+    }
+    values.update(_p20_values(feed))
+    return {k: v for k, v in values.items() if v not in (None, "", [], {})}
+
+
+def _missing(name: str, value: str, warnings: list[str]) -> str:
+    warnings.append(f'the feed has no {name}; wrote "{value}" in feed.yaml: check it')
+    return value
+
+
+def _plain(html: str) -> str:
+    return to_text(html) if "<" in html else html.strip()
+
+
+def _owner(feed: OldFeed, warnings: list[str]) -> tuple[str, str]:
+    name, email = feed.owner_name, feed.owner_email
+    if not email and feed.managing_editor and "@" in feed.managing_editor:
+        email, _, rest = feed.managing_editor.partition(" ")
+        name = name or rest.strip(" ()") or None
+    name = name or feed.author or feed.title or "Owner"
+    if not email:
+        email = _missing("owner email (itunes:owner)", PLACEHOLDER_EMAIL, warnings)
+    return name, email
+
+
+def _categories(feed: OldFeed, warnings: list[str]) -> list[str]:
+    kept: list[str] = []
+    for top, sub in feed.categories:
+        name, note = category(top, sub)
+        if note:
+            warnings.append(note)
+        if name and name not in kept:
+            kept.append(name)
+    if not kept:
+        warnings.append("the feed has no category on Apple's list; add one to categories in feed.yaml")
+    return kept
+
+
+def _p20_values(feed: OldFeed) -> dict[str, Any]:
+    """Podcasting 2.0 tags, under feed.yaml's names (written only if feed.yaml has those fields)."""
+    locked = (feed.locked or "").lower()
+    return {
+        "locked": True if locked == "yes" else None,
+        "funding": [{"url": u, "text": t or "Support the show"} for u, t in feed.funding if is_http_url(u)],
+        "license": feed.license,
+        "medium": feed.medium,
+        "people": [_person(p) for p in feed.people],
+    }
+
+
+def _person(p: Person) -> dict[str, str]:
+    found = {"name": p.name, "role": p.role, "href": p.href or "", "img": p.img or ""}
+    return {k: v for k, v in found.items() if v and (k not in ("href", "img") or is_http_url(v))}
+
+
+def _episode(item: OldItem, feed: OldFeed, warnings: list[str]) -> EpisodePlan | None:
+    if not item.enclosure_url or not is_http_url(item.enclosure_url):
+        what = "no <enclosure>" if not item.enclosure_url else f'its enclosure "{item.enclosure_url}" is not http(s)'
+        warnings.append(f"{label(item)}: {what}; skipped")
+        return None
+    published = parse_date(item.pub_date)
+    if published is None:
+        warnings.append(f'{label(item)}: pubDate "{item.pub_date or ""}" is not a date; skipped')
+        return None
+    guid = item.guid
+    if not guid:
+        guid = item.enclosure_url
+        warnings.append(f"{label(item)}: no <guid>; its enclosure URL is kept as its GUID, as podcast apps used it")
+    audio = Fetch(item.enclosure_url, audio_name(item.enclosure_url, item.enclosure_type))
+    return EpisodePlan(
+        folder=folder_name(published, item.title),
+        values=_episode_values(item, published, audio.name, warnings),
+        guid=guid,
+        published=published,
+        enclosure_url=item.enclosure_url,
+        title=item.title,
+        audio=audio,
+        index=item.index,
+        image_url=item.image_url if item.image_url and item.image_url != feed.image_url else None,
+        extras=_extras(item),
+    )
+
+
+def _episode_values(item: OldItem, published: datetime, audio: str, warnings: list[str]) -> dict[str, Any]:
+    notes = to_markdown(item.notes) if item.notes else ""
+    if not notes:
+        warnings.append(f"{label(item)}: no show notes; its title is used")
+    values: dict[str, Any] = {
+        "title": item.title or _missing(f"title in item {item.index}", f"Episode {item.index}", warnings),
+        "date": published.isoformat(),
+        "description": notes or item.title or f"Episode {item.index}",
+        "audio": audio,
+        "season": positive(item.season),
+        "episode": positive(item.episode),
+        "episode_type": (item.episode_type or "").lower() or None,
+        "explicit": explicit(item.explicit),
+        "keywords": list(item.keywords),
+        "credits": [_person(p) for p in item.people],
+        "link": item.link if item.link and is_http_url(item.link) else None,
+        "transcript_language": next((t.language for t in item.transcripts if t.language), None),
+    }
+    if values["episode_type"] not in (None, "full", "trailer", "bonus"):
+        warnings.append(f'{label(item)}: episode type "{item.episode_type}" is not full, trailer or bonus; left out')
+        values["episode_type"] = None
+    return {k: v for k, v in values.items() if v not in (None, "", [])}
+
+
+def _extras(item: OldItem) -> tuple[Fetch, ...]:
+    found = []
+    ranked = sorted(item.transcripts, key=lambda t: list(TRANSCRIPT_TYPES.values()).index(
+        suffix_for(t.type, t.url, TRANSCRIPT_TYPES) or ".txt"))
+    for transcript in ranked[:1]:
+        suffix = suffix_for(transcript.type, transcript.url, TRANSCRIPT_TYPES)
+        if suffix:
+            found.append(Fetch(transcript.url, f"transcript{suffix}"))
+    if item.chapters and is_http_url(item.chapters.url):
+        found.append(Fetch(item.chapters.url, "chapters.json"))
+    return tuple(f for f in found if is_http_url(f.url))
+
+
+def _unique_folders(plans: list[EpisodePlan]) -> list[EpisodePlan]:
+    seen: set[str] = set()
+    unique = []
+    for plan in plans:
+        folder, n = plan.folder, 2
+        while folder in seen:
+            folder, n = f"{plan.folder}-{n}", n + 1
+        seen.add(folder)
+        unique.append(plan if folder == plan.folder else replace(plan, folder=folder))
+    return unique
+
+
+def _check_guids(plans: tuple[EpisodePlan, ...], source: str) -> None:
+    """Duplicate GUIDs, and GUIDs episode.yaml cannot hold, are errors: nothing is written."""
+    by_guid: dict[str, list[int]] = {}
+    for plan in plans:
+        by_guid.setdefault(plan.guid, []).append(plan.index)
+    twice = [f'"{g}" (items {", ".join(map(str, ix))})' for g, ix in by_guid.items() if len(ix) > 1]
+    if twice:
+        raise ImportFailed(f"{source}: items share a GUID: {'; '.join(twice)}; each episode needs its own, "
+                           "so nothing was imported")
+    bad = [p.guid for p in plans if not episode_schema.GUID.match(p.guid)]
+    if bad:
+        raise ImportFailed(f'{source}: GUID "{bad[0]}" has spaces or is over 200 characters; apa-feed cannot '
+                           "keep it yet, so nothing was imported")

@@ -1,0 +1,114 @@
+"""The show's website: an index (paginated) and one page per live episode, rendered from the feed model.
+
+Templates are Jinja2 files; a producer overrides one by dropping a same-named file in ``theme/``
+next to feed.yaml (``theme/style.css`` replaces the stylesheet). Output depends only on the
+model and the templates: the same show renders byte-identical pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+from types import SimpleNamespace, TracebackType
+from typing import Any
+from urllib.parse import unquote
+
+import jinja2
+
+from ..config import Show
+from ..errors import ApaFeedError, display_path
+from ..model import FEED_CACHE, Asset, Feed, generated_asset
+from . import pages
+from .i18n import strings
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STYLESHEET = HERE / "static" / "style.css"
+PAGE_TYPE = "text/html; charset=utf-8"
+CSS_TYPE = "text/css; charset=utf-8"
+PAGE_CACHE = FEED_CACHE
+"""Pages live at fixed keys: a short cache, like the feed (the stylesheet's key changes with its bytes)."""
+
+
+class ThemeError(ApaFeedError):
+    """A template of the theme cannot be read or rendered; the message names the file and line."""
+
+
+def build_site(feed: Feed, show: Show) -> list[Asset]:
+    """Every page and the stylesheet, as assets to publish beside the feed (sorted by key)."""
+    theme = show.root / "theme"
+    env = environment(theme)
+    css = stylesheet(theme)
+    common = {"feed": feed, "t": SimpleNamespace(**strings(feed.language)), "css_url": feed.base_url + css.key}
+    views = {item.guid: pages.episode_view(feed, item, show.timezone) for item in feed.items}
+    assets = [css]
+    for pager, items in pages.pagers(feed, show.per_page):
+        entries = [views[item.guid] for item in items]
+        html = render(env, "index.html", common, page=pages.index_meta(feed, pager), pager=pager, episodes=entries)
+        assets.append(page_asset(pages.page_key(pager.number), html))
+    for item in feed.items:
+        if item.page_url is None or not item.page_url.startswith(feed.base_url):
+            continue
+        view = views[item.guid]
+        html = render(env, "episode.html", common, page=pages.episode_meta(feed, view), episode=view)
+        key = unquote(item.page_url[len(feed.base_url) :]) + "index.html"
+        assets.append(page_asset(key, html))
+    return sorted(assets, key=lambda a: a.key)
+
+
+def environment(theme: Path | None = None) -> jinja2.Environment:
+    """Templates from ``theme`` first, then the built-in ones; escaping on, undefined names are errors."""
+    loaders: list[jinja2.BaseLoader] = []
+    if theme is not None and theme.is_dir():
+        loaders.append(jinja2.FileSystemLoader(theme))
+    loaders.append(jinja2.FileSystemLoader(TEMPLATES))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(env: jinja2.Environment, name: str, common: dict[str, Any], **context: Any) -> bytes:
+    """One template, as UTF-8; a broken template is a :class:`ThemeError` naming its file and line."""
+    try:
+        return env.get_template(name).render(**common, **context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        where = _where(exc.filename or name, exc.lineno)
+        raise ThemeError(f"{where}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        filename, line = _template_frame(sys.exc_info()[2])
+        raise ThemeError(f"{_where(filename or name, line)}: {exc.message or exc}") from None
+
+
+def _where(filename: str, line: int | None) -> str:
+    shown = display_path(Path(filename)) if Path(filename).is_absolute() else filename
+    return f"{shown}:{line}" if line else shown
+
+
+def _template_frame(tb: TracebackType | None) -> tuple[str | None, int | None]:
+    """The innermost traceback frame inside a template file (Jinja maps them to template lines)."""
+    found: tuple[str | None, int | None] = (None, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".htm", ".xml", ".j2", ".jinja")):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def stylesheet(theme: Path | None = None) -> Asset:
+    """The stylesheet under a content-addressed key (long cache): ``assets/style-<sha12>.css``."""
+    custom = theme / "style.css" if theme is not None else None
+    source = custom if custom is not None and custom.is_file() else STYLESHEET
+    return generated_asset("assets", "style.css", source.read_bytes(), CSS_TYPE)
+
+
+def page_asset(key: str, data: bytes) -> Asset:
+    """A page at its fixed key, with the SHA-256 of its bytes so an unchanged page is not uploaded again."""
+    digest = hashlib.sha256(data).hexdigest()
+    return Asset(key, Path(key), len(data), digest, PAGE_TYPE, PAGE_CACHE, data)

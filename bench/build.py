@@ -1,0 +1,149 @@
+"""Benchmark building and rendering a big show against feedgen rendering the same items directly.
+
+    python bench/build.py [--episodes N] [--workdir DIR] [--profile]
+
+Generates a show of N episodes (default 10,000; tiny valid MP3s, distinct bytes), warms the
+probe/hash cache with one build, then prints in one run:
+
+* the time of ``apa_feed.project.build_project`` (read every episode.yaml, check, cached probe,
+  build the model, render the RSS), best of 3;
+* the time of a minimal feedgen ``FeedGenerator`` with the podcast extension rendering the same
+  items (values taken from apa-feed's model, so no reading or checking at all), best of 3;
+* the ratio (target ≤ 1.5×) and tracemalloc's peak during ``build_project`` at 2,500, 5,000 and
+  10,000 episodes (scaled to ``--episodes``), which should grow linearly;
+* with ``--profile``, apa-feed's own functions with the most time in one build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from upload import make_show  # noqa: E402  (the catalogue generator, shared with the upload bench)
+
+from apa_feed.model import Feed  # noqa: E402
+from apa_feed.project import Built, Options, build_project  # noqa: E402
+
+TINY_MB = 0.01  # about 1 s of 64 kbit/s audio
+
+
+def best_of(rounds: int, call: Callable[[], object]) -> float:
+    times = []
+    for _ in range(rounds):
+        gc.collect()
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def feedgen_render(feed: Feed) -> bytes:
+    """The baseline: feedgen alone, the same channel and items, podcast extension fields equivalent."""
+    from feedgen.feed import FeedGenerator
+
+    fg = FeedGenerator()
+    fg.load_extension("podcast")
+    fg.title(feed.title)
+    fg.link(href=feed.link, rel="alternate")
+    fg.link(href=feed.self_url, rel="self")
+    fg.description(feed.description)
+    fg.language(feed.language)
+    fg.podcast.itunes_author(feed.author)
+    fg.podcast.itunes_owner(name=feed.owner_name, email=feed.owner_email)
+    fg.podcast.itunes_image(feed.image_url)
+    fg.podcast.itunes_explicit("yes" if feed.explicit else "no")
+    fg.podcast.itunes_type(feed.type)
+    if feed.last_build is not None:
+        fg.lastBuildDate(feed.last_build)
+    for item in reversed(feed.items):  # feedgen puts each new entry first
+        entry = fg.add_entry()
+        entry.guid(item.guid, permalink=False)
+        entry.title(item.title)
+        entry.link(href=item.link)
+        entry.description(item.text)
+        entry.content(item.html, type="CDATA")
+        entry.enclosure(item.enclosure_url, str(item.enclosure_length), item.enclosure_type)
+        entry.published(item.published)
+        entry.podcast.itunes_duration(item.duration)
+        entry.podcast.itunes_explicit("yes" if item.explicit else "no")
+        if item.episode is not None:
+            entry.podcast.itunes_episode(item.episode)
+        entry.podcast.itunes_episode_type(item.episode_type)
+        if item.image_url:
+            entry.podcast.itunes_image(item.image_url)
+    rss: bytes = fg.rss_str(pretty=False)
+    return rss
+
+
+def show(work: Path, episodes: int) -> Path:
+    """A generated show of ``episodes`` episodes with a warm cache (made once, kept in ``work``)."""
+    root = work / f"show-{episodes}"
+    config = root / "feed.yaml"
+    if not config.exists():
+        make_show(root, episodes, TINY_MB, "public", "https://cdn.bench.example/podcast/")
+    build_project(Options(config))  # warms the probe/hash cache
+    return config
+
+
+def peak_memory(config: Path) -> int:
+    gc.collect()
+    tracemalloc.start()
+    build_project(Options(config))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def profile(config: Path, lines: int = 18) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    build_project(Options(config))
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    print(f"\nprofile of one build_project ({config.parent.name}), apa-feed functions by cumulative time:")
+    stats.sort_stats("cumulative").print_stats(r"apa_feed/", lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--episodes", type=int, default=10_000)
+    parser.add_argument("--workdir", help="keep the generated shows here (reused when present)")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args(argv)
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="apa-bench-build-"))
+    n = args.episodes
+    started = time.perf_counter()
+    config = show(work, n)
+    print(f"show: {n} episodes, cache warm (made in {time.perf_counter() - started:.1f} s)")
+    built: list[Built] = [build_project(Options(config))]
+    ours = best_of(3, lambda: built.append(build_project(Options(config))))
+    feed = built[-1].build.feed
+    baseline = best_of(3, lambda: feedgen_render(feed))
+    print(f"apa-feed build_project (read + check + build + render): {ours:.2f} s, {len(built[-1].rss) / 1e6:.1f} MB")
+    print(f"feedgen rendering the same {len(feed.items)} items:          {baseline:.2f} s")
+    print(f"ratio: {ours / baseline:.2f}× (target ≤ 1.5×)")
+    built.clear()
+    peaks = []
+    for size in (n // 4, n // 2, n):
+        peaks.append((size, peak_memory(show(work, size))))
+    print("tracemalloc peak during build_project: " + ", ".join(
+        f"{size:,} episodes {peak / 1e6:.0f} MB ({peak / size / 1e3:.1f} kB/episode)" for size, peak in peaks))
+    if args.profile:
+        profile(config)
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
