@@ -6,6 +6,7 @@ them out of a run. Anything else that escapes is a bug in apa-feed.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -58,11 +59,17 @@ class StorageError(ApaFeedError):
 def display_path(path: Path) -> str:
     """Show ``path`` relative to the working directory when it lies under it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        full = _resolved(path) if path.is_absolute() else path.resolve()  # a relative path depends on the cwd
+        return str(full.relative_to(_resolved(Path.cwd())))
     except ValueError:
         return str(path)
     except OSError:
         return os.fspath(path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(path: Path) -> Path:
+    return path.resolve()
 
 
 def summary(problems: list[Problem]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from html.parser import HTMLParser
@@ -25,6 +26,7 @@ def xml_safe(value: str) -> str:
     return _XML_FORBIDDEN.sub("", value)
 
 
+@functools.lru_cache(maxsize=16384)
 def to_html(markdown: str) -> str:
     """Render Markdown and keep only Apple's tags (headings become paragraphs)."""
     raw = _HEADING.sub(lambda m: f"<{m.group(1)}p>", _MD.render(xml_safe(markdown)))
@@ -51,6 +53,7 @@ class _Text(HTMLParser):
         self.parts.append(data.replace("\n", " "))
 
 
+@functools.lru_cache(maxsize=16384)
 def to_text(fragment: str) -> str:
     """Plain text of an HTML fragment, paragraphs kept as blank lines."""
     parser = _Text()

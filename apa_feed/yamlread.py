@@ -31,6 +31,10 @@ class Context:
         self.problems.append(Problem(self.file, line, col, path, message, hint))
 
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML has it (about 10× faster; its nodes keep line and column)."""
+
+
 def compose_file(path: Path, ctx: Context) -> Node | None:
     """Parse ``path`` into a node tree; syntax errors become located problems."""
     try:
@@ -42,7 +46,7 @@ def compose_file(path: Path, ctx: Context) -> Node | None:
         ctx.problems.append(Problem(ctx.file, message=f"not UTF-8 text ({exc.reason})"))
         return None
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
