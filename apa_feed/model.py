@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .chapters import JSON_CHAPTERS_TYPE, Chapter, to_json_chapters
-from .config import Link, Location, Person, Show
+from .config import Link, Person, Podcasting20, Show
 from .episodes import EpisodeMeta, Soundbite
 from .notes import clip, credits_html, to_html, to_text, xml_safe
 from .probe import AudioInfo
@@ -124,15 +124,8 @@ class Feed:
     last_build: datetime | None
     items: tuple[Item, ...]
     podcast_guid: str = ""
-    locked: bool = False
-    funding: tuple[Link, ...] = ()
-    license: str | None = None
-    license_url: str | None = None
-    medium: str = "podcast"
-    location: Location | None = None
-    update_frequency: str | None = None
-    update_rrule: str | None = None
-    txt: tuple[tuple[str | None, str], ...] = ()
+    p20: Podcasting20 = Podcasting20()
+    """The show's Podcasting 2.0 settings (locked, funding, licence, medium, location, …), as feed.yaml gives them."""
     persons: tuple[PersonRef, ...] = ()
     base_url: str = ""
     website: str = ""
@@ -190,7 +183,6 @@ def build_feed(
 
 
 def _channel(show: Show, image_url: str, items: tuple[Item, ...], podcast_guid: str) -> Feed:
-    p20 = show.p20
     return Feed(
         title=xml_safe(show.title),
         link=show.base_url if show.website else show.link,
@@ -208,15 +200,7 @@ def _channel(show: Show, image_url: str, items: tuple[Item, ...], podcast_guid: 
         last_build=max((i.published for i in items), default=None),
         items=items,
         podcast_guid=podcast_guid,
-        locked=p20.locked,
-        funding=p20.funding,
-        license=p20.license,
-        license_url=p20.license_url,
-        medium=p20.medium,
-        location=p20.location,
-        update_frequency=p20.update_frequency,
-        update_rrule=p20.update_rrule,
-        txt=p20.txt,
+        p20=show.p20,
         persons=show_persons(show),
         base_url=show.base_url,
         website=show.link,

@@ -109,18 +109,19 @@ class PodcastFeed(BaseExtension):  # type: ignore[misc]
     def extend_rss(self, rss: Any) -> Any:
         assert self.feed is not None
         channel, f = rss[0], self.feed
+        p = f.p20
         _pc(channel, "guid", f.podcast_guid)
-        _pc(channel, "locked", "yes" if f.locked else "no", owner=f.owner_email)
-        _pc(channel, "medium", f.medium)
-        for link in f.funding:
+        _pc(channel, "locked", "yes" if p.locked else "no", owner=f.owner_email)
+        _pc(channel, "medium", p.medium)
+        for link in p.funding:
             _pc(channel, "funding", link.name, url=link.url)
-        if f.license:
-            _pc(channel, "license", f.license, url=f.license_url)
-        if f.location:
-            _pc(channel, "location", f.location.name, geo=f.location.geo, osm=f.location.osm)
-        if f.update_frequency:
-            _pc(channel, "updateFrequency", f.update_frequency, rrule=f.update_rrule)
-        for purpose, value in f.txt:
+        if p.license:
+            _pc(channel, "license", p.license, url=p.license_url)
+        if p.location:
+            _pc(channel, "location", p.location.name, geo=p.location.geo, osm=p.location.osm)
+        if p.update_frequency:
+            _pc(channel, "updateFrequency", p.update_frequency, rrule=p.update_rrule)
+        for purpose, value in p.txt:
             _pc(channel, "txt", value, purpose=purpose)
         _persons(channel, f.persons)
         for item in f.items:
