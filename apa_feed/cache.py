@@ -30,7 +30,7 @@ class FactCache:
 
     def _entry(self, path: Path) -> tuple[str, dict[str, Any]]:
         stat = path.stat()
-        key = str(path.resolve())
+        key = os.path.abspath(path)  # no per-component lstat, unlike resolve()
         stamp = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns}
         entry = self.entries.get(key)
         if not isinstance(entry, dict) or any(entry.get(k) != v for k, v in stamp.items()):

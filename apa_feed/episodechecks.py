@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from html.parser import HTMLParser
-
-import markdown_it
 
 from .checkctx import Ctx, episode_file, language, plain_http, role, too_long
 from .errors import Problem, display_path
 from .model import EpisodeInput, slugify
-from .notes import APPLE_LIMIT, APPLE_TAGS, to_html, to_text, xml_safe
+from .notes import APPLE_LIMIT, APPLE_TAGS, raw_html, to_html, to_text
 
 APPLE_TYPES = frozenset({"audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac", "video/mp4", "video/quicktime",
                          "video/x-m4v", "application/pdf"})
 """Enclosure types Apple Podcasts accepts."""
 NUMBER_IN_TITLE = re.compile(
     r"(?<!\w)(?:[ée]pisode|ep\.?|[ée]p\.?)\s*(?:n[°o]\.?\s*)?#?\s*\d+(?!\w)|(?<![\w&])#\s?\d+(?!\w)", re.IGNORECASE)
-_MD = markdown_it.MarkdownIt("commonmark")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})  # rendered as paragraphs
 
 
@@ -106,21 +102,13 @@ def enclosures(ctx: Ctx) -> list[Problem]:
             for ep in ctx.inputs if ep.audio.mime_type not in APPLE_TYPES]
 
 
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.add(tag)
+_START_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)[\s/>]")
 
 
 def dropped_tags(markdown: str) -> list[str]:
     """The HTML tags the Markdown renders to (or holds raw) that Apple's set does not allow."""
-    parser = _Tags()
-    parser.feed(_MD.render(xml_safe(markdown)))
-    parser.close()
-    return sorted(parser.tags - APPLE_TAGS - _HEADINGS)
+    tags = {name.lower() for name in _START_TAG.findall(raw_html(markdown))}
+    return sorted(tags - APPLE_TAGS - _HEADINGS)
 
 
 def notes_html(ctx: Ctx) -> list[Problem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from dataclasses import dataclass, replace
@@ -227,8 +228,16 @@ def _chapters(folder: Path, value: Any) -> Path | tuple[ChapterEntry, ...] | Non
 
 
 def _found(folder: Path, names: tuple[str, ...]) -> Path | None:
-    """The first of ``names`` present in ``folder``."""
-    return next((folder / n for n in names if (folder / n).is_file()), None)
+    """The first of ``names`` present in ``folder`` (one directory read, not a stat per name)."""
+    present = _listing(folder)
+    return next((folder / n for n in names if n in present), None)
+
+
+def _listing(folder: Path) -> frozenset[str]:
+    try:
+        return frozenset(e.name for e in os.scandir(folder) if e.is_file())
+    except OSError:
+        return frozenset()
 
 
 def aware(value: date | datetime, tz: ZoneInfo) -> datetime:

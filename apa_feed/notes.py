@@ -27,9 +27,15 @@ def xml_safe(value: str) -> str:
 
 
 @functools.lru_cache(maxsize=16384)
+def raw_html(markdown: str) -> str:
+    """Markdown rendered as CommonMark says, before Apple's tag set is applied."""
+    return str(_MD.render(xml_safe(markdown)))
+
+
+@functools.lru_cache(maxsize=16384)
 def to_html(markdown: str) -> str:
     """Render Markdown and keep only Apple's tags (headings become paragraphs)."""
-    raw = _HEADING.sub(lambda m: f"<{m.group(1)}p>", _MD.render(xml_safe(markdown)))
+    raw = _HEADING.sub(lambda m: f"<{m.group(1)}p>", raw_html(markdown))
     cleaned = nh3.clean(
         raw, tags=APPLE_TAGS, attributes={"a": {"href"}}, link_rel=None, url_schemes={"http", "https", "mailto"}
     )
