@@ -240,11 +240,14 @@ def import_command(
     feed: Annotated[str, typer.Argument(help="The feed to import: its http(s) URL, or a file.")],
     into: Annotated[Path, typer.Option("--into", help="The show's folder to create.")] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Import over an existing feed.yaml.")] = False,
+    reference: Annotated[
+        bool, typer.Option("--reference", help="Keep the audio where it is served (no download).")
+    ] = False,
 ) -> None:
     """Turn another host's feed into feed.yaml, episodes/ and apa-feed.lock, keeping every GUID and date."""
     from .importfeed import import_feed
 
-    summary = run(lambda: import_feed(feed, into, force=force))
+    summary = run(lambda: import_feed(feed, into, force=force, reference=reference))
     _warn(summary.warnings)
     for path in summary.created:
         print(f"created {display_path(path)}")

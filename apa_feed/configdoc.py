@@ -16,7 +16,7 @@ from .config import (
     SHOW_FIELDS,
     TXT_FIELDS,
 )
-from .episodes import CHAPTER_FIELDS, CREDIT_FIELDS, EPISODE_FIELDS, SOUNDBITE_FIELDS
+from .episodes import CHAPTER_FIELDS, CREDIT_FIELDS, EPISODE_FIELDS, REMOTE_FIELDS, SOUNDBITE_FIELDS
 from .schema import markdown_table
 
 INTRO = """\
@@ -85,6 +85,8 @@ def render_doc() -> str:
         markdown_table(CREDIT_FIELDS),
         "\n### chapters entries\n",
         markdown_table(CHAPTER_FIELDS),
+        "\n### enclosure (audio hosted elsewhere)\n",
+        markdown_table(REMOTE_FIELDS),
         "\n### soundbites entries\n",
         markdown_table(SOUNDBITE_FIELDS),
         "\n" + ROLES_NOTE,

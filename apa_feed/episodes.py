@@ -38,6 +38,18 @@ SOUNDBITE_FIELDS = (
     s.Field("title", s.text, "text", "A few words about it.", example="Le salon de Bamako"),
 )
 
+REMOTE_TYPES = ("audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac", "audio/ogg", "audio/opus", "audio/flac",
+                "audio/wav", "video/mp4", "video/quicktime")
+
+REMOTE_FIELDS = (
+    s.Field("url", s.url, "URL", "Where the audio is served.", required=True,
+            example="https://old-host.example/media/ep12.mp3"),
+    s.Field("length", s.positive_int, "bytes", "Its exact size in bytes.", required=True, example="24512345"),
+    s.Field("type", s.choice(*REMOTE_TYPES), "MIME type",
+            "Its MIME type.", required=True, example="audio/mpeg"),
+    s.Field("duration", s.timestamp, "time", "How long it plays.", required=True, example="25:31"),
+)
+
 TRANSCRIPT_NAMES = ("transcript.vtt", "transcript.srt", "transcript.json", "transcript.html", "transcript.txt")
 """Transcript files found next to the audio when episode.yaml names none."""
 
@@ -64,8 +76,12 @@ EPISODE_FIELDS = (
     s.Field("description", s.text, "Markdown", "Show notes. Rendered to HTML (Apple's allowed tags) and to "
             "plain text (cut at 4000 UTF-8 bytes). Default: the audio's comment tag.",
             rss="content:encoded, description, itunes:summary"),
-    s.Field("audio", s.file_path, "file path", "The audio file (MP3 or M4A), relative to this folder.",
-            required=True, example="audio.mp3", rss="enclosure, itunes:duration"),
+    s.Field("audio", s.file_path, "file path", "The audio file (MP3 or M4A), relative to this folder. Required "
+            "unless `enclosure` is given.", example="audio.mp3", rss="enclosure, itunes:duration"),
+    s.Field("enclosure", s.mapping(REMOTE_FIELDS), "mapping: url, length, type, duration", "Audio hosted "
+            "elsewhere, published as it is (not uploaded, not probed): what `import --reference` writes. Use "
+            "instead of `audio`.", example="{url: https://old.example/ep.mp3, length: 245123, type: audio/mpeg, "
+            "duration: '4:05'}", rss="enclosure, itunes:duration"),
     s.Field("image", s.file_path, "file path", "Episode artwork (square JPEG or PNG, 1400–3000 px).",
             example="cover.jpg", rss="itunes:image"),
     s.Field("season", s.positive_int, "whole number", "Season number.", example="1", rss="itunes:season"),
@@ -110,6 +126,16 @@ class Credit:
 
 
 @dataclass(frozen=True)
+class Remote:
+    """Audio served from elsewhere: its URL and what the feed says of it."""
+
+    url: str
+    length: int
+    type: str
+    duration: float
+
+
+@dataclass(frozen=True)
 class ChapterEntry:
     """A chapter written in episode.yaml."""
 
@@ -137,7 +163,8 @@ class EpisodeMeta:
     title: str
     published: datetime
     description: str
-    audio: Path
+    audio: Path | None
+    """The local audio file; None when the episode's audio is hosted elsewhere (``remote``)."""
     image: Path | None
     season: int | None
     episode: int | None
@@ -154,6 +181,7 @@ class EpisodeMeta:
     transcript_language: str | None = None
     soundbites: tuple[Soundbite, ...] = ()
     season_name: str | None = None
+    remote: Remote | None = None
     from_audio: tuple[str, ...] = ()
     """Fields episode.yaml leaves out, to be filled from the audio's tags (title, date, description)."""
 
@@ -172,7 +200,12 @@ def read_episodes(root: Path, tz: ZoneInfo) -> tuple[list[EpisodeMeta], list[Pro
     episodes: list[EpisodeMeta] = []
     for folder in episode_folders(root):
         ctx = file_context(folder / EPISODE_FILE)
-        values = s.read_mapping(compose_file(folder / EPISODE_FILE, ctx), EPISODE_FIELDS, ctx)
+        node = compose_file(folder / EPISODE_FILE, ctx)
+        values = s.read_mapping(node, EPISODE_FIELDS, ctx)
+        if values is not None and (values["audio"] is None) == (values["enclosure"] is None):
+            what = "both audio and enclosure: give one" if values["audio"] else "missing required field (file path)"
+            ctx.report(node, "audio", what, "" if values["audio"] else "or an enclosure for audio hosted elsewhere")
+            values = None
         problems.extend(ctx.problems)
         if values is not None:
             episodes.append(_episode(folder, values, tz))
@@ -215,6 +248,7 @@ def _episode(folder: Path, v: dict[str, Any], tz: ZoneInfo) -> EpisodeMeta:
         transcript_language=v["transcript_language"],
         soundbites=tuple(Soundbite(**b) for b in v["soundbites"]),
         season_name=v["season_name"],
+        remote=Remote(**v["enclosure"]) if v["enclosure"] else None,
         from_audio=missing,
     )
 

@@ -226,7 +226,7 @@ def _item(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
     meta = ep.meta
     folder = f"episodes/{slugify(meta.slug)}"
     audio = content_asset(folder, ep.audio_file, ep.audio.mime_type)
-    files = [audio]
+    files = [audio] if meta.remote is None else []
     image_url = None
     if ep.image_file is not None:
         image = content_asset(folder, ep.image_file)
@@ -252,7 +252,7 @@ def _item(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
         published=meta.published,
         html=notes,
         text=clip(to_text(notes)),
-        enclosure_url=url(show, audio.key),
+        enclosure_url=meta.remote.url if meta.remote else url(show, audio.key),
         enclosure_length=ep.audio_file.size,
         enclosure_type=ep.audio.mime_type,
         duration=round(ep.audio.duration),

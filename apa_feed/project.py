@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from .artwork import check_artwork
@@ -16,7 +17,7 @@ from .config import Show, load_show
 from .episodes import EpisodeMeta, assign_guids, aware, read_episodes
 from .errors import Problem, ProblemsFound, display_path
 from .lock import Lock, LockError, podcast_guid, read_lock
-from .model import Build, EpisodeInput, build_feed, url
+from .model import Build, EpisodeInput, FileFacts, build_feed, url
 from .probe import AudioError, AudioInfo
 from .published import derive
 from .render import render
@@ -96,6 +97,9 @@ def gather(show_image: Path | None, episodes: list[EpisodeMeta], cache: FactCach
     for ep in episodes:
         if ep.image:
             problems.extend(check_artwork(ep.image, "image"))
+        if ep.audio is None:
+            inputs.extend(remote_input(ep, problems))
+            continue
         try:
             audio = cache.audio(ep.audio)
         except AudioError as exc:
@@ -110,6 +114,26 @@ def gather(show_image: Path | None, episodes: list[EpisodeMeta], cache: FactCach
         inputs.append(_episode_input(ep, audio, cache, problems))
     cache.save()
     return Gathered(inputs, problems)
+
+
+FORMAT_BY_TYPE = {"audio/mpeg": "MP3", "audio/x-m4a": "MP4", "audio/mp4": "MP4", "audio/aac": "MP4",
+                  "video/mp4": "MP4", "video/quicktime": "MP4", "audio/ogg": "OggVorbis", "audio/opus": "OggOpus",
+                  "audio/flac": "FLAC", "audio/wav": "WAVE"}  # fmt: skip
+
+
+def remote_input(ep: EpisodeMeta, problems: list[Problem]) -> list[EpisodeInput]:
+    """An episode whose audio is served from elsewhere: the feed takes its enclosure as given."""
+    assert ep.remote is not None
+    for name in ep.from_audio:
+        problems.append(Problem(display_path(ep.folder / "episode.yaml"), field=name, message="missing required "
+                                "field (audio hosted elsewhere has no tags to take it from)"))
+    if ep.from_audio:
+        return []
+    r = ep.remote
+    audio = AudioInfo(r.duration, r.length, r.type, FORMAT_BY_TYPE.get(r.type, "remote"), "feed")
+    name = Path(urlsplit(r.url).path).name or "audio"
+    facts = FileFacts(Path(name), r.length, "")
+    return [EpisodeInput(ep, audio, facts, None, episode_chapters(ep, audio, problems))]
 
 
 def fill_from_tags(ep: EpisodeMeta, audio: AudioInfo, tz: ZoneInfo) -> tuple[EpisodeMeta, list[Problem]]:
@@ -143,6 +167,7 @@ def _tag_value(name: str, tags: Tags, tz: ZoneInfo) -> object:
 
 def _episode_input(ep: EpisodeMeta, audio: AudioInfo, cache: FactCache, problems: list[Problem]) -> EpisodeInput:
     """An episode with the facts of its files: audio, artwork, chapters, transcript (problems collected)."""
+    assert ep.audio is not None, "hosted elsewhere: see remote_input"
     image = cache.facts(ep.image) if ep.image else None
     found = EpisodeInput(ep, audio, cache.facts(ep.audio), image, episode_chapters(ep, audio, problems))
     if ep.transcript is None:

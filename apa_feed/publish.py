@@ -73,8 +73,10 @@ def publish(
     guard(changes, set(allow))
     store = open_store(built.show.storage, built.show.root, built.show.s3)
     key = built.show.feed_file
-    plan = make_plan(built.build.assets, store.list(), key, built.rss, store.read(key), prune=prune,
-                     live_manifest=store.read(MANIFEST))
+    listing = store.list()
+    manifest = store.read(MANIFEST) if MANIFEST in listing else None  # no request when there is none
+    plan = make_plan(built.build.assets, listing, key, built.rss, store.read(key), prune=prune,
+                     live_manifest=manifest)
     verification = None
     if not dry_run:
         apply(plan, store, progress)

@@ -61,6 +61,9 @@ def derive(show: Show, inputs: list[EpisodeInput], cache: FactCache) -> tuple[li
     """Give each episode without artwork its audio's embedded cover, and (``tags: write``) a tagged copy."""
     done, problems = [], []
     for ep in inputs:
+        if ep.meta.audio is None:  # hosted elsewhere: nothing to read or copy
+            done.append(ep)
+            continue
         if ep.image_file is None and ep.audio.cover is not None:
             cover = embedded_cover(show.root, ep.audio_file.path)
             if cover is not None:
@@ -70,7 +73,7 @@ def derive(show: Show, inputs: list[EpisodeInput], cache: FactCache) -> tuple[li
             try:
                 ep = replace(ep, audio_file=tagged_copy(show.root, ep, tag_spec(show, ep, image), cache))
             except AudioError as exc:
-                problems.append(Problem(display_path(ep.meta.audio), field="tags",
+                problems.append(Problem(display_path(ep.audio_file.path), field="tags",
                                         message=f"could not write the tags into a copy: {exc}"))
         done.append(ep)
     return done, problems

@@ -40,7 +40,7 @@ def chapter_sources(ctx: Ctx, ep: EpisodeInput) -> tuple[Path, list[tuple[str, f
             return chapters, [("chapters", float(c["startTime"])) for c in doc["chapters"]]
         except (OSError, ValueError, KeyError, TypeError):
             return chapters, []
-    return ep.meta.audio, [("chapters", c.start) for c in ep.chapters]
+    return ep.meta.audio or episode_file(ep), [("chapters", c.start) for c in ep.chapters]
 
 
 def chapter_times(ctx: Ctx) -> list[Problem]:
@@ -72,7 +72,7 @@ def chapter_urls(ctx: Ctx) -> list[Problem]:
             path = episode_file(ep)
             urls = _chapter_urls(ctx, path)
         else:
-            path = ep.meta.chapters if isinstance(ep.meta.chapters, Path) else ep.meta.audio
+            path = ep.meta.chapters if isinstance(ep.meta.chapters, Path) else ep.meta.audio or episode_file(ep)
             urls = [("chapters", u) for c in ep.chapters for u in (c.url, c.image)]
         found += plain_http(ctx, path, urls)
     return found

@@ -23,6 +23,7 @@ from apa_feed.cli import app
 from apa_feed.importfeed import ImportFailed, import_feed
 from apa_feed.lock import podcast_guid, read_lock
 from apa_feed.project import Options, build_project
+from apa_feed.publish import publish
 from apa_feed.serve import make_server
 
 FEEDS = Path(__file__).parent / "feeds"
@@ -247,3 +248,41 @@ def test_cli_import_prints_what_it_created_and_refuses_to_overwrite(host: str, t
                                                   "over it\n")
     assert runner.invoke(app, ["import", f"{host}/garagetalk/rss", "--into", "show", "--force"]).exit_code == 0
     assert "Traceback" not in again.output
+
+
+def test_reference_keeps_the_audio_where_it_is_and_republishes_the_same_enclosures(host: str, tmp_path: Path) -> None:
+    url = f"{host}/garagetalk/rss"
+    root = tmp_path / "show"
+    import_feed(url, root, reference=True)
+    assert not list(root.glob("episodes/*/*.mp3")), "nothing downloaded"
+    ep2 = yaml.safe_load((root / "episodes/2024-03-05-ep-2-carburettors-you/episode.yaml").read_text(encoding="utf-8"))
+    assert "audio" not in ep2
+    assert ep2["enclosure"]["url"] == f"{host}/garagetalk/ep2.mp3?dest-id=991"
+    rss = republish(root)
+    old = etree.fromstring(fixture_text("libsyn.xml", host).encode())
+    new = etree.fromstring(rss)
+
+    def enclosures(doc: etree._Element) -> dict[str, tuple[str, str, str]]:
+        return {(i.findtext("guid") or "").strip(): (i.find("enclosure").get("url"), i.find("enclosure").get("length"),
+                                                     i.find("enclosure").get("type")) for i in doc.iter("item")}
+
+    assert enclosures(new) == enclosures(old)
+    assert items(rss) == items(fixture_text("libsyn.xml", host).encode())
+    report = publish(Options(config=root / "feed.yaml", now=NOW, storage=str(tmp_path / "public")))
+    # the enclosures are the ones subscribers have; only the feed's own URL moves (rss → feed.xml)
+    assert [c.kind for c in report.changes] == ["feed_url"]
+    assert not [a for a in report.plan.uploads if a.key.endswith(".mp3")]
+
+
+def test_reference_without_a_length_or_duration_is_refused(tmp_path: Path) -> None:
+    feed = tmp_path / "bare.xml"
+    feed.write_text(
+        '<rss version="2.0"><channel><title>T</title><link>https://a.example/</link><description>D</description>'
+        '<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="self" href="https://a.example/rss"/>'
+        '<item><title>One</title><guid>g1</guid><pubDate>Tue, 05 Mar 2024 08:30:00 -0500</pubDate>'
+        '<enclosure url="https://a.example/1.mp3" type="audio/mpeg"/></item></channel></rss>', encoding="utf-8")
+    with pytest.raises(ImportFailed) as refused:
+        import_feed(str(feed), tmp_path / "show", reference=True)
+    assert str(refused.value) == (
+        'item 1 ("One"): --reference needs the enclosure\'s length and itunes:duration from the old feed; '
+        "import without --reference to download the audio and read them from it")

@@ -36,17 +36,21 @@ class ImportSummary:
     podcast_guid: str
 
 
-def read_plan(source: str) -> ShowPlan:
+def read_plan(source: str, reference: bool = False) -> ShowPlan:
     """Fetch and parse ``source`` (an http(s) URL or a file) and decide the import, writing nothing."""
-    return plan_import(parse_feed(read_source(source), source), source)
+    return plan_import(parse_feed(read_source(source), source), source, reference)
 
 
-def import_feed(source: str, into: Path, force: bool = False) -> ImportSummary:
-    """Import the feed at ``source`` into the folder ``into`` (refused over an existing feed.yaml unless ``force``)."""
+def import_feed(source: str, into: Path, force: bool = False, reference: bool = False) -> ImportSummary:
+    """Import the feed at ``source`` into the folder ``into`` (refused over an existing feed.yaml unless ``force``).
+
+    ``reference`` keeps each episode's audio where it is served (``enclosure:`` in episode.yaml) instead of
+    downloading it.
+    """
     config = into / "feed.yaml"
     if config.exists() and not force:
         raise ImportFailed(f"{display_path(config)} already exists; pass --force to import over it")
-    plan = read_plan(source)
+    plan = read_plan(source, reference)
     created, warnings = write_project(plan, into)
     problems = tuple(Problem(source, message=w, severity="warning") for w in (*plan.warnings, *warnings))
     return ImportSummary(

@@ -13,7 +13,18 @@ from ..notes import to_text
 from .fetch import ImportFailed, is_http_url
 from .markdown import to_markdown
 from .parse import OldFeed, OldItem, Person
-from .values import TRANSCRIPT_TYPES, audio_name, category, explicit, folder_name, parse_date, positive, suffix_for
+from .values import (
+    MIME_ALIASES,
+    TRANSCRIPT_TYPES,
+    audio_name,
+    category,
+    explicit,
+    folder_name,
+    parse_date,
+    parse_duration,
+    positive,
+    suffix_for,
+)
 
 PLACEHOLDER_EMAIL = "podcast@example.com"
 PLACEHOLDER_URL = "https://example.com/podcast/"
@@ -37,7 +48,8 @@ class EpisodePlan:
     published: datetime
     enclosure_url: str
     title: str
-    audio: Fetch
+    audio: Fetch | None
+    """The audio to download; None when the import references it where it is (``--reference``)."""
     index: int = 0
     image_url: str | None = None
     extras: tuple[Fetch, ...] = ()
@@ -61,7 +73,7 @@ def label(item: OldItem) -> str:
     return f'item {item.index} ("{item.title}")' if item.title else f"item {item.index}"
 
 
-def plan_import(feed: OldFeed, source: str) -> ShowPlan:
+def plan_import(feed: OldFeed, source: str, reference: bool = False) -> ShowPlan:
     """Decide every file and value of the import; raise :class:`ImportFailed` for what cannot be kept."""
     warnings: list[str] = []
     feed_url = _feed_url(feed, source)
@@ -69,7 +81,7 @@ def plan_import(feed: OldFeed, source: str) -> ShowPlan:
         raise ImportFailed(f'{source}: the feed has no podcast:guid and names no URL of its own (atom:link '
                            f'rel="self"); import it from its URL so its podcast:guid can be computed')
     values = _show_values(feed, feed_url, warnings)
-    planned = [_episode(item, feed, warnings) for item in feed.items]
+    planned = [_episode(item, feed, warnings, reference) for item in feed.items]
     episodes = tuple(_unique_folders([p for p in planned if p is not None]))
     _check_guids(episodes, source)
     return ShowPlan(
@@ -170,7 +182,7 @@ def _person(p: Person) -> dict[str, str]:
     return {k: v for k, v in found.items() if v and (k not in ("href", "img") or is_http_url(v))}
 
 
-def _episode(item: OldItem, feed: OldFeed, warnings: list[str]) -> EpisodePlan | None:
+def _episode(item: OldItem, feed: OldFeed, warnings: list[str], reference: bool) -> EpisodePlan | None:
     if not item.enclosure_url or not is_http_url(item.enclosure_url):
         what = "no <enclosure>" if not item.enclosure_url else f'its enclosure "{item.enclosure_url}" is not http(s)'
         warnings.append(f"{label(item)}: {what}; skipped")
@@ -184,18 +196,35 @@ def _episode(item: OldItem, feed: OldFeed, warnings: list[str]) -> EpisodePlan |
         guid = item.enclosure_url
         warnings.append(f"{label(item)}: no <guid>; its enclosure URL is kept as its GUID, as podcast apps used it")
     audio = Fetch(item.enclosure_url, audio_name(item.enclosure_url, item.enclosure_type))
+    values = _episode_values(item, published, audio.name, warnings)
+    if reference:
+        del values["audio"]
+        values["enclosure"] = _remote(item)
     return EpisodePlan(
         folder=folder_name(published, item.title),
-        values=_episode_values(item, published, audio.name, warnings),
+        values=values,
         guid=guid,
         published=published,
         enclosure_url=item.enclosure_url,
         title=item.title,
-        audio=audio,
+        audio=None if reference else audio,
         index=item.index,
         image_url=item.image_url if item.image_url and item.image_url != feed.image_url else None,
         extras=_extras(item),
     )
+
+
+def _remote(item: OldItem) -> dict[str, Any]:
+    """``enclosure:`` for an episode kept where it is: the URL, and what the old feed said of it."""
+    length = positive(item.enclosure_length)
+    duration = parse_duration(item.duration)
+    kind = MIME_ALIASES.get(item.enclosure_type.lower(), item.enclosure_type.lower())
+    missing = [what for what, ok in (("the enclosure's length", length), ("itunes:duration", duration),
+                                     ("the enclosure's type", kind in episode_schema.REMOTE_TYPES)) if not ok]
+    if missing:
+        raise ImportFailed(f"{label(item)}: --reference needs {' and '.join(missing)} from the old feed; "
+                           "import without --reference to download the audio and read them from it")
+    return {"url": item.enclosure_url, "length": length, "type": kind, "duration": duration}
 
 
 def _episode_values(item: OldItem, published: datetime, audio: str, warnings: list[str]) -> dict[str, Any]:

@@ -62,6 +62,8 @@ class OldItem:
     people: tuple[Person, ...]
     transcripts: tuple[Linked, ...]
     chapters: Linked | None
+    enclosure_length: str | None = None
+    duration: str | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,8 @@ def _item(index: int, el: etree._Element) -> OldItem:
         enclosure_url=attr(el, "enclosure", "url"),
         enclosure_type=attr(el, "enclosure", "type") or "",
         notes=notes,
+        enclosure_length=attr(el, "enclosure", "length"),
+        duration=text(el, "itunes:duration"),
         image_url=attr(el, "itunes:image", "href"),
         season=text(el, "itunes:season"),
         episode=text(el, "itunes:episode"),

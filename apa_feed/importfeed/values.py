@@ -124,3 +124,19 @@ def suffix_for(mime: str, url: str, known: dict[str, str]) -> str | None:
         return by_type
     ext = PurePosixPath(url_path_name(url)).suffix.lower()
     return ext if ext in known.values() else None
+
+
+def parse_duration(value: str | None) -> float | None:
+    """``itunes:duration`` as seconds: ``1234``, ``20:34`` or ``1:02:03`` (None when it is none of these)."""
+    parts = (value or "").strip().split(":")
+    if not 1 <= len(parts) <= 3 or not all(p.replace(".", "", 1).isdigit() for p in parts):
+        return None
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + float(part)
+    return seconds if seconds > 0 else None
+
+
+MIME_ALIASES = {"audio/mp3": "audio/mpeg", "audio/mpeg3": "audio/mpeg", "audio/x-mp3": "audio/mpeg",
+                "audio/m4a": "audio/x-m4a", "audio/x-mp4": "audio/mp4"}  # fmt: skip
+"""Enclosure types other hosts write, as the names apa-feed publishes."""

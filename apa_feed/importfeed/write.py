@@ -89,7 +89,8 @@ class Writer:
         folder = self.root / "episodes" / plan.folder
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            self.fetch(plan.audio.url, folder / plan.audio.name)
+            if plan.audio is not None:  # None: referenced where it is (--reference)
+                self.fetch(plan.audio.url, folder / plan.audio.name)
         except ImportFailed as exc:
             raise ImportFailed(f'{exc} (the audio of item {plan.index}, "{plan.title}")') from None
         values = dict(plan.values)
