@@ -58,12 +58,12 @@ def too_long(ctx: Ctx, path: Path, name: str, value: str | None, limit: int = AP
     return [ctx.at(path, name, f"is {len(value)} characters long; {rule} allows at most {limit}", severity, rule)]
 
 
-def language(ctx: Ctx, path: Path, name: str, tag: str | None) -> list[Problem]:
+def language(ctx: Ctx, path: Path, name: str, tag: str | None, rule: str = "RSS") -> list[Problem]:
     """A BCP 47 tag whose primary subtag is no ISO 639 language."""
     if tag is None or is_iso_639(tag):
         return []
     return [ctx.at(path, name, f'expected an ISO 639 language code like "fr" or "en-US", got "{tag}" '
-                   f'("{primary(tag)}" is in neither ISO 639-1 nor ISO 639-2)', rule="RSS")]
+                   f'("{primary(tag)}" is in neither ISO 639-1 nor ISO 639-2)', rule=rule)]
 
 
 def role(ctx: Ctx, path: Path, name: str, words: str) -> list[Problem]:

@@ -1,9 +1,10 @@
-"""``apa-feed check``'s pre-flight rules: what Apple, Podcasting 2.0 and RSS readers expect of a built
-show, beyond the schema. Pure rules over (Show, episodes, Build) → located problems, each naming the
+"""``apa-feed check``'s pre-flight rules: what Apple, Spotify, PSP-1, Podcasting 2.0 and RSS readers expect of a
+built show, beyond the schema. Pure rules over (Show, episodes, Build) → located problems, each naming the
 rule's source.
 
 The rules live in :mod:`.showchecks` (feed.yaml), :mod:`.episodechecks` (each episode, and across
-episodes) and :mod:`.timechecks` (chapters and soundbites); :mod:`.artwork` checks the images.
+episodes), :mod:`.timechecks` (chapters and soundbites) and :mod:`.pspchecks` (PSP-1 and Spotify);
+:mod:`.artwork` checks the images.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from .config import Show
 from .episodechecks import EPISODE_RULES
 from .errors import Problem, summary
 from .model import Build, EpisodeInput
+from .pspchecks import PSP_RULES
 from .showchecks import SHOW_RULES
 from .timechecks import TIME_RULES
 
-RULES = (*SHOW_RULES, *EPISODE_RULES, *TIME_RULES)
+RULES = (*SHOW_RULES, *EPISODE_RULES, *TIME_RULES, *PSP_RULES)
 
 
 def check_show(show: Show, inputs: list[EpisodeInput], build: Build) -> list[Problem]:

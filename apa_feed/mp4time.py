@@ -55,7 +55,7 @@ boxes = _boxes
 child = _child
 
 
-def _read_moov(handle: BinaryIO) -> bytes | None:
+def read_moov(handle: BinaryIO) -> bytes | None:
     """The body of the top-level ``moov`` box, found by jumping over the others (``mdat`` is never read)."""
     pos = 0
     while True:
@@ -82,7 +82,7 @@ def _full_box(data: bytes, body: int) -> tuple[int, int]:
     return data[body], body + 4
 
 
-def _mdhd(data: bytes, body: int) -> tuple[int, int]:
+def media_header(data: bytes, body: int) -> tuple[int, int]:
     version, pos = _full_box(data, body)
     if version == 1:
         scale, duration = struct.unpack_from(">IQ", data, pos + 16)
@@ -91,12 +91,12 @@ def _mdhd(data: bytes, body: int) -> tuple[int, int]:
     return int(scale), int(duration)
 
 
-def _mvhd_scale(data: bytes, body: int) -> int:
+def movie_scale(data: bytes, body: int) -> int:
     version, pos = _full_box(data, body)
     return int(struct.unpack_from(">I", data, pos + (16 if version == 1 else 8))[0])
 
 
-def _elst(data: bytes, body: int) -> tuple[tuple[int, int], ...]:
+def edit_list(data: bytes, body: int) -> tuple[tuple[int, int], ...]:
     version, pos = _full_box(data, body)
     (count,) = struct.unpack_from(">I", data, pos)
     fmt, step = (">Qq", 20) if version == 1 else (">Ii", 12)
@@ -114,23 +114,23 @@ def _track(data: bytes, start: int, end: int) -> _Track | None:
     mdhd, hdlr = _child(data, *mdia, b"mdhd"), _child(data, *mdia, b"hdlr")
     if mdhd is None or hdlr is None:
         return None
-    scale, duration = _mdhd(data, mdhd[0])
+    scale, duration = media_header(data, mdhd[0])
     edts = _child(data, start, end, b"edts")
     elst = _child(data, *edts, b"elst") if edts else None
-    edits = _elst(data, elst[0]) if elst else ()
+    edits = edit_list(data, elst[0]) if elst else ()
     return _Track(data[hdlr[0] + 8 : hdlr[0] + 12], scale, duration, edits)
 
 
-def _playing_time(track: _Track, movie_scale: int) -> float | None:
+def _playing_time(track: _Track, scale: int) -> float | None:
     """Seconds the edit list plays (one media segment, as AAC encoders write), or None without one."""
     segments = [(segment, media_time) for segment, media_time in track.edits if media_time >= 0]
-    if len(segments) != 1 or track.media_scale <= 0 or movie_scale <= 0:
+    if len(segments) != 1 or track.media_scale <= 0 or scale <= 0:
         return None
     segment, media_time = segments[0]
     rest = (track.media_duration - media_time) / track.media_scale  # everything after the priming
     if segment == 0:  # "until the end of the media"
         return rest if rest > 0 else None
-    return min(segment / movie_scale, rest) if rest > 0 else segment / movie_scale
+    return min(segment / scale, rest) if rest > 0 else segment / scale
 
 
 def mp4_duration(path: Path) -> float | None:
@@ -139,18 +139,18 @@ def mp4_duration(path: Path) -> float | None:
     Raises OSError if the file cannot be read; a damaged box gives None.
     """
     with open(path, "rb") as handle:
-        moov = _read_moov(handle)
+        moov = read_moov(handle)
     if moov is None:
         return None
     try:
         mvhd = _child(moov, 0, len(moov), b"mvhd")
         if mvhd is None:
             return None
-        movie_scale = _mvhd_scale(moov, mvhd[0])
+        scale = movie_scale(moov, mvhd[0])
         for kind, start, end in _boxes(moov, 0, len(moov)):
             track = _track(moov, start, end) if kind == b"trak" else None
             if track is not None and track.handler == b"soun":
-                return _playing_time(track, movie_scale)
+                return _playing_time(track, scale)
     except (struct.error, IndexError):
         return None
     return None
@@ -163,8 +163,8 @@ def aac_channels(path: Path) -> int | None:
     mutagen reports the sample entry's count (often a fixed 2) for mono AAC with explicit signalling.
     """
     with open(path, "rb") as handle:
-        moov = _read_moov(handle)
-    found = _find(moov, [b"trak", b"mdia", b"minf", b"stbl", b"stsd"]) if moov else None
+        moov = read_moov(handle)
+    found = find_box(moov, [b"trak", b"mdia", b"minf", b"stbl", b"stsd"]) if moov else None
     if moov is None or found is None or found[1] - found[0] < 8 + 36:
         return None
     entry = found[0] + 8  # past the full-box header and the entry count
@@ -177,7 +177,7 @@ def aac_channels(path: Path) -> int | None:
     return _asc_channels(config) if config else None
 
 
-def _find(data: bytes, path: list[bytes]) -> tuple[int, int] | None:
+def find_box(data: bytes, path: list[bytes]) -> tuple[int, int] | None:
     span: tuple[int, int] | None = (0, len(data))
     for kind in path:
         span = _child(data, *span, kind) if span else None

@@ -20,7 +20,7 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
-from .audiochapters import read_chapters
+from .audiochapters import chapter_pictures, read_chapters
 from .audioinfo import APPLE_FORMATS, EXTENSIONS, MIME_BY_FORMAT, AudioInfo, CoverInfo, Tags
 from .audiotags import cover_info, find_cover, read_tags
 from .errors import ApaFeedError
@@ -28,7 +28,7 @@ from .mp4time import aac_channels, itunsmpb_duration, mp4_duration
 from .mpegscan import leading_junk, read_gapless, scan_mp3
 
 __all__ = ["APPLE_FORMATS", "EXTENSIONS", "MIME_BY_FORMAT", "AudioError", "AudioInfo", "CoverInfo", "Tags",
-           "extract_cover", "probe"]  # fmt: skip
+           "extract_chapter_images", "extract_cover", "probe"]  # fmt: skip
 
 SHORTFALL = 0.9
 """A file holding less than this share of the bytes its header promises is cut short."""
@@ -87,6 +87,15 @@ def extract_cover(path: Path) -> tuple[bytes, str] | None:
     data = find_cover(_open(path))
     info = cover_info(data) if data else None
     return (data, info.mime_type) if data and info else None
+
+
+def extract_chapter_images(path: Path) -> dict[int, tuple[bytes, str]]:
+    """Index into :attr:`AudioInfo.chapters` → bytes and MIME type (read from the image itself) of each
+    chapter's embedded picture: ID3 CHAP frames' APIC sub-frames, JPEG or PNG only (the keys are
+    :attr:`AudioInfo.chapter_images`). {} for other formats. Raises :class:`AudioError` like :func:`probe`."""
+    if not path.is_file():
+        raise AudioError("file not found")
+    return chapter_pictures(_open(path))
 
 
 def _sniff(path: Path) -> list[Any] | None:

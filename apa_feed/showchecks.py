@@ -16,8 +16,8 @@ _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?
 
 
 def show_language(ctx: Ctx) -> list[Problem]:
-    """``language`` must name a real ISO 639 language."""
-    return language(ctx, ctx.feed_yaml, "language", ctx.show.language)
+    """``language`` must name a real ISO 639 language (PSP-1: "specified in the ISO 639 format")."""
+    return language(ctx, ctx.feed_yaml, "language", ctx.show.language, "PSP-1")
 
 
 def show_lengths(ctx: Ctx) -> list[Problem]:

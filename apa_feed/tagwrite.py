@@ -1,10 +1,12 @@
 """Tag write-back for the published copy of an episode's audio (mutagen; the original is never touched).
 
-MP3 gets ID3v2.4: TIT2, TPE1, TALB, TDRC, TCON, COMM, APIC and CHAP/CTOC chapters. M4A gets the
+MP3 gets ID3v2.4: TIT2, TPE1, TALB, TDRC, TCON, COMM, APIC and CHAP/CTOC chapters (with an APIC
+sub-frame for a chapter that has an image). M4A gets the
 iTunes atoms ``©nam ©ART ©alb ©day ©gen ©cmt covr``, and chapters as a Nero ``chpl`` box:
 mutagen cannot write MP4 chapters (its ``MP4Chapters`` is read-only), so :mod:`.mp4chapters`
 does (start and title only; chpl has no end times, URLs or images). A QuickTime chapter text
-track, which Apple's players prefer, is not written; one already in the source is kept.
+track, which Apple's players prefer, is not written; one already in the source is no longer
+referred to from the sound track (its stale titles would outrank the new list).
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ class TagSpec:
     cover_mime: str | None = None
     """``image/jpeg`` or ``image/png``; read from the image bytes when None."""
     chapters: tuple[Chapter, ...] = ()
+    chapter_images: tuple[tuple[int, bytes], ...] = ()
+    """(index into :attr:`chapters`, JPEG or PNG bytes): that chapter's picture, written as an APIC
+    sub-frame of its CHAP frame (MP3 only: M4A's ``chpl`` has no images, so they are not written)."""
     duration: float = 0.0
     """The audio's duration in seconds: where the last chapter ends (unless it has an end)."""
 
@@ -108,7 +113,7 @@ def _write_id3(path: Path, spec: TagSpec) -> None:
     if spec.cover:
         mime = spec.cover_mime or _mime(spec.cover)
         tags.add(_FRAMES["APIC"](encoding=UTF8, mime=mime, type=3, desc="Cover", data=spec.cover))
-    for frame in _chapter_frames(spec.chapters, spec.duration):
+    for frame in _chapter_frames(spec.chapters, spec.duration, dict(spec.chapter_images)):
         tags.add(frame)
     tags.save(path, v2_version=4)
 
@@ -118,31 +123,41 @@ def _comment_frame(text: str) -> Any:
     return _FRAMES["COMM"](encoding=UTF8, lang="und", desc="", text=[text])
 
 
-def _chapter_frames(chapters: tuple[Chapter, ...], duration: float) -> list[Any]:
-    """CHAP frames ``chp0``, ``chp1``… in time order, and one top-level ordered CTOC listing them."""
-    ordered = sorted(chapters, key=lambda c: c.start)
-    if not ordered:
-        return []
+def _chapter_frames(chapters: tuple[Chapter, ...], duration: float, images: dict[int, bytes]) -> list[Any]:
+    """CHAP frames ``chp0``, ``chp1``… in time order, and one top-level ordered CTOC listing them.
+
+    ``images`` maps an index into ``chapters`` (as given, before sorting) to that chapter's picture.
+    """
+    if any(not 0 <= index < len(chapters) for index in images):
+        wrong = sorted(index for index in images if not 0 <= index < len(chapters))
+        raise AudioError(f"chapter image for chapter {wrong[0]}, but there are {len(chapters)} chapters")
+    order = sorted(range(len(chapters)), key=lambda i: chapters[i].start)
     frames = []
-    for n, chapter in enumerate(ordered):
-        following = ordered[n + 1].start if n + 1 < len(ordered) else duration
+    for n, index in enumerate(order):
+        chapter = chapters[index]
+        following = chapters[order[n + 1]].start if n + 1 < len(order) else duration
         end = chapter.end if chapter.end is not None else max(following, chapter.start)
         subs = [_FRAMES["TIT2"](encoding=UTF8, text=[chapter.title])]
         if chapter.url:
             subs.append(_FRAMES["WXXX"](encoding=UTF8, desc="chapter url", url=chapter.url))
+        if index in images:
+            mime = _mime(images[index], f"the image of chapter {index}")
+            subs.append(_FRAMES["APIC"](encoding=UTF8, mime=mime, type=0, desc="chapter", data=images[index]))
         frames.append(_FRAMES["CHAP"](element_id=f"chp{n}", start_time=round(chapter.start * 1000),
                                       end_time=round(end * 1000), start_offset=NO_OFFSET, end_offset=NO_OFFSET,
                                       sub_frames=subs))  # fmt: skip
+    if not frames:
+        return []
     toc = _FRAMES["CTOC"](element_id=TOC_ID, flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                          child_element_ids=[f"chp{n}" for n in range(len(ordered))],
+                          child_element_ids=[f"chp{n}" for n in range(len(frames))],
                           sub_frames=[_FRAMES["TIT2"](encoding=UTF8, text=["Chapters"])])  # fmt: skip
     return [*frames, toc]
 
 
-def _mime(image: bytes) -> str:
+def _mime(image: bytes, what: str = "the cover") -> str:
     info = cover_info(image)
     if info is None:
-        raise AudioError("the cover is not an image Pillow can read (expected JPEG or PNG)")
+        raise AudioError(f"{what} is not an image Pillow can read (expected JPEG or PNG)")
     return info.mime_type
 
 

@@ -4,12 +4,15 @@ producer sees (severity, file:line:col, field, message, hint, [rule source]). Pl
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 from audiogen import OPUS_OGG, write_with_ffmpeg
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
+from lxml import etree
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -97,7 +100,7 @@ def chapters_json(root: Path) -> None:
 
 CASES: list[tuple[str, Callable[[Path], None], list[str]]] = [
     ("language", feed("language: fr", "language: xx-FR"), [
-        'error: feed.yaml:6:11: language: expected an ISO 639 language code like "fr" or "en-US", got "xx-FR" ("xx" is in neither ISO 639-1 nor ISO 639-2) [RSS]',
+        'error: feed.yaml:6:11: language: expected an ISO 639 language code like "fr" or "en-US", got "xx-FR" ("xx" is in neither ISO 639-1 nor ISO 639-2) [PSP-1]',
     ]),
     ("title-length", feed("title: Agence Presse Audio — Documentaires", f"title: {LONG}"), [
         "error: feed.yaml:2:8: title: is 256 characters long; Apple allows at most 255 [Apple]",
@@ -202,6 +205,32 @@ CASES: list[tuple[str, Callable[[Path], None], list[str]]] = [
     ("transcript-language", sample_add("transcript_language: xx\n"), [
         f'error: {EPISODE}:4:22: transcript_language: expected an ISO 639 language code like "fr" or "en-US", got "xx" ("xx" is in neither ISO 639-1 nor ISO 639-2) [RSS]',
     ]),
+    # PSP-1 and Spotify (apa_feed/pspchecks.py)
+    ("categories-empty", feed("categories:\n  - Society & Culture › Documentary\n  - News › Politics\n",
+                              "categories: []\n"), [
+        "error: feed.yaml:14:13: categories: empty: PSP-1 requires at least one itunes:category; add one from Apple's list, like \"Society & Culture › Documentary\" [PSP-1]",
+    ]),
+    ("podcast-guid-not-uuid", feed_add("podcast_guid: apa-documentaires\n"), [
+        'warning: feed.yaml:22:15: podcast_guid: expected a UUIDv5 like "9b024349-ccf0-5f69-a609-6b82873eab3c", got "apa-documentaires"; keep it if apps already know the show by it; otherwise remove the line and apa-feed computes one [PSP-1]',
+    ]),
+    ("podcast-guid-v4", feed_add(f"podcast_guid: {GUID}\n"), [
+        'warning: feed.yaml:22:15: podcast_guid: is a version 4 UUID; PSP-1 expects version 5, made from the feed URL; keep it if apps already know the show by it; otherwise remove the line and apa-feed computes one [PSP-1]',
+    ]),
+    ("title-season-number", episode("Saison 2 : le salon"), [
+        f'warning: {SECOND}:1:8: title: contains a season number ("Saison 2"); set "season:" instead; apps show the number from there [PSP-1]',
+    ]),
+    ("title-season-and-episode", episode("Le salon S02E03"), [
+        f'warning: {SECOND}:1:8: title: contains a season and episode number ("S02E03"); set "season:" and "episode:" instead; apps show the numbers from there [PSP-1]',
+    ]),
+    ("update-frequency-length", feed_add(f"update_frequency: {LONG}\n"), [
+        "warning: feed.yaml:22:19: update_frequency: is 256 characters long; PSP-1 allows at most 255 [PSP-1]",
+    ]),
+    ("keyword-length", sample("keywords: [Mali,", f"keywords: [{LONG},"), [
+        f"warning: {EPISODE}:5:12: keywords[0]: is 256 characters long; PSP-1 allows at most 255 [PSP-1]",
+    ]),
+    ("owner-email-placeholder", feed("podcast@agencepresseaudio.example", "podcast@example.com"), [
+        'warning: feed.yaml:12:10: owner.email: "podcast@example.com" is an example address: Spotify sends the code that proves the show is yours to the feed\'s owner email; use an address whose inbox you read [Spotify]',
+    ]),
     ("artwork-not-square", cover(size=(1400, 1500)), [
         "error: cover.jpg: image: expected a square image, got 1400×1500 px [Apple]",
     ]),
@@ -237,6 +266,68 @@ def test_the_sample_show_passes_every_rule(project: Path) -> None:
     assert problems(project) == []
 
 
+PSP1_NAMESPACES = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+}
+PSP1_TYPES = {"audio/mpeg", "audio/m4a", "audio/x-m4a", "audio/mp4", "video/m4v", "video/x-m4v", "video/mp4"}
+
+
+def one(parent: etree._Element, path: str) -> etree._Element:
+    """The single element at ``path`` (prefixes as in PSP-1)."""
+    (found,) = parent.findall(path, PSP1_NAMESPACES)
+    return found
+
+
+def test_the_sample_feed_has_every_element_psp1_requires_and_recommends(project: Path) -> None:
+    """PSP-1 (github.com/Podcast-Standards-Project/PSP-1-Podcast-RSS-Specification): the namespaces, the required
+    and recommended channel and item elements. apa-feed always writes these, so no check rule covers them."""
+    rss = etree.fromstring(build_project(Options(project / "feed.yaml", now=NOW), assign=False).rss)
+    assert rss.get("version") == "2.0"
+    assert {k: v for k, v in rss.nsmap.items() if k in PSP1_NAMESPACES} == PSP1_NAMESPACES
+    (channel,) = rss.findall("channel")
+    # required <channel> elements
+    self_link = one(channel, "atom:link[@rel='self']")
+    assert self_link.get("href") == "https://agencepresseaudio.example/podcast/feed.xml"
+    assert self_link.get("type") == "application/rss+xml"
+    assert 0 < len(one(channel, "title").text or "") <= 255
+    assert 0 < len((one(channel, "description").text or "").encode("utf-8")) <= 4000
+    assert (one(channel, "link").text or "").startswith("https://")
+    assert one(channel, "language").text == "fr"
+    assert [c.get("text") for c in channel.findall("itunes:category", PSP1_NAMESPACES)] == [
+        "Society & Culture", "News"]
+    assert one(channel, "itunes:explicit").text in ("true", "false")
+    assert (one(channel, "itunes:image").get("href") or "").endswith(".jpg")
+    # recommended <channel> elements
+    assert one(channel, "podcast:locked").text == "yes"
+    assert one(channel, "podcast:locked").get("owner") == "podcast@agencepresseaudio.example"
+    assert uuid.UUID(one(channel, "podcast:guid").text).version == 5
+    assert one(channel, "itunes:author").text == "Agence Presse Audio"
+    # optional ones the sample sets
+    assert one(channel, "itunes:type").text == "episodic"
+    assert one(channel, "podcast:funding").get("url") == "https://agencepresseaudio.example/soutenir"
+
+    (item,) = channel.findall("item")
+    # required <item> elements
+    assert one(item, "title").text
+    enclosure = one(item, "enclosure")
+    assert (enclosure.get("url") or "").startswith("https://") and (enclosure.get("url") or "").endswith(".mp3")
+    assert int(enclosure.get("length") or 0) > 0
+    assert enclosure.get("type") in PSP1_TYPES
+    assert one(item, "guid").text == GUID
+    # recommended <item> elements
+    assert (one(item, "link").text or "").startswith("https://")
+    assert parsedate_to_datetime(one(item, "pubDate").text).date().isoformat() == "2025-11-12"
+    assert 0 < len((one(item, "description").text or "").encode("utf-8")) <= 4000
+    assert int(one(item, "itunes:duration").text or "") == 103
+    assert (one(item, "itunes:image").get("href") or "").endswith(".jpg")
+    assert one(item, "itunes:explicit").text in ("true", "false")
+    transcript = one(item, "podcast:transcript")
+    assert transcript.get("type") == "text/vtt" and (transcript.get("url") or "").startswith("https://")
+
+
 def test_rule_is_rendered_last_and_problems_stay_sortable() -> None:
     old = Problem("feed.yaml", 3, 10, "owner.email", "expected an email address")
     new = Problem("feed.yaml", 2, 8, "title", "is 256 characters long", severity="warning", rule="Apple")
@@ -259,7 +350,7 @@ def test_check_json_lists_every_problem_and_exits_1_on_an_error(project: Path) -
          "hint": 'say it: add "explicit: false" (or true) to feed.yaml', "severity": "warning", "rule": "Apple"},
         {"file": "feed.yaml", "line": 6, "column": 11, "field": "language",
          "message": 'expected an ISO 639 language code like "fr" or "en-US", got "xx" ("xx" is in neither ISO 639-1 '
-                    'nor ISO 639-2)', "hint": "", "severity": "error", "rule": "RSS"},
+                    'nor ISO 639-2)', "hint": "", "severity": "error", "rule": "PSP-1"},
     ]
     assert data["summary"] == {"ok": False, "errors": 1, "warnings": 1, "info": 0, "files": 1, "episodes": 0,
                                "held_back": 0, "text": "1 problem in 1 file; nothing was published."}

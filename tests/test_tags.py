@@ -9,9 +9,11 @@ import audiogen
 import pytest
 from mutagen.flac import FLAC, Picture
 from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, TRCK, WOAR, WXXX, CTOCFlags
+from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 
 from apa_feed.chapters import Chapter
+from apa_feed.mp4chapters import chpl_box, read_chapter_track
 from apa_feed.probe import AudioError, CoverInfo, Tags, extract_cover, probe
 
 SECONDS = 3.0
@@ -104,7 +106,8 @@ def test_tags_and_chapters_written_by_ffmpeg(folder: Path, suffix: str, codec_ar
     info = probe(path)
 
     assert info.tags == expected
-    # M4A: Nero chpl (100 ns units); Ogg/FLAC: CHAPTERnnn comments (ms). Each chapter ends where the next starts.
+    # M4A: the QuickTime chapter track (ffmpeg also writes a Nero chpl); Ogg/FLAC: CHAPTERnnn comments (ms).
+    # Each chapter ends where the next starts.
     assert info.chapters == tuple(Chapter(start, title, end) for start, end, title in CHAPTERS)
     assert info.chapter_images == ()
 
@@ -199,3 +202,70 @@ def test_id3_chapters_without_toc_are_sorted_by_time_and_untitled_ones_numbered(
 
     # No CTOC: time order. No TIT2: "Chapter N". An end not after the start is unknown (None).
     assert probe(path).chapters == (Chapter(0.0, "Chapter 1", 1.5), Chapter(1.5, "Deux", None))
+
+
+# --------------------------------------------------------------------------- MP4 QuickTime chapter tracks
+
+TRACK_CHAPTERS = [(0.0, 1.237, "Générique d’ouverture"), (1.237, 2.501, "Entretien à Bamako — 1ʳᵉ partie"),
+                  (2.501, 3.0, "Fin")]  # fmt: skip
+
+
+def _boxes_in(data: bytes) -> set[bytes]:
+    return {kind for kind in (b"chpl", b"tref", b"chap") if kind in data}
+
+
+@pytest.mark.parametrize("faststart", [False, True], ids=["moov-after-mdat", "moov-first"])
+def test_m4a_chapter_track_alone(tmp_path: Path, faststart: bool) -> None:
+    """ffmpeg with ``-movflags +disable_chpl`` writes only the chapter text track, as Apple's tools do:
+    mutagen sees no chapters there; the probe reads the track's sample times and texts."""
+    path = tmp_path / "track.m4a"
+    flags = "+disable_chpl+faststart" if faststart else "+disable_chpl"
+    audiogen.write_with_ffmpeg(path, SECONDS, [*audiogen.AAC_M4A, "-movflags", flags], chapters=TRACK_CHAPTERS)
+    assert not MP4(path).chapters  # no chpl: mutagen alone finds nothing
+
+    info = probe(path)
+
+    assert [c.title for c in info.chapters] == [title for _, _, title in TRACK_CHAPTERS]
+    assert [c.start for c in info.chapters] == pytest.approx([start for start, _, _ in TRACK_CHAPTERS], abs=0.001)
+    assert [c.end for c in info.chapters] == pytest.approx([end for _, end, _ in TRACK_CHAPTERS], abs=0.001)
+    assert info.chapter_images == ()
+
+
+def test_m4a_chapter_track_wins_over_chpl(tmp_path: Path) -> None:
+    """ffmpeg writes both; a chpl that disagrees (other titles, another start) loses to the track."""
+    path = tmp_path / "both.m4a"
+    audiogen.write_with_ffmpeg(path, SECONDS, audiogen.AAC_M4A, chapters=TRACK_CHAPTERS)
+    data = path.read_bytes()
+    old = chpl_box([(start, title) for start, _, title in TRACK_CHAPTERS])
+    stale = chpl_box([(0.0, "Generique d’ouverture!!"), (1.5, "Entretien à Bamako — 1ʳᵉ partie"), (2.501, "End")])
+    assert len(stale) == len(old) and data.count(old) == 1  # same size: spliced in place, offsets unchanged
+    path.write_bytes(data.replace(old, stale))
+    assert [(c.start, c.title[:9]) for c in MP4(path).chapters] == [(0.0, "Generique"), (1.5, "Entretien"), (2.501, "End")]
+
+    found = probe(path).chapters
+
+    assert [c.title for c in found] == [title for _, _, title in TRACK_CHAPTERS]
+    assert [c.start for c in found] == pytest.approx([0.0, 1.237, 2.501], abs=0.001)
+    assert read_chapter_track(path) == found
+
+
+def test_m4a_chapter_starts_where_ffmpeg_reads_them(tmp_path: Path) -> None:
+    """A gap between chapters: ffmpeg's muxer stretches the earlier text sample over it, and its own
+    reader (ffprobe) then gives the same starts and ends as the probe."""
+    path = tmp_path / "gap.m4a"
+    audiogen.write_with_ffmpeg(path, SECONDS, audiogen.AAC_M4A, chapters=[(0.0, 1.0, "Un"), (1.5, 3.0, "Deux")])
+
+    assert probe(path).chapters == (Chapter(0.0, "Un", 1.5), Chapter(1.5, "Deux", 3.0))
+
+
+def test_damaged_chapter_track_falls_back_to_chpl(tmp_path: Path) -> None:
+    """A chap reference to a track that is not there: no track chapters, the chpl list is used."""
+    path = tmp_path / "dangling.m4a"
+    audiogen.write_with_ffmpeg(path, SECONDS, audiogen.AAC_M4A, chapters=CHAPTERS)
+    data = path.read_bytes()
+    reference = b"\x00\x00\x00\x0cchap\x00\x00\x00\x02"
+    assert data.count(reference) == 1
+    path.write_bytes(data.replace(reference, reference[:-1] + b"\x63"))  # track 99
+
+    assert read_chapter_track(path) == ()
+    assert probe(path).chapters == tuple(Chapter(start, title, end) for start, end, title in CHAPTERS)

@@ -12,7 +12,8 @@ from mutagen.id3 import ID3, TIT2, CTOCFlags
 from mutagen.mp4 import MP4
 
 from apa_feed.chapters import Chapter
-from apa_feed.probe import AudioError, CoverInfo, probe
+from apa_feed.mp4chapters import read_chapter_track
+from apa_feed.probe import AudioError, CoverInfo, extract_chapter_images, probe
 from apa_feed.tagwrite import TagSpec, write_tags
 
 SECONDS = 4.0
@@ -115,6 +116,9 @@ def test_m4a_round_trip(tmp_path: Path, sources: dict[str, Path], faststart: boo
     assert [c.start for c in info.chapters] == pytest.approx([c.start for c in CHAPTERS], abs=0.001)
     assert info.duration == pytest.approx(SECONDS, abs=0.001)
     assert bytes(MP4(dest).tags["covr"][0]) == COVER
+    # ffmpeg's chapter track ("A", "B") would outrank the new chpl: the copy no longer refers to it.
+    assert [c.title for c in read_chapter_track(source)] == ([] if faststart else ["A", "B"])
+    assert read_chapter_track(dest) == ()
     # The audio still decodes to the same samples: the chunk offsets point at the moved media data.
     assert _decoded(dest) == _decoded(source)
 
@@ -154,3 +158,38 @@ def test_refused(tmp_path: Path, sources: dict[str, Path], which: str, dest_name
     assert str(raised.value) == message
     assert _digest(source) == before
     assert not (tmp_path / "out.flac").exists()
+
+
+def test_chapter_images_round_trip(tmp_path: Path, sources: dict[str, Path]) -> None:
+    """Indexes are into the chapters as given; the CHAP frames are written in time order, so they move."""
+    png = audiogen.cover_image("PNG", (30, 30))
+    chapters = (CHAPTERS[2], CHAPTERS[0], CHAPTERS[1])  # Générique, Ouverture, Entretien
+    dest = tmp_path / "audio.mp3"
+
+    write_tags(sources["mp3"], dest, TagSpec("T", "A", "S", "2025-01-01", "", chapters=chapters, duration=SECONDS,
+                                             chapter_images=((0, png), (2, COVER))))  # fmt: skip
+
+    info = probe(dest)
+    assert [c.title for c in info.chapters] == ["Ouverture", "Entretien à Bamako", "Générique"]
+    assert extract_chapter_images(dest) == {1: (COVER, "image/jpeg"), 2: (png, "image/png")}
+    assert info.chapter_images == (1, 2)
+    assert info.cover is None  # a chapter's picture is not the episode's cover
+
+
+@pytest.mark.parametrize(
+    ("images", "message"),
+    [
+        (((3, COVER),), "chapter image for chapter 3, but there are 3 chapters"),
+        (((1, b"GIF89a"),), "the image of chapter 1 is not an image Pillow can read (expected JPEG or PNG)"),
+    ],
+    ids=["index", "not-an-image"],
+)
+def test_bad_chapter_images(tmp_path: Path, sources: dict[str, Path], images: tuple[tuple[int, bytes], ...],
+                            message: str) -> None:  # fmt: skip
+    dest = tmp_path / "audio.mp3"
+
+    with pytest.raises(AudioError) as raised:
+        write_tags(sources["mp3"], dest, TagSpec("T", "A", "S", "2025-01-01", "", chapters=CHAPTERS, chapter_images=images))
+
+    assert str(raised.value) == message
+    assert not dest.exists()

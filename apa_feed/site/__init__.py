@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace, TracebackType
 from typing import Any
@@ -16,9 +19,10 @@ from urllib.parse import unquote
 
 import jinja2
 
+from ..cache import CACHE_DIR
 from ..config import Show
 from ..errors import ApaFeedError, display_path
-from ..model import FEED_CACHE, Asset, Feed, generated_asset
+from ..model import FEED_CACHE, Asset, Feed, Item, generated_asset
 from . import pages
 from .i18n import strings
 
@@ -36,25 +40,81 @@ class ThemeError(ApaFeedError):
 
 
 def build_site(feed: Feed, show: Show) -> list[Asset]:
-    """Every page and the stylesheet, as assets to publish beside the feed (sorted by key)."""
+    """Every page and the stylesheet, as assets to publish beside the feed (sorted by key).
+
+    A page whose inputs (the channel, its items, the templates, this code) are unchanged since the
+    last run is read back from ``.apa-feed/pages/`` instead of being rendered again.
+    """
     theme = show.root / "theme"
     env = environment(theme)
     css = stylesheet(theme)
     common = {"feed": feed, "t": SimpleNamespace(**strings(feed.language)), "css_url": feed.base_url + css.key}
-    views = {item.guid: pages.episode_view(feed, item, show.timezone) for item in feed.items}
+    memo = PageMemo(show.root, (replace(feed, items=(), last_build=None), show.timezone, _templates(theme), css.key))
     assets = [css]
     for pager, items in pages.pagers(feed, show.per_page):
-        entries = [views[item.guid] for item in items]
-        html = render(env, "index.html", common, page=pages.index_meta(feed, pager), pager=pager, episodes=entries)
+        html = memo.get(("index", pager, items), partial(_index_page, env, common, feed, pager, items, show))
         assets.append(page_asset(pages.page_key(pager.number), html))
     for item in feed.items:
         if item.page_url is None or not item.page_url.startswith(feed.base_url):
             continue
-        view = views[item.guid]
-        html = render(env, "episode.html", common, page=pages.episode_meta(feed, view), episode=view)
+        html = memo.get(("episode", item), partial(_episode_page, env, common, feed, item, show))
         key = unquote(item.page_url[len(feed.base_url) :]) + "index.html"
         assets.append(page_asset(key, html))
+    memo.forget_the_rest()
     return sorted(assets, key=lambda a: a.key)
+
+
+def _index_page(env: jinja2.Environment, common: dict[str, Any], feed: Feed, pager: pages.Pager,
+                items: tuple[Item, ...], show: Show) -> bytes:
+    views = [pages.episode_view(feed, i, show.timezone) for i in items]
+    return render(env, "index.html", common, page=pages.index_meta(feed, pager), pager=pager, episodes=views)
+
+
+def _episode_page(env: jinja2.Environment, common: dict[str, Any], feed: Feed, item: Item, show: Show) -> bytes:
+    view = pages.episode_view(feed, item, show.timezone)
+    return render(env, "episode.html", common, page=pages.episode_meta(feed, view), episode=view)
+
+
+def _templates(theme: Path) -> tuple[tuple[str, bytes], ...]:
+    """The theme's files and this package's code and templates: a change to any of them renders every page."""
+    mine = [*HERE.rglob("*.py"), *TEMPLATES.glob("*"), *(theme.glob("*") if theme.is_dir() else [])]
+    return tuple(sorted((str(p), p.read_bytes()) for p in mine if p.is_file()))
+
+
+class PageMemo:
+    """Rendered pages kept under ``.apa-feed/pages/``, named by a hash of everything they are made from."""
+
+    def __init__(self, root: Path, shared: object) -> None:
+        self.folder = root / CACHE_DIR / "pages"
+        self.shared = hashlib.sha256(repr(shared).encode()).digest()
+        self.used: set[str] = set()
+
+    def get(self, inputs: object, make: Callable[[], bytes]) -> bytes:
+        """The page for ``inputs``: read back if made before, else made now and kept."""
+        name = hashlib.sha256(self.shared + repr(inputs).encode()).hexdigest()[:32] + ".html"
+        self.used.add(name)
+        path = self.folder / name
+        try:
+            return path.read_bytes()
+        except OSError:
+            data = make()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{name}.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        except OSError:
+            pass  # a read-only project still publishes; it just renders every time
+        return data
+
+    def forget_the_rest(self) -> None:
+        """Remove pages no longer made, so the folder does not grow with every change."""
+        try:
+            stale = [p for p in self.folder.iterdir() if p.name not in self.used]
+        except OSError:
+            return
+        for path in stale:
+            path.unlink(missing_ok=True)
 
 
 def environment(theme: Path | None = None) -> jinja2.Environment:
