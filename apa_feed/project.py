@@ -211,7 +211,7 @@ def audio_warnings(path: Path, audio: AudioInfo) -> list[Problem]:
     where = display_path(path)
     found = []
     if not audio.apple_accepts:
-        found.append(Problem(where, field="audio", severity="warning",
+        found.append(Problem(where, field="audio", severity="warning", rule="Apple",
                              message=f"{audio.format} audio does not play in Apple Podcasts (use MP3 or M4A/AAC)"))
     if not audio.extension_matches(path):
         found.append(Problem(where, field="audio", severity="warning",

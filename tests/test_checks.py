@@ -172,7 +172,7 @@ CASES: list[tuple[str, Callable[[Path], None], list[str]]] = [
         f"warning: {EPISODE}:6:14: description: is 5847 bytes of plain text in UTF-8 (credits included); Apple allows 4000, so the feed's description is cut there [Apple]",
     ]),
     ("enclosure-refused", ogg_audio, [
-        f"warning: {FOLDER}audio.ogg: audio: OggOpus audio does not play in Apple Podcasts (use MP3 or M4A/AAC)",
+        f"warning: {FOLDER}audio.ogg: audio: OggOpus audio does not play in Apple Podcasts (use MP3 or M4A/AAC) [Apple]",
         f'error: {EPISODE}:3:8: audio: audio/ogg does not play in Apple Podcasts, and feed.yaml says "other_formats: refuse"; encode it as MP3 or M4A (AAC) [Apple]',
     ]),
     ("notes-html", sample("  Les entreprises turques", "  Voir <b>ceci</b> et **cela**. Les entreprises turques"), [

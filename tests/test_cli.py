@@ -167,7 +167,7 @@ def test_audio_apple_will_not_play_or_misnamed_is_a_warning(project: Path) -> No
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
         "warning: episodes/2025-12-01-flac/a.flac: audio: FLAC audio does not play in Apple Podcasts "
-        "(use MP3 or M4A/AAC)",
+        "(use MP3 or M4A/AAC) [Apple]",
         'warning: episodes/2025-12-02-m4a/audio.mp3: audio: the file holds MP4 audio but its name ends in ".mp3"; '
         "published as audio/x-m4a",
     ]
