@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -146,6 +146,8 @@ class EpisodeInput:
     transcript_type: str = ""
     voices: frozenset[str] = frozenset()
     """Speakers named in the transcript."""
+    chapter_images: tuple[tuple[int, FileFacts], ...] = ()
+    """Pictures of chapters (index into ``chapters``), taken from the audio's tags."""
 
 
 @dataclass(frozen=True)
@@ -233,8 +235,9 @@ def _item(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
         files.append(image)
         image_url = url(show, image.key)
     chapters_url, transcript = None, None
-    if ep.chapters:
-        chapters = generated_asset(folder, "chapters.json", to_json_chapters(ep.chapters), JSON_CHAPTERS_TYPE)
+    listed = _with_images(show, folder, ep, files)
+    if listed:
+        chapters = generated_asset(folder, "chapters.json", to_json_chapters(listed), JSON_CHAPTERS_TYPE)
         files.append(chapters)
         chapters_url = url(show, chapters.key)
     if ep.transcript_file is not None:
@@ -267,7 +270,7 @@ def _item(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
         notes_html=body,
         credits=credits,
         persons=_item_persons(show, ep),
-        chapters=ep.chapters,
+        chapters=listed,
         chapters_url=chapters_url,
         transcript=transcript,
         duration_exact=ep.audio.duration,
@@ -275,6 +278,16 @@ def _item(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
         season_name=xml_safe(meta.season_name) if meta.season_name else None,
     )
     return item, files
+
+
+def _with_images(show: Show, folder: str, ep: EpisodeInput, files: list[Asset]) -> tuple[Chapter, ...]:
+    """The chapters, each picture published (added to ``files``) and linked as the chapter's ``img``."""
+    chapters = list(ep.chapters)
+    for index, facts in ep.chapter_images:
+        picture = content_asset(folder, facts)
+        files.append(picture)
+        chapters[index] = replace(chapters[index], image=url(show, picture.key))
+    return tuple(chapters)
 
 
 def _item_persons(show: Show, ep: EpisodeInput) -> tuple[PersonRef, ...]:

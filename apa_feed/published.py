@@ -18,7 +18,7 @@ from .config import Show
 from .errors import Problem, display_path
 from .model import EpisodeInput, FileFacts
 from .notes import clip, to_html, to_text
-from .probe import AudioError, extract_cover
+from .probe import AudioError, extract_chapter_images, extract_cover
 from .tagwrite import TagSpec, write_tags
 
 COVER_EXT = {"image/jpeg": ".jpg", "image/png": ".png"}
@@ -53,6 +53,7 @@ def tag_spec(show: Show, ep: EpisodeInput, cover: Path | None) -> TagSpec:
         comment=clip(to_text(to_html(meta.description)), 1000),
         cover=image,
         chapters=ep.chapters,
+        chapter_images=tuple((i, facts.path.read_bytes()) for i, facts in ep.chapter_images),
         duration=ep.audio.duration,
     )
 
@@ -64,6 +65,8 @@ def derive(show: Show, inputs: list[EpisodeInput], cache: FactCache) -> tuple[li
         if ep.meta.audio is None:  # hosted elsewhere: nothing to read or copy
             done.append(ep)
             continue
+        if ep.audio.chapter_images and ep.chapters == ep.audio.chapters:
+            ep = replace(ep, chapter_images=chapter_pictures(show.root, ep, cache))
         if ep.image_file is None and ep.audio.cover is not None:
             cover = embedded_cover(show.root, ep.audio_file.path)
             if cover is not None:
@@ -79,12 +82,33 @@ def derive(show: Show, inputs: list[EpisodeInput], cache: FactCache) -> tuple[li
     return done, problems
 
 
+def chapter_pictures(root: Path, ep: EpisodeInput, cache: FactCache) -> tuple[tuple[int, FileFacts], ...]:
+    """The pictures of the audio's chapters as files under .apa-feed/chapter-images/ (extracted once per audio)."""
+    folder = root / CACHE_DIR / "chapter-images"
+    prefix = f"{ep.audio_file.sha256[:16]}-"
+    found = sorted(folder.glob(f"{prefix}*")) if folder.is_dir() else []
+    if not found:
+        try:
+            pictures = extract_chapter_images(ep.audio_file.path)
+        except AudioError:
+            return ()
+        for index, (data, mime) in pictures.items():
+            if mime in COVER_EXT:
+                target = folder / f"{prefix}{index}{COVER_EXT[mime]}"
+                _write(target, data)
+                found.append(target)
+    pairs = [(int(p.stem.removeprefix(prefix)), p) for p in found]
+    return tuple((i, cache.facts(p)) for i, p in sorted(pairs) if i < len(ep.chapters))
+
+
 def tagged_copy(root: Path, ep: EpisodeInput, spec: TagSpec, cache: FactCache) -> FileFacts:
     """The audio with ``spec`` written into its tags, made once per (audio, spec) and reused."""
     recipe = hashlib.sha256()
     recipe.update(ep.audio_file.sha256.encode())
     recipe.update(json.dumps(_spec_fields(spec), sort_keys=True, ensure_ascii=False).encode())
     recipe.update(hashlib.sha256(spec.cover or b"").digest())
+    for index, picture in spec.chapter_images:
+        recipe.update(f"{index}:".encode() + hashlib.sha256(picture).digest())
     folder = root / CACHE_DIR / "tagged" / recipe.hexdigest()[:24]
     target = folder / ep.audio_file.path.name
     if not target.is_file():

@@ -63,3 +63,27 @@ def test_an_episode_without_image_uses_the_cover_embedded_in_its_audio(project: 
     assert hashlib.sha256(published_file(project, image).read_bytes()).digest() == hashlib.sha256(cover).digest()
     assert image.endswith(".jpg")
     assert not (folder / "cover.jpg").exists(), "the producer's folder is not written to"
+
+
+def test_chapter_pictures_in_the_audio_are_published_and_linked_from_the_json_chapters(project: Path) -> None:
+    import json
+
+    from mutagen.id3 import CHAP, CTOC, TIT2, CTOCFlags
+
+    folder = add_episode(project, "2025-12-02-pictures", episode_yaml("Pictures", "2025-12-02"))
+    picture = (REPO / "episodes" / SAMPLE_EPISODE / "cover.jpg").read_bytes()
+    tags = ID3()
+    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=["c0", "c1"],
+                  sub_frames=[]))
+    tags.add(CHAP(element_id="c0", start_time=0, end_time=30000, sub_frames=[TIT2(encoding=3, text="Début")]))
+    tags.add(CHAP(element_id="c1", start_time=30000, end_time=60000, sub_frames=[
+        TIT2(encoding=3, text="Avec image"), APIC(encoding=3, mime="image/jpeg", type=0, desc="c1", data=picture)]))
+    tags.save(folder / "audio.mp3", v2_version=4)
+    report = run(project)
+    item = next(i for i in report.built.build.feed.items if i.slug == "2025-12-02-pictures")
+    assert item.chapters_url is not None
+    doc = json.loads(published_file(project, item.chapters_url).read_bytes())
+    assert [c["title"] for c in doc["chapters"]] == ["Début", "Avec image"]
+    assert "img" not in doc["chapters"][0]
+    assert published_file(project, doc["chapters"][1]["img"]).read_bytes() == picture
+    assert run(project).plan.count("upload") == 0, "extracted once; the re-run finds everything in place"
