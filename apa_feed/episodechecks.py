@@ -8,14 +8,13 @@ from collections import defaultdict
 from .checkctx import Ctx, episode_file, language, plain_http, role, too_long
 from .errors import Problem, display_path
 from .model import EpisodeInput, slugify
-from .notes import APPLE_LIMIT, APPLE_TAGS, raw_html, to_html, to_text
+from .notes import APPLE_LIMIT, dropped_tags, to_html, to_text
 
 APPLE_TYPES = frozenset({"audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac", "video/mp4", "video/quicktime",
                          "video/x-m4v", "application/pdf"})
 """Enclosure types Apple Podcasts accepts."""
 NUMBER_IN_TITLE = re.compile(
     r"(?<!\w)(?:[ée]pisode|ep\.?|[ée]p\.?)\s*(?:n[°o]\.?\s*)?#?\s*\d+(?!\w)|(?<![\w&])#\s?\d+(?!\w)", re.IGNORECASE)
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})  # rendered as paragraphs
 
 
 def titles(ctx: Ctx) -> list[Problem]:
@@ -100,15 +99,6 @@ def enclosures(ctx: Ctx) -> list[Problem]:
     return [ctx.at(episode_file(ep), "audio", f'{ep.audio.mime_type} does not play in Apple Podcasts, and '
                    'feed.yaml says "other_formats: refuse"', hint="encode it as MP3 or M4A (AAC)")
             for ep in ctx.inputs if ep.audio.mime_type not in APPLE_TYPES]
-
-
-_START_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)[\s/>]")
-
-
-def dropped_tags(markdown: str) -> list[str]:
-    """The HTML tags the Markdown renders to (or holds raw) that Apple's set does not allow."""
-    tags = {name.lower() for name in _START_TAG.findall(raw_html(markdown))}
-    return sorted(tags - APPLE_TAGS - _HEADINGS)
 
 
 def notes_html(ctx: Ctx) -> list[Problem]:

@@ -67,7 +67,7 @@ def display_path(path: Path) -> str:
         return os.fspath(path)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1 << 16)
 def _resolved(path: Path) -> Path:
     return path.resolve()
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import html
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
+from typing import Any
 
 import markdown_it
 import nh3
@@ -18,6 +20,8 @@ APPLE_LIMIT = 4000
 
 _MD = markdown_it.MarkdownIt("commonmark")
 _HEADING = re.compile(r"<(/?)h[1-6]>")
+_HEADING_TAGS = {f"h{n}" for n in range(1, 7)}
+_START_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)[\s/>]")
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -26,16 +30,58 @@ def xml_safe(value: str) -> str:
     return _XML_FORBIDDEN.sub("", value)
 
 
-@functools.lru_cache(maxsize=16384)
+_MEMO: dict[str, dict[str, Any]] = {"html": {}, "text": {}, "dropped": {}}
+"""Results by kind and by a hash of their input: rendering is a pure function of the text, so a
+result is good for any show; :func:`remember` and :func:`memo_state` carry it between runs."""
+_USED: set[tuple[str, str]] = set()
+
+
+def _memo(kind: str, source: str, make: Callable[[], Any]) -> Any:
+    key = hashlib.sha1(source.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    _USED.add((kind, key))
+    table = _MEMO[kind]
+    if key not in table:
+        table[key] = make()
+    return table[key]
+
+
+def remember(state: object) -> None:
+    """Take results kept by an earlier run (what :func:`memo_state` gave); anything malformed is ignored."""
+    if not isinstance(state, dict):
+        return
+    for kind, table in _MEMO.items():
+        found = state.get(kind)
+        if isinstance(found, dict):
+            table.update({k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str | list)})
+
+
+def memo_state() -> dict[str, dict[str, Any]]:
+    """The results used so far, to keep for the next run."""
+    return {kind: {k: v for k, v in table.items() if (kind, k) in _USED} for kind, table in _MEMO.items()}
+
+
 def raw_html(markdown: str) -> str:
     """Markdown rendered as CommonMark says, before Apple's tag set is applied."""
     return str(_MD.render(xml_safe(markdown)))
 
 
-@functools.lru_cache(maxsize=16384)
+def dropped_tags(markdown: str) -> list[str]:
+    """The HTML tags the Markdown renders to (or holds raw) that Apple's set does not allow."""
+
+    def find() -> list[str]:
+        tags = {name.lower() for name in _START_TAG.findall(raw_html(markdown))}
+        return sorted(tags - APPLE_TAGS - _HEADING_TAGS)
+
+    return list(_memo("dropped", markdown, find))
+
+
 def to_html(markdown: str) -> str:
     """Render Markdown and keep only Apple's tags (headings become paragraphs)."""
-    raw = _HEADING.sub(lambda m: f"<{m.group(1)}p>", raw_html(markdown))
+    return str(_memo("html", markdown, lambda: _clean(raw_html(markdown))))
+
+
+def _clean(raw: str) -> str:
+    raw = _HEADING.sub(lambda m: f"<{m.group(1)}p>", raw)
     cleaned = nh3.clean(
         raw, tags=APPLE_TAGS, attributes={"a": {"href"}}, link_rel=None, url_schemes={"http", "https", "mailto"}
     )
@@ -59,9 +105,12 @@ class _Text(HTMLParser):
         self.parts.append(data.replace("\n", " "))
 
 
-@functools.lru_cache(maxsize=16384)
 def to_text(fragment: str) -> str:
     """Plain text of an HTML fragment, paragraphs kept as blank lines."""
+    return str(_memo("text", fragment, lambda: _text(fragment)))
+
+
+def _text(fragment: str) -> str:
     parser = _Text()
     parser.feed(fragment)
     parser.close()

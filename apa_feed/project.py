@@ -8,9 +8,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from . import notes
 from .artwork import check_artwork
 from .audioinfo import Tags
-from .cache import FactCache
+from .cache import CACHE_DIR, FactCache, load_json, save_json
 from .chapters import Chapter, ChaptersError, from_json_chapters
 from .checks import check_show
 from .config import Show, load_show
@@ -225,8 +226,12 @@ def build_project(options: Options, assign: bool = True) -> Built:
 
     ``assign`` writes a new GUID into each valid episode that has none (never on a failed run).
     """
+    options = replace(options, config=options.config.absolute())  # absolute paths: display_path caches them
     show, episodes, problems = _read(options)
     cache = FactCache(options.config.parent)
+    notes_file = options.config.parent / CACHE_DIR / "notes.json"
+    kept_notes = load_json(notes_file)
+    notes.remember(kept_notes)
     found = gather(show.image if show else None, episodes, cache, show.timezone if show else ZoneInfo("UTC"))
     problems += found.problems
     if show is None or any(p.severity == "error" for p in problems):
@@ -246,6 +251,8 @@ def build_project(options: Options, assign: bool = True) -> Built:
         raise ProblemsFound(problems)
     if show.website:
         build = replace(build, assets=build.assets + tuple(build_site(build.feed, show)))
+    if notes.memo_state() != kept_notes:
+        save_json(notes_file, notes.memo_state())
     return Built(show, build, render(build.feed), tuple(problems), lock, tuple(inputs))
 
 
