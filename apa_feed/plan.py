@@ -68,7 +68,7 @@ def make_plan(
     for asset in sorted(assets, key=lambda a: a.key):
         found = listing.get(asset.key)
         fixed = asset.cache_control != MEDIA_CACHE
-        if found is not None and found.size == asset.size and (not fixed or hashes.get(asset.key) == asset.sha256):
+        if found is not None and found.size == asset.size and (not fixed or same_bytes(asset, found, hashes)):
             actions.append(Action("unchanged", asset.key, asset.size))
             continue
         uploads.append(asset)
@@ -82,8 +82,39 @@ def make_plan(
     deletes = tuple(a.key for a in actions if a.kind == "delete")
     history = history_key(listing, feed_key, live_feed) if changed and live_feed is not None else None
     manifest = make_manifest(assets)
-    new_manifest = manifest if manifest != live_manifest and (manifest or live_manifest) else None
+    new_manifest = None if manifest_current(manifest, live_manifest, listing.get(MANIFEST)) else manifest
     return Plan(tuple(uploads), tuple(actions), feed_key, feed, changed, live_feed, history, deletes, new_manifest)
+
+
+def manifest_current(manifest: bytes, live: bytes | None, stored: StoredObject | None) -> bool:
+    """Whether the store's manifest already says ``manifest`` (read, or known by its ETag when not read)."""
+    if live is not None:
+        return manifest == live
+    if stored is not None and md5_etag(stored):
+        return stored.etag == hashlib.md5(manifest, usedforsecurity=False).hexdigest()
+    return not manifest and stored is None
+
+
+def same_bytes(asset: Asset, found: StoredObject, hashes: dict[str, str]) -> bool:
+    """Whether a fixed-key object holds ``asset``'s bytes: its S3 ETag is their MD5 (single-part
+    uploads, which pages always are), or the manifest recorded their SHA-256."""
+    if asset.data is not None and md5_etag(found):
+        return found.etag == hashlib.md5(asset.data, usedforsecurity=False).hexdigest()
+    return hashes.get(asset.key) == asset.sha256
+
+
+def md5_etag(found: StoredObject) -> bool:
+    """An ETag that is a plain MD5 (a multipart upload's has a "-N" suffix)."""
+    tag = found.etag or ""
+    return len(tag) == 32 and all(c in "0123456789abcdef" for c in tag)
+
+
+def needs_manifest(assets: tuple[Asset, ...], listing: dict[str, StoredObject]) -> bool:
+    """Whether some fixed-key object on the store can only be compared through the manifest."""
+    if MANIFEST not in listing:
+        return False
+    fixed = (listing.get(a.key) for a in assets if a.cache_control != MEDIA_CACHE)
+    return any(found is not None and not md5_etag(found) for found in fixed)
 
 
 def make_manifest(assets: tuple[Asset, ...]) -> bytes:

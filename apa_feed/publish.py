@@ -8,7 +8,7 @@ from .config import load_show
 from .errors import ApaFeedError, StorageError
 from .identity import Change, compare, guard, record
 from .model import FEED_CACHE
-from .plan import HISTORY, MANIFEST, Plan, history_key, make_plan
+from .plan import HISTORY, MANIFEST, Plan, history_key, make_plan, needs_manifest
 from .project import Built, Options, build_project, override
 from .storage import Progress, Store, Upload, open_store
 from .verify import Verification, verify_published
@@ -74,7 +74,7 @@ def publish(
     store = open_store(built.show.storage, built.show.root, built.show.s3)
     key = built.show.feed_file
     listing = store.list()
-    manifest = store.read(MANIFEST) if MANIFEST in listing else None  # no request when there is none
+    manifest = store.read(MANIFEST) if needs_manifest(built.build.assets, listing) else None  # S3: ETags suffice
     plan = make_plan(built.build.assets, listing, key, built.rss, store.read(key), prune=prune,
                      live_manifest=manifest)
     verification = None

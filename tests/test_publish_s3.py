@@ -101,3 +101,34 @@ def test_server_stopped_mid_publish_keeps_live_feed_and_rerun_converges(
     assert arrived[0] not in uploaded and len(uploaded) == 2
     status, _, feed = fetch(rerun.feed_url)
     assert status == 200 and feed.count(b"<item>") == 4
+
+
+def test_pages_are_compared_by_etag_so_a_noop_reads_only_the_feed(
+    project: Path, s3_server: WeedServer, aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On S3 a page's ETag is the MD5 of its bytes: no manifest read, and a same-size edit is still seen."""
+    bucket = s3_server.create_bucket()
+    point_at(project, s3_server, bucket)
+    publish(Options(project / "feed.yaml", now=NOW))
+    reads: list[str] = []
+    real_read = S3Store.read
+
+    def counting_read(self: S3Store, key: str) -> bytes | None:
+        reads.append(key)
+        return real_read(self, key)
+
+    monkeypatch.setattr(S3Store, "read", counting_read)
+    again = publish(Options(project / "feed.yaml", now=NOW))
+    assert (again.plan.count("upload"), again.plan.manifest) == (0, None)
+    assert reads == ["feed.xml"], "one listing and the feed: nothing else is read"
+    page = f"show/episodes/{SAMPLE_EPISODE}/index.html"
+    client = s3_server.client()
+    body = client.get_object(Bucket=bucket, Key=page)["Body"].read()
+    swapped = body.replace(b"<html", b"<HTML", 1)  # same size, other bytes (a hand edit on the store)
+    assert len(swapped) == len(body) and swapped != body
+    client.put_object(Bucket=bucket, Key=page, Body=swapped)
+    third = publish(Options(project / "feed.yaml", now=NOW))
+    assert [(a.key, a.reason) for a in third.plan.actions if a.kind == "upload"] == [
+        (page.removeprefix("show/"), "changed")
+    ]
+    assert client.get_object(Bucket=bucket, Key=page)["Body"].read() == body

@@ -17,6 +17,8 @@ class StoredObject:
 
     key: str
     size: int
+    etag: str | None = None
+    """The store's entity tag (S3), unquoted; for a single-part upload it is the MD5 of the bytes."""
 
 
 class Upload(NamedTuple):

@@ -193,7 +193,7 @@ class S3Store:
                 for item in page.get("Contents", []):
                     key = item["Key"][len(self.prefix) :]
                     if key and not key.endswith("/"):
-                        found[key] = StoredObject(key, item["Size"])
+                        found[key] = StoredObject(key, item["Size"], str(item.get("ETag", "")).strip('"') or None)
         return found
 
     def read(self, key: str) -> bytes | None:
