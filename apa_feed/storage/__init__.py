@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -17,7 +17,7 @@ class StoredObject:
 
     key: str
     size: int
-    etag: str | None = None
+    etag: str | None = field(default=None, compare=False)
     """The store's entity tag (S3), unquoted; for a single-part upload it is the MD5 of the bytes."""
 
 
