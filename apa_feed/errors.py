@@ -59,17 +59,20 @@ class StorageError(ApaFeedError):
 def display_path(path: Path) -> str:
     """Show ``path`` relative to the working directory when it lies under it."""
     try:
-        full = _resolved(path) if path.is_absolute() else path.resolve()  # a relative path depends on the cwd
-        return str(full.relative_to(_resolved(Path.cwd())))
+        cwd = os.getcwd()
+        full = os.path.abspath(path)
+        if full.startswith(cwd + os.sep):  # the common case, without a system call per path component
+            return full[len(cwd) + 1 :]
+        return str(path.resolve().relative_to(_resolved(cwd)))  # symbolic links on the way
     except ValueError:
         return str(path)
     except OSError:
         return os.fspath(path)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _resolved(path: Path) -> Path:
-    return path.resolve()
+@functools.lru_cache(maxsize=64)
+def _resolved(folder: str) -> Path:
+    return Path(folder).resolve()
 
 
 def summary(problems: list[Problem]) -> str:
