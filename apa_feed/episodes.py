@@ -82,6 +82,8 @@ EPISODE_FIELDS = (
             "elsewhere, published as it is (not uploaded, not probed): what `import --reference` writes. Use "
             "instead of `audio`.", example="{url: https://old.example/ep.mp3, length: 245123, type: audio/mpeg, "
             "duration: '4:05'}", rss="enclosure, itunes:duration"),
+    s.Field("author", s.text, "text", "Who made this episode, when not the show's author (shown as \"Un "
+            "documentaire de …\" on its page).", example="Sam Rivers", rss="itunes:author"),
     s.Field("image", s.file_path, "file path", "Episode artwork (square JPEG or PNG, 1400–3000 px).",
             example="cover.jpg", rss="itunes:image"),
     s.Field("season", s.positive_int, "whole number", "Season number.", example="1", rss="itunes:season"),
@@ -182,6 +184,7 @@ class EpisodeMeta:
     soundbites: tuple[Soundbite, ...] = ()
     season_name: str | None = None
     remote: Remote | None = None
+    author: str | None = None
     from_audio: tuple[str, ...] = ()
     """Fields episode.yaml leaves out, to be filled from the audio's tags (title, date, description)."""
 
@@ -249,6 +252,7 @@ def _episode(folder: Path, v: dict[str, Any], tz: ZoneInfo) -> EpisodeMeta:
         soundbites=tuple(Soundbite(**b) for b in v["soundbites"]),
         season_name=v["season_name"],
         remote=Remote(**v["enclosure"]) if v["enclosure"] else None,
+        author=v["author"],
         from_audio=missing,
     )
 

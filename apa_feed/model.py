@@ -102,6 +102,8 @@ class Item:
     duration_exact: float = 0.0
     soundbites: tuple[Soundbite, ...] = ()
     season_name: str | None = None
+    author: str | None = None
+    """The episode's own author, when it is not the show's."""
 
 
 @dataclass(frozen=True)
@@ -276,6 +278,7 @@ def _item(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
         duration_exact=ep.audio.duration,
         soundbites=meta.soundbites,
         season_name=xml_safe(meta.season_name) if meta.season_name else None,
+        author=xml_safe(meta.author) if meta.author else None,
     )
     return item, files
 

@@ -85,6 +85,8 @@ class ItunesEntry(BaseEntryExtension):  # type: ignore[misc]
         assert self.item is not None
         i = self.item
         _el(entry, "title", i.title)
+        if i.author:
+            _el(entry, "author", i.author)
         _el(entry, "duration", str(i.duration))
         if i.image_url:
             _el(entry, "image", href=i.image_url)
