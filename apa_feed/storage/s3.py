@@ -7,20 +7,17 @@ documents them unless an explicit endpoint is given.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import boto3
 from boto3.exceptions import S3UploadFailedError
 from boto3.s3.transfer import ProgressCallbackInvoker, TransferConfig, create_transfer_manager
-from botocore.client import ClientMeta
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -34,13 +31,25 @@ from botocore.exceptions import (
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from ..errors import StorageError, display_path
+from ..errors import StorageError
 from . import Progress, StoredObject, Upload
+from .s3parts import (
+    SCHEME,
+    S3Client,
+    error_code,
+    failure,
+    parse_spec,
+    raiser,
+    reading,
+    replace_concurrency,
+    result_of,
+    upload_extra,
+    upload_size,
+)
 
 if TYPE_CHECKING:
     from s3transfer.manager import TransferManager
 
-SCHEME = "s3://"
 MIB = 1024 * 1024
 MULTIPART_SIZE = 16 * MIB
 TRANSFER = TransferConfig(multipart_threshold=MULTIPART_SIZE, multipart_chunksize=MULTIPART_SIZE)
@@ -51,75 +60,12 @@ POOL_SIZE = 2 * WORKERS
 """HTTP connections kept by the one client: enough for the PUT pool and the transfer manager together."""
 DELETE_BATCH = 1000
 CONNECT_TIMEOUT = 10
-BUCKET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{1,254}$")
 DENIED = frozenset(
     {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "403"}
 )
 NO_BUCKET = frozenset({"NoSuchBucket", "404"})
 CREDENTIAL_ERRORS = (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError)
 NETWORK_ERRORS = (BotoConnectionError, HTTPClientError)
-
-
-class S3Client(Protocol):
-    """The part of boto3's S3 client this store uses (typed here: the ``mypy-boto3-s3`` stubs are optional)."""
-
-    @property
-    def meta(self) -> ClientMeta: ...
-
-    def get_paginator(self, operation_name: str) -> Any: ...
-
-    def get_object(self, *, Bucket: str, Key: str) -> dict[str, Any]: ...
-
-    def head_bucket(self, *, Bucket: str) -> dict[str, Any]: ...
-
-    def put_object(
-        self,
-        *,
-        Bucket: str,
-        Key: str,
-        Body: bytes | IO[bytes],
-        ContentType: str,
-        CacheControl: str,
-        Metadata: dict[str, str] = ...,
-    ) -> dict[str, Any]: ...
-
-    def delete_objects(self, *, Bucket: str, Delete: dict[str, Any]) -> dict[str, Any]: ...
-
-    def upload_file(
-        self,
-        Filename: str,
-        Bucket: str,
-        Key: str,
-        ExtraArgs: dict[str, Any] | None = None,
-        Callback: Any = None,
-        Config: TransferConfig | None = None,
-    ) -> None: ...
-
-
-def parse_spec(spec: str) -> tuple[str, str]:
-    """``s3://bucket/some//prefix`` → ``("bucket", "some/prefix/")``; the prefix may be empty."""
-    if not spec.startswith(SCHEME):
-        raise StorageError(f'"{spec}" is not an S3 location; expected s3://BUCKET or s3://BUCKET/PREFIX')
-    bucket, _, rest = spec[len(SCHEME) :].partition("/")
-    if not bucket:
-        raise StorageError(f'"{spec}" names no bucket; expected s3://BUCKET or s3://BUCKET/PREFIX')
-    if "@" in bucket or ":" in bucket:
-        raise StorageError(
-            "an s3:// location holds no credentials or port; expected s3://BUCKET/PREFIX "
-            "(give credentials through the environment, a profile or a role)"
-        )
-    if not BUCKET_NAME.match(bucket):
-        raise StorageError(
-            f'"{bucket}" is not a valid bucket name in "{spec}"; '
-            "expected letters, digits, dots and hyphens, e.g. s3://my-podcast/feed"
-        )
-    parts = [part for part in rest.split("/") if part]
-    return bucket, "".join(part + "/" for part in parts)
-
-
-def error_code(exc: ClientError) -> str:
-    """The S3 error code of a refused request (``NoSuchKey``, ``AccessDenied``, ``404`` …)."""
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 class S3Store:
@@ -234,20 +180,20 @@ class S3Store:
                 ThreadPoolExecutor(max_workers=max(1, min(workers, len(uploads))), thread_name_prefix="s3-put")
             )
             manager: TransferManager | None = None
-            sizes = [_size(upload) for upload in uploads]
+            sizes = [upload_size(upload) for upload in uploads]
             if progress is not None:
                 progress.start(len(uploads), sum(size for size in sizes if isinstance(size, int)))
             for upload, size in zip(uploads, sizes, strict=True):
                 if isinstance(size, StorageError):
-                    waits.append(_raiser(size))
+                    waits.append(raiser(size))
                 elif size >= MULTIPART_SIZE:
                     if manager is None:
                         config = replace_concurrency(TRANSFER, workers)
                         manager = stack.enter_context(create_transfer_manager(cast(Any, self.client()), config))
                     waits.append(self._submit_big(manager, upload, size, progress))
                 else:
-                    waits.append(_result_of(pool.submit(self._put_small, upload, progress)))
-            failures = [failure for wait in waits if (failure := _failure(wait)) is not None]
+                    waits.append(result_of(pool.submit(self._put_small, upload, progress)))
+            failures = [error for wait in waits if (error := failure(wait)) is not None]
         if failures:
             raise failures[0]
 
@@ -272,7 +218,7 @@ class S3Store:
 
     def _put_one(self, upload: Upload, progress: Progress | None = None) -> None:
         """One object: a single PUT, or multipart through boto3's transfer manager for a big file."""
-        size = _size(upload)
+        size = upload_size(upload)
         if isinstance(size, StorageError):
             raise size
         if size < MULTIPART_SIZE:
@@ -281,23 +227,24 @@ class S3Store:
         assert isinstance(upload.source, Path)
         name = self.object_key(upload.key)
         callback = progress.advance if progress is not None else None
-        with self._errors("upload", upload.key), _reading(upload.source):
+        with self._errors("upload", upload.key), reading(upload.source):
             self.client().upload_file(
-                str(upload.source), self.bucket, name, ExtraArgs=_extra(upload), Callback=callback, Config=TRANSFER
+                str(upload.source), self.bucket, name, ExtraArgs=upload_extra(upload), Callback=callback,
+                Config=TRANSFER,
             )
         if progress is not None:
             progress.finished(upload.key, size)
 
     def _put_small(self, upload: Upload, progress: Progress | None) -> None:
         """One PUT: the bytes, or an open file handle (no thread pool, no multipart)."""
-        name, extra = self.object_key(upload.key), _extra(upload)
+        name, extra = self.object_key(upload.key), upload_extra(upload)
         with ExitStack() as stack:
             stack.enter_context(self._errors("upload", upload.key))
             if isinstance(upload.source, bytes):
                 body: bytes | IO[bytes] = upload.source
                 size = len(upload.source)
             else:
-                stack.enter_context(_reading(upload.source))
+                stack.enter_context(reading(upload.source))
                 body = stack.enter_context(upload.source.open("rb"))
                 size = os.fstat(body.fileno()).st_size
             self.client().put_object(Bucket=self.bucket, Key=name, Body=body, **extra)
@@ -312,11 +259,11 @@ class S3Store:
         assert isinstance(upload.source, Path)
         subscribers = [ProgressCallbackInvoker(progress.advance)] if progress is not None else None
         future = manager.upload(
-            str(upload.source), self.bucket, self.object_key(upload.key), _extra(upload), subscribers
+            str(upload.source), self.bucket, self.object_key(upload.key), upload_extra(upload), subscribers
         )
 
         def wait() -> None:
-            with self._errors("upload", upload.key), _reading(cast(Path, upload.source)):
+            with self._errors("upload", upload.key), reading(cast(Path, upload.source)):
                 future.result()
             if progress is not None:
                 progress.finished(upload.key, size)
@@ -396,65 +343,3 @@ class S3Store:
         except BotoCoreError:
             return False
         return False
-
-
-@contextmanager
-def _reading(source: Path) -> Iterator[None]:
-    """Report a local file that cannot be read as a :class:`StorageError`."""
-    try:
-        yield
-    except BotoCoreError:
-        raise  # some network errors are OSErrors too
-    except OSError as exc:
-        raise StorageError(f"cannot read {display_path(source)}: {exc.strerror or exc}") from None
-
-
-def _extra(upload: Upload) -> dict[str, Any]:
-    """Content-Type, Cache-Control and the ``sha256`` metadata of one upload."""
-    extra: dict[str, Any] = {"ContentType": upload.content_type, "CacheControl": upload.cache_control}
-    digest = upload.sha256
-    if not digest and isinstance(upload.source, bytes):
-        digest = hashlib.sha256(upload.source).hexdigest()
-    if digest:
-        extra["Metadata"] = {"sha256": digest}
-    return extra
-
-
-def _size(upload: Upload) -> int | StorageError:
-    """The size of an upload, or the error that reading its file gives."""
-    if isinstance(upload.source, bytes):
-        return len(upload.source)
-    try:
-        with _reading(upload.source):
-            return upload.source.stat().st_size
-    except StorageError as exc:
-        return exc
-
-
-def replace_concurrency(config: TransferConfig, workers: int) -> TransferConfig:
-    """``config`` with ``workers`` parts in flight (the rest of the tuning kept)."""
-    return TransferConfig(
-        multipart_threshold=config.multipart_threshold,
-        multipart_chunksize=config.multipart_chunksize,
-        max_concurrency=max(1, workers),
-    )
-
-
-def _result_of(future: Future[None]) -> Callable[[], None]:
-    return lambda: future.result()
-
-
-def _raiser(error: StorageError) -> Callable[[], None]:
-    def wait() -> None:
-        raise error
-
-    return wait
-
-
-def _failure(wait: Callable[[], None]) -> StorageError | None:
-    """Wait for one upload; its :class:`StorageError`, if it failed."""
-    try:
-        wait()
-    except StorageError as exc:
-        return exc
-    return None

@@ -1,0 +1,146 @@
+"""The parts of the S3 store that hold no state: the client's shape, ``s3://`` locations, and
+small helpers for uploads (what to send with each, its size, waiting for it)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from boto3.s3.transfer import TransferConfig
+from botocore.client import ClientMeta
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..errors import StorageError, display_path
+from . import Upload
+
+SCHEME = "s3://"
+BUCKET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{1,254}$")
+
+
+class S3Client(Protocol):
+    """The part of boto3's S3 client this store uses (typed here: the ``mypy-boto3-s3`` stubs are optional)."""
+
+    @property
+    def meta(self) -> ClientMeta: ...
+
+    def get_paginator(self, operation_name: str) -> Any: ...
+
+    def get_object(self, *, Bucket: str, Key: str) -> dict[str, Any]: ...
+
+    def head_bucket(self, *, Bucket: str) -> dict[str, Any]: ...
+
+    def put_object(
+        self,
+        *,
+        Bucket: str,
+        Key: str,
+        Body: bytes | IO[bytes],
+        ContentType: str,
+        CacheControl: str,
+        Metadata: dict[str, str] = ...,
+    ) -> dict[str, Any]: ...
+
+    def delete_objects(self, *, Bucket: str, Delete: dict[str, Any]) -> dict[str, Any]: ...
+
+    def upload_file(
+        self,
+        Filename: str,
+        Bucket: str,
+        Key: str,
+        ExtraArgs: dict[str, Any] | None = None,
+        Callback: Any = None,
+        Config: TransferConfig | None = None,
+    ) -> None: ...
+
+
+def parse_spec(spec: str) -> tuple[str, str]:
+    """``s3://bucket/some//prefix`` → ``("bucket", "some/prefix/")``; the prefix may be empty."""
+    if not spec.startswith(SCHEME):
+        raise StorageError(f'"{spec}" is not an S3 location; expected s3://BUCKET or s3://BUCKET/PREFIX')
+    bucket, _, rest = spec[len(SCHEME) :].partition("/")
+    if not bucket:
+        raise StorageError(f'"{spec}" names no bucket; expected s3://BUCKET or s3://BUCKET/PREFIX')
+    if "@" in bucket or ":" in bucket:
+        raise StorageError(
+            "an s3:// location holds no credentials or port; expected s3://BUCKET/PREFIX "
+            "(give credentials through the environment, a profile or a role)"
+        )
+    if not BUCKET_NAME.match(bucket):
+        raise StorageError(
+            f'"{bucket}" is not a valid bucket name in "{spec}"; '
+            "expected letters, digits, dots and hyphens, e.g. s3://my-podcast/feed"
+        )
+    parts = [part for part in rest.split("/") if part]
+    return bucket, "".join(part + "/" for part in parts)
+
+
+def error_code(exc: ClientError) -> str:
+    """The S3 error code of a refused request (``NoSuchKey``, ``AccessDenied``, ``404`` …)."""
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+@contextmanager
+def reading(source: Path) -> Iterator[None]:
+    """Report a local file that cannot be read as a :class:`StorageError`."""
+    try:
+        yield
+    except BotoCoreError:
+        raise  # some network errors are OSErrors too
+    except OSError as exc:
+        raise StorageError(f"cannot read {display_path(source)}: {exc.strerror or exc}") from None
+
+
+def upload_extra(upload: Upload) -> dict[str, Any]:
+    """Content-Type, Cache-Control and the ``sha256`` metadata of one upload."""
+    extra: dict[str, Any] = {"ContentType": upload.content_type, "CacheControl": upload.cache_control}
+    digest = upload.sha256
+    if not digest and isinstance(upload.source, bytes):
+        digest = hashlib.sha256(upload.source).hexdigest()
+    if digest:
+        extra["Metadata"] = {"sha256": digest}
+    return extra
+
+
+def upload_size(upload: Upload) -> int | StorageError:
+    """The size of an upload, or the error that reading its file gives."""
+    if isinstance(upload.source, bytes):
+        return len(upload.source)
+    try:
+        with reading(upload.source):
+            return upload.source.stat().st_size
+    except StorageError as exc:
+        return exc
+
+
+def replace_concurrency(config: TransferConfig, workers: int) -> TransferConfig:
+    """``config`` with ``workers`` parts in flight (the rest of the tuning kept)."""
+    return TransferConfig(
+        multipart_threshold=config.multipart_threshold,
+        multipart_chunksize=config.multipart_chunksize,
+        max_concurrency=max(1, workers),
+    )
+
+
+def result_of(future: Future[None]) -> Callable[[], None]:
+    return lambda: future.result()
+
+
+def raiser(error: StorageError) -> Callable[[], None]:
+    def wait() -> None:
+        raise error
+
+    return wait
+
+
+def failure(wait: Callable[[], None]) -> StorageError | None:
+    """Wait for one upload; its :class:`StorageError`, if it failed."""
+    try:
+        wait()
+    except StorageError as exc:
+        return exc
+    return None
