@@ -1,4 +1,4 @@
-"""An S3-compatible bucket as a store; boto3 is imported in this module only.
+"""An S3-compatible bucket as a store; boto3 is imported here and in s3parts.py only.
 
 Credentials come only from boto3's standard chain (environment, profile, instance role) and
 never appear in a message. ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3`` work as boto3
