@@ -286,3 +286,42 @@ def test_reference_without_a_length_or_duration_is_refused(tmp_path: Path) -> No
     assert str(refused.value) == (
         'item 1 ("One"): --reference needs the enclosure\'s length and itunes:duration from the old feed; '
         "import without --reference to download the audio and read them from it")
+
+
+def test_apa_feeds_own_feed_round_trips_with_its_credits_in_the_producers_words(project: Path, tmp_path: Path) -> None:
+    """Leave apa-feed for apa-feed: the credits block becomes credits again (not doubled in the notes)."""
+    from conftest import REPO  # noqa: F401  (the sample is the project fixture)
+
+    site = tmp_path / "site"
+    site.mkdir()
+    server = make_server(site)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        first = publish(Options(project / "feed.yaml", now=NOW, base_url=base, storage=str(site), identity=False))
+        import_feed(base + "feed.xml", tmp_path / "moved")
+    finally:
+        server.shutdown()
+        server.server_close()
+    meta = yaml.safe_load(next((tmp_path / "moved" / "episodes").glob("*/episode.yaml")).read_text(encoding="utf-8"))
+    assert meta["credits"] == [
+        {"role": "Réalisation", "name": "Agence Presse Audio"},
+        {"role": "Mise en onde & mix", "name": "Agence Presse Audio"},
+        {"role": "Illustration", "name": "Agence Presse Audio"},
+        {"role": "Production", "name": "Agence Presse Audio"},
+        {"role": "Texte et récit", "name": "Sam Rivers"},
+    ]
+    assert "Crédits" not in meta["description"]
+    old, new = etree.fromstring(first.built.rss), etree.fromstring(republish(tmp_path / "moved"))
+    pc = "{https://podcastindex.org/namespace/1.0}"
+
+    def people(doc: etree._Element) -> list[tuple[str, str]]:
+        return [(p.text, p.get("role")) for p in doc.find("channel/item").findall(f"{pc}person")]
+
+    def notes(doc: etree._Element) -> str:
+        return " ".join(doc.findtext("channel/item/{http://purl.org/rss/1.0/modules/content/}encoded").split())
+
+    assert people(new) == people(old)  # narrator included: the transcript came along with its voices
+    assert notes(new) == notes(old)
+    assert new.findtext("channel/item/guid") == old.findtext("channel/item/guid")

@@ -11,7 +11,7 @@ from .. import episodes as episode_schema
 from ..lock import podcast_guid
 from ..notes import to_text
 from .fetch import ImportFailed, is_http_url
-from .markdown import to_markdown
+from .markdown import split_credits, to_markdown
 from .parse import OldFeed, OldItem, Person
 from .values import (
     MIME_ALIASES,
@@ -228,7 +228,8 @@ def _remote(item: OldItem) -> dict[str, Any]:
 
 
 def _episode_values(item: OldItem, published: datetime, audio: str, warnings: list[str]) -> dict[str, Any]:
-    notes = to_markdown(item.notes) if item.notes else ""
+    body, credits = split_credits(item.notes) if item.notes else ("", [])
+    notes = to_markdown(body) if body else ""
     if not notes:
         warnings.append(f"{label(item)}: no show notes; its title is used")
     values: dict[str, Any] = {
@@ -241,7 +242,7 @@ def _episode_values(item: OldItem, published: datetime, audio: str, warnings: li
         "episode_type": (item.episode_type or "").lower() or None,
         "explicit": explicit(item.explicit),
         "keywords": list(item.keywords),
-        "credits": [_person(p) for p in item.people],
+        "credits": credits or [_person(p) for p in item.people],  # the producer's own words when the notes had them
         "link": item.link if item.link and is_http_url(item.link) else None,
         "transcript_language": next((t.language for t in item.transcripts if t.language), None),
     }

@@ -147,3 +147,28 @@ def to_markdown(notes: str) -> str:
     parser.feed(notes)
     parser.close()
     return parser.markdown()
+
+
+CREDITS_BLOCK = re.compile(
+    r"<p>\s*(?:Crédits|Credits|Créditos|Mitwirkende)\s*</p>\s*<ul>(?P<items>(?:\s*<li>[^<]*</li>)+)\s*</ul>\s*$",
+    re.IGNORECASE,
+)
+_CREDIT_LINE = re.compile(r"<li>(?P<role>[^<]+?)\s*:\s*(?P<names>[^<]+)</li>")
+
+
+def split_credits(notes: str) -> tuple[str, list[dict[str, str]]]:
+    """Show notes without the credits block they end with (as apa-feed and many hosts write it:
+    a "Crédits" paragraph and a list of "Role : Names"), and those credits in the producer's words."""
+    found = CREDITS_BLOCK.search(notes)
+    if not found:
+        return notes, []
+    lines = _CREDIT_LINE.findall(found.group("items"))
+    if len(lines) != found.group("items").count("<li>"):
+        return notes, []  # not every line is "Role : Names": leave the notes as they are
+    credits = [
+        {"role": html.unescape(role).strip(), "name": name.strip()}
+        for role, names in lines
+        for name in html.unescape(names).split(", ")
+        if name.strip()
+    ]
+    return notes[: found.start()].rstrip(), credits
