@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from . import notes
+from . import notes, snapshot
 from .artwork import check_artwork
 from .audioinfo import Tags
 from .cache import CACHE_DIR, FactCache, load_json, save_json
@@ -49,6 +49,7 @@ class Built:
     lock: Lock | None = None
     """The lock file as it was before this run (None: nothing published from here yet)."""
     inputs: tuple[EpisodeInput, ...] = ()
+    """The episodes with their file facts (empty in a build read back from the snapshot)."""
 
 
 def read_project(options: Options) -> tuple[Show, list[EpisodeMeta]]:
@@ -226,7 +227,11 @@ def build_project(options: Options, assign: bool = True) -> Built:
 
     ``assign`` writes a new GUID into each valid episode that has none (never on a failed run).
     """
-    options = replace(options, config=options.config.absolute())  # absolute paths: display_path caches them
+    options = replace(options, config=options.config.absolute())
+    now = options.now or datetime.now(UTC)
+    kept = snapshot.load(options, now)
+    if kept is not None:
+        return kept
     show, episodes, problems = _read(options)
     cache = FactCache(options.config.parent)
     notes_file = options.config.parent / CACHE_DIR / "notes.json"
@@ -245,7 +250,7 @@ def build_project(options: Options, assign: bool = True) -> Built:
     cache.save()
     lock = _lock(show, problems)
     guid = show.p20.guid or (lock.podcast_guid if lock else podcast_guid(url(show, show.feed_file)))
-    build = build_feed(show, cache.facts(show.image), inputs, options.now or datetime.now(UTC), guid)
+    build = build_feed(show, cache.facts(show.image), inputs, now, guid)
     problems += check_show(show, inputs, build)
     if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
@@ -253,7 +258,9 @@ def build_project(options: Options, assign: bool = True) -> Built:
         build = replace(build, assets=build.assets + tuple(build_site(build.feed, show)))
     if notes.memo_state() != kept_notes:
         save_json(notes_file, notes.memo_state())
-    return Built(show, build, render(build.feed), tuple(problems), lock, tuple(inputs))
+    built = Built(show, build, render(build.feed), tuple(problems), lock, tuple(inputs))
+    snapshot.save(options, built, [i.meta.published for i in inputs if not i.meta.draft and i.meta.published > now])
+    return built
 
 
 def _lock(show: Show, problems: list[Problem]) -> Lock | None:

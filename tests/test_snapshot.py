@@ -1,0 +1,103 @@
+"""The kept build (.apa-feed/build.pickle): used only while nothing it read has changed."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
+
+from apa_feed import project as project_module
+from apa_feed import snapshot
+from apa_feed.project import Options, build_project
+
+EPISODE = f"episodes/{SAMPLE_EPISODE}/episode.yaml"
+
+
+@pytest.fixture
+def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by a test are seconds old at most: trust their times anyway (the racy case has its own test)."""
+    monkeypatch.setattr(snapshot, "RACY_NS", 0)
+
+
+def build(root: Path, **options: object):  # type: ignore[no-untyped-def]
+    return build_project(Options(root / "feed.yaml", now=NOW, **options))  # type: ignore[arg-type]
+
+
+def without_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any real read of the project fail, so only the snapshot can answer."""
+    def refuse(options: Options) -> object:
+        raise AssertionError("the project was read again")
+
+    monkeypatch.setattr(project_module, "_read", refuse)
+
+
+def touch_later(path: Path) -> None:
+    time.sleep(0.01)
+    path.write_bytes(path.read_bytes())
+
+
+def test_an_unchanged_show_is_read_back(project: Path, trusting: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = build(project)
+    assert (project / ".apa-feed" / "build.pickle").is_file()
+    without_reading(monkeypatch)
+    again = build(project)
+    assert again.rss == first.rss
+    assert again.build.assets == first.build.assets
+    assert again.warnings == first.warnings
+
+
+def test_a_same_size_edit_is_seen(project: Path, trusting: None) -> None:
+    build(project)
+    path = project / EPISODE
+    time.sleep(0.01)
+    path.write_text(path.read_text(encoding="utf-8").replace("date: 2025-11-12", "date: 2025-11-10"), encoding="utf-8")
+    assert b"Mon, 10 Nov 2025" in build(project).rss
+
+
+def test_a_new_file_in_an_episode_folder_is_seen(project: Path, trusting: None) -> None:
+    folder = project / "episodes" / SAMPLE_EPISODE
+    (folder / "transcript.vtt").rename(project / "elsewhere.vtt")
+    assert b"podcast:transcript" not in build(project).rss
+    (project / "elsewhere.vtt").rename(folder / "transcript.vtt")
+    assert b"podcast:transcript" in build(project).rss
+
+
+def test_a_new_episode_folder_is_seen(project: Path, trusting: None) -> None:
+    build(project)
+    add_episode(project, "2025-12-01-two", episode_yaml("Two", "2025-12-01"))
+    assert len(build(project).build.feed.items) == 2
+
+
+def test_a_scheduled_episode_comes_due(project: Path, trusting: None) -> None:
+    add_episode(project, "2026-03-01-later", episode_yaml("Later", "2026-03-01"))
+    assert len(build(project).build.feed.items) == 1
+    due = build_project(Options(project / "feed.yaml", now=datetime(2026, 3, 2, tzinfo=UTC)))
+    assert [i.title for i in due.build.feed.items] == ["Later", due.build.feed.items[1].title]
+
+
+def test_other_options_build_again(project: Path, trusting: None) -> None:
+    build(project)
+    moved = build(project, base_url="https://cdn.example.org/apa/")
+    assert b"https://cdn.example.org/apa/feed.xml" in moved.rss
+
+
+def test_files_changed_just_before_the_build_keep_no_snapshot(project: Path) -> None:
+    build(project)  # every file of the fixture was just written: their times cannot be trusted yet
+    assert not (project / ".apa-feed" / "build.pickle").exists()
+
+
+def test_a_damaged_snapshot_is_ignored(project: Path, trusting: None) -> None:
+    first = build(project)
+    (project / ".apa-feed" / "build.pickle").write_bytes(b"not a snapshot")
+    assert build(project).rss == first.rss
+
+
+def test_a_build_with_guids_still_to_write_is_not_kept(project: Path, trusting: None) -> None:
+    add_episode(project, "2025-12-01-two", episode_yaml("Two", "2025-12-01"))
+    build_project(Options(project / "feed.yaml", now=NOW), assign=False)
+    assert not (project / ".apa-feed" / "build.pickle").exists()
+    written = build(project).build.feed.items[0].guid  # this build writes the GUID into episode.yaml
+    assert f"guid: {written}" in (project / "episodes" / "2025-12-01-two" / "episode.yaml").read_text(encoding="utf-8")
