@@ -259,7 +259,7 @@ def build_project(options: Options, assign: bool = True) -> Built:
     if notes.memo_state() != kept_notes:
         save_json(notes_file, notes.memo_state())
     built = Built(show, build, render(build.feed), tuple(problems), lock, tuple(inputs))
-    snapshot.save(options, built, [i.meta.published for i in inputs if not i.meta.draft and i.meta.published > now])
+    snapshot.save(options, built, now)
     return built
 
 

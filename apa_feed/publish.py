@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
+from . import snapshot
 from .config import load_show
 from .errors import ApaFeedError, StorageError
 from .identity import Change, compare, guard, record
@@ -81,7 +83,9 @@ def publish(
     if not dry_run:
         apply(plan, store, progress)
         if options.identity:
-            record(built.lock, built.build.feed, built.show.root, set(allow))
+            lock = record(built.lock, built.build.feed, built.show.root, set(allow))
+            if lock != built.lock:  # keep the snapshot current: the next unchanged publish is not rebuilt
+                snapshot.save(options, replace(built, lock=lock), options.now or datetime.now(UTC))
         verification = verify_published(built, plan) if verify else None
     return Report(built, plan, store.describe(), built.build.feed.self_url, dry_run, verification, tuple(changes))
 

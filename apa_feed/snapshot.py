@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import time
 import zlib
 from dataclasses import dataclass, replace
@@ -26,9 +27,11 @@ if TYPE_CHECKING:
 
 SNAPSHOT = "build.pickle"
 FORMAT = 1
+SMALL = 256 * 1024
+"""Files up to this size (YAML, lock, chapters, transcripts) are stamped by their bytes."""
 RACY_NS = 2_000_000_000
-"""A file changed less than this before the build may change again within the same timestamp tick
-unnoticed (the "racy" case git knows): no snapshot is kept then; the next build keeps one."""
+"""A big file changed less than this before the build may change again within the same timestamp
+tick unnoticed (the "racy" case git knows): no snapshot is kept then; the next build keeps one."""
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -58,10 +61,11 @@ def load(options: Options, now: datetime) -> Built | None:
     return kept.built if stamps(kept.paths) == kept.stamps else None
 
 
-def save(options: Options, built: Built, skipped_dates: list[datetime]) -> None:
+def save(options: Options, built: Built, now: datetime) -> None:
     """Keep ``built`` with the stamps of everything it read (a read-only project just skips it)."""
-    if any(not i.meta.guid for i in built.inputs):
-        return  # GUIDs still to be written: the next build must write them
+    if not built.inputs or any(not i.meta.guid for i in built.inputs):
+        return  # read back from a snapshot already, or GUIDs still to be written by the next build
+    skipped_dates = [i.meta.published for i in built.inputs if not i.meta.draft and i.meta.published > now]
     paths = tuple(sorted(_inputs(built)))
     if _racy(paths):
         return
@@ -80,15 +84,25 @@ def save(options: Options, built: Built, skipped_dates: list[datetime]) -> None:
 
 
 def stamps(paths: tuple[str, ...]) -> str:
-    """One hash of the size and times of each path (a missing path counts too)."""
+    """One hash over every path: a folder by its entries, a small file by its bytes, a big one (audio,
+    artwork) by its size and times; a missing path counts too."""
     digest = hashlib.sha256()
     for name in paths:
-        try:
-            st = os.stat(name)
-            digest.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\n".encode())
-        except OSError:
-            digest.update(f"{name}\0missing\n".encode())
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + _stamp(name) + b"\n")
     return digest.hexdigest()
+
+
+def _stamp(name: str) -> bytes:
+    try:
+        st = os.stat(name)
+        if stat.S_ISDIR(st.st_mode):
+            return "\0".join(sorted(os.listdir(name))).encode("utf-8", "surrogateescape")
+        if st.st_size <= SMALL:
+            with open(name, "rb") as handle:
+                return hashlib.sha256(handle.read()).digest()
+        return f"{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}".encode()
+    except OSError:
+        return b"missing"
 
 
 def _racy(paths: tuple[str, ...]) -> bool:
@@ -99,7 +113,8 @@ def _racy(paths: tuple[str, ...]) -> bool:
             st = os.stat(name)
         except OSError:
             continue
-        if st.st_mtime_ns > limit or st.st_ctime_ns > limit:
+        big = stat.S_ISREG(st.st_mode) and st.st_size > SMALL  # the others are stamped by content
+        if big and (st.st_mtime_ns > limit or st.st_ctime_ns > limit):
             return True
     return False
 
@@ -125,7 +140,7 @@ def _key(options: Options) -> str:
     """What the build depends on besides files: the options and apa-feed's own code."""
     code = sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in PACKAGE.rglob("*") if p.is_file()
                   and "__pycache__" not in p.parts)
-    parts = (FORMAT, os.getcwd(), str(options.config), options.base_url, options.storage, code)
+    parts = (FORMAT, os.getcwd(), str(options.config.absolute()), options.base_url, options.storage, code)
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

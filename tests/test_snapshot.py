@@ -101,3 +101,16 @@ def test_a_build_with_guids_still_to_write_is_not_kept(project: Path, trusting: 
     assert not (project / ".apa-feed" / "build.pickle").exists()
     written = build(project).build.feed.items[0].guid  # this build writes the GUID into episode.yaml
     assert f"guid: {written}" in (project / "episodes" / "2025-12-01-two" / "episode.yaml").read_text(encoding="utf-8")
+
+
+def test_after_a_publish_the_next_unchanged_publish_is_not_rebuilt(
+    project: Path, trusting: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from apa_feed.lock import read_lock
+    from apa_feed.publish import publish
+
+    first = publish(Options(project / "feed.yaml", now=NOW))  # writes apa-feed.lock: the snapshot follows it
+    without_reading(monkeypatch)
+    again = publish(Options(project / "feed.yaml", now=NOW))
+    assert again.plan.count("upload") == 0
+    assert again.built.lock == read_lock(project) != first.built.lock
