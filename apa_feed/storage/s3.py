@@ -38,6 +38,7 @@ from .s3parts import (
     S3Client,
     error_code,
     failure,
+    fast_timestamps,
     parse_spec,
     raiser,
     reading,
@@ -282,7 +283,8 @@ class S3Store:
             s3=s3_options,
         )
         try:
-            session = boto3.Session(profile_name=self.profile, region_name=self.region)
+            session = boto3.Session(botocore_session=fast_timestamps(), profile_name=self.profile,
+                                    region_name=self.region)
             if self.endpoint_url:
                 return cast(S3Client, session.client("s3", endpoint_url=self.endpoint_url, config=config))
             return cast(S3Client, session.client("s3", config=config))

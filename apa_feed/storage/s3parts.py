@@ -8,12 +8,16 @@ import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+import botocore.session
 from boto3.s3.transfer import TransferConfig
 from botocore.client import ClientMeta
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserFactory
+from botocore.utils import parse_timestamp as default_timestamp_parser
 
 from ..errors import StorageError, display_path
 from . import Upload
@@ -56,6 +60,23 @@ class S3Client(Protocol):
         Callback: Any = None,
         Config: TransferConfig | None = None,
     ) -> None: ...
+
+
+def fast_timestamps() -> botocore.session.Session:
+    """A botocore session whose responses read ISO 8601 times with the standard library: a listing of
+    thousands of keys otherwise spends most of its time in dateutil parsing LastModified."""
+    session = botocore.session.get_session()
+    factory = ResponseParserFactory()
+    factory.set_parser_defaults(timestamp_parser=_timestamp)
+    session.register_component("response_parser_factory", factory)
+    return session
+
+
+def _timestamp(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return default_timestamp_parser(value)  # RFC 1123 dates, epoch seconds…
 
 
 def parse_spec(spec: str) -> tuple[str, str]:
