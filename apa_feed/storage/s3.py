@@ -281,6 +281,10 @@ class S3Store:
             max_pool_connections=POOL_SIZE,
             connect_timeout=CONNECT_TIMEOUT,
             s3=s3_options,
+            # Content-MD5/CRC trailers only where S3 requires them: every object already carries its SHA-256,
+            # and a whole-body checksum per PUT is CPU the 2-core uploads need (aws-chunked bodies, too).
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
         )
         try:
             session = boto3.Session(botocore_session=fast_timestamps(), profile_name=self.profile,
