@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -12,6 +13,7 @@ from .identity import Change, compare, guard, record
 from .model import FEED_CACHE
 from .plan import HISTORY, MANIFEST, Plan, history_key, make_plan, needs_manifest
 from .project import Built, Options, build_project, override
+from .runlock import exclusive
 from .storage import Progress, Store, Upload, open_store
 from .verify import Verification, verify_published
 
@@ -69,7 +71,14 @@ def publish(
     ``prune`` deletes orphans once the new feed is written; ``progress`` hears about each upload;
     ``verify`` then HEADs the feed and the new enclosures through ``base_url`` (warnings only).
     ``allow`` names the identity changes the producer accepts (``guid``, ``date``, ``removed``).
+    One publish of a show runs at a time (a dry run changes nothing and takes no lock).
     """
+    with nullcontext() if dry_run else exclusive(options.config.parent):
+        return _publish(options, dry_run, prune, progress, verify, allow)
+
+
+def _publish(options: Options, dry_run: bool, prune: bool, progress: Progress | None, verify: bool,
+             allow: frozenset[str]) -> Report:
     built = build_project(options, assign=not dry_run)
     changes = compare(built.lock, built.build.feed) if options.identity else []
     guard(changes, set(allow))
@@ -132,6 +141,11 @@ def rollback(options: Options) -> tuple[str, str]:
     The live feed is kept in history first, so a rollback can itself be undone. Returns the
     history key restored and the store's name.
     """
+    with exclusive(options.config.parent):
+        return _rollback(options)
+
+
+def _rollback(options: Options) -> tuple[str, str]:
     show = override(load_show(options.config), options)
     store = open_store(show.storage, show.root, show.s3)
     listing = store.list()

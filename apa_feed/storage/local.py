@@ -103,6 +103,9 @@ class LocalStore:
             os.replace(tmp, target)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
+            culprit = Path(exc.filename) if exc.filename else None
+            if culprit is not None and culprit not in (tmp, target, target.parent):  # the source, not the store
+                raise StorageError(f"cannot read {display_path(culprit)}: {exc.strerror or exc}") from None
             raise StorageError(f"cannot write {display_path(target)}: {exc.strerror or exc}") from None
 
 
