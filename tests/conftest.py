@@ -14,6 +14,20 @@ SAMPLE_EPISODE = "2025-11-12-mali-turquie"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def machine_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keys and caches apa-feed keeps outside projects go to a temporary folder, not the tester's home."""
+    import os
+
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
 def copy_sample(target: Path) -> Path:
     """Copy feed.yaml, the show cover and the sample episode into ``target``."""
     shutil.copy(REPO / "feed.yaml", target / "feed.yaml")

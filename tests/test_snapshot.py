@@ -114,3 +114,17 @@ def test_after_a_publish_the_next_unchanged_publish_is_not_rebuilt(
     again = publish(Options(project / "feed.yaml", now=NOW))
     assert again.plan.count("upload") == 0
     assert again.built.lock == read_lock(project) != first.built.lock
+
+
+def test_a_snapshot_not_signed_on_this_machine_is_never_unpickled(
+    project: Path, trusting: None, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A show cloned with someone's .apa-feed/build.pickle must not run their code: it is ignored."""
+    first = build(project)
+    kept = project / ".apa-feed" / "build.pickle"
+    assert kept.is_file()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("other-machine")))
+    import pickle
+
+    monkeypatch.setattr(pickle, "loads", lambda data: (_ for _ in ()).throw(AssertionError("unpickled")))
+    assert build(project).rss == first.rss  # rebuilt, not read back
