@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .machinekey import sign, verified
 from .model import FileFacts
 from .probe import AudioInfo, probe
 
@@ -79,20 +80,24 @@ class FactCache:
             pass
 
 
-def load_json(path: Path) -> object:
-    """A JSON file apa-feed keeps for itself, or None when it is missing or damaged."""
+def load_signed_json(path: Path) -> object:
+    """A JSON file apa-feed signed on this machine, or None when it is missing, damaged or foreign."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = verified(path.read_bytes())
+        return None if data is None else json.loads(data.decode("utf-8"))
     except (OSError, ValueError):
         return None
 
 
-def save_json(path: Path, value: object) -> None:
-    """Write ``value`` atomically; a read-only project just skips it."""
+def save_signed_json(path: Path, value: object) -> None:
+    """Write ``value`` atomically, signed with this machine's key; a read-only project just skips it."""
+    signed = sign(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+    if signed is None:
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+        tmp.write_bytes(signed)
         tmp.replace(path)
     except OSError:
         pass

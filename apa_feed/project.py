@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from . import notes, snapshot
 from .artwork import check_artwork
 from .audioinfo import Tags
-from .cache import CACHE_DIR, FactCache, load_json, save_json
+from .cache import CACHE_DIR, FactCache, load_signed_json, save_signed_json
 from .chapters import Chapter, ChaptersError, from_json_chapters
 from .checks import check_show
 from .config import Show, load_show
@@ -235,7 +235,7 @@ def build_project(options: Options, assign: bool = True) -> Built:
     show, episodes, problems = _read(options)
     cache = FactCache(options.config.parent)
     notes_file = options.config.parent / CACHE_DIR / "notes.json"
-    kept_notes = load_json(notes_file)
+    kept_notes = load_signed_json(notes_file)
     notes.remember(kept_notes)
     found = gather(show.image if show else None, episodes, cache, show.timezone if show else ZoneInfo("UTC"))
     problems += found.problems
@@ -257,7 +257,7 @@ def build_project(options: Options, assign: bool = True) -> Built:
     if show.website:
         build = replace(build, assets=build.assets + tuple(build_site(build.feed, show)))
     if notes.memo_state() != kept_notes:
-        save_json(notes_file, notes.memo_state())
+        save_signed_json(notes_file, notes.memo_state())
     built = Built(show, build, render(build.feed), tuple(problems), lock, tuple(inputs))
     snapshot.save(options, built, now)
     return built

@@ -10,7 +10,6 @@ Anything else rebuilds. It is a cache: deleting it is always safe.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import pickle
 import stat
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import CACHE_DIR
+from .machinekey import sign, verified
 
 if TYPE_CHECKING:
     from .project import Built, Options
@@ -52,7 +52,7 @@ def load(options: Options, now: datetime) -> Built | None:
     """The kept build, if nothing it depends on has changed; None otherwise."""
     path = _file(options)
     try:
-        data = _verified(path.read_bytes())
+        data = verified(path.read_bytes())
         if data is None:
             return None  # not written by apa-feed on this machine: never unpickled
         kept = pickle.loads(zlib.decompress(data))  # noqa: S301  (signed by this machine's key, checked above)
@@ -81,11 +81,10 @@ def save(options: Options, built: Built, now: datetime) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}")
-        key = _machine_key()
-        if key is None:
+        signed = sign(zlib.compress(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL), 1))
+        if signed is None:
             return
-        data = zlib.compress(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL), 1)
-        tmp.write_bytes(hmac.new(key, data, hashlib.sha256).digest() + data)
+        tmp.write_bytes(signed)
         tmp.replace(target)
     except (OSError, pickle.PicklingError):
         pass
@@ -150,38 +149,6 @@ def _key(options: Options) -> str:
                   and "__pycache__" not in p.parts)
     parts = (FORMAT, os.getcwd(), str(options.config.absolute()), options.base_url, options.storage, code)
     return hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def _verified(blob: bytes) -> bytes | None:
-    """The snapshot's bytes if this machine's key signed them (a snapshot from a cloned or shared
-    project could run code when unpickled; it is ignored instead)."""
-    key = _machine_key()
-    tag, data = blob[:32], blob[32:]
-    if key is None or not hmac.compare_digest(tag, hmac.new(key, data, hashlib.sha256).digest()):
-        return None
-    return data
-
-
-def _machine_key() -> bytes | None:
-    """A random key kept outside every project (``$XDG_CACHE_HOME/apa-feed/snapshot.key``), made once."""
-    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "apa-feed"
-    path = home / "snapshot.key"
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    except OSError:
-        return None
-    try:
-        home.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(os.urandom(32))
-        return path.read_bytes()
-    except FileExistsError:  # another run made it first
-        return path.read_bytes()
-    except OSError:
-        return None  # no writable home: no snapshots, every build is a full one
 
 
 def _file(options: Options) -> Path:

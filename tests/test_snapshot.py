@@ -128,3 +128,20 @@ def test_a_snapshot_not_signed_on_this_machine_is_never_unpickled(
 
     monkeypatch.setattr(pickle, "loads", lambda data: (_ for _ in ()).throw(AssertionError("unpickled")))
     assert build(project).rss == first.rss  # rebuilt, not read back
+
+
+def test_kept_pages_and_notes_from_another_machine_are_not_trusted(
+    project: Path, trusting: None, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A cloned project's .apa-feed (pages, rendered notes) could carry anything: it is rebuilt here."""
+    first = build(project)
+    kept = project / ".apa-feed"
+    for page in (kept / "pages").iterdir():
+        page.write_bytes(b"<script>alert('injected')</script>")
+    (kept / "notes.json").write_text('{"html": {}, "text": {}, "dropped": {}}')  # unsigned
+    (kept / "build.pickle").unlink()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("new-machine")))
+    again = build(project)
+    pages = [a.data for a in again.build.assets if a.key.endswith(".html")]
+    assert pages and not any(b"injected" in (p or b"") for p in pages)
+    assert again.rss == first.rss

@@ -22,6 +22,7 @@ import jinja2
 from ..cache import CACHE_DIR
 from ..config import Show
 from ..errors import ApaFeedError, display_path
+from ..machinekey import keyed
 from ..model import FEED_CACHE, Asset, Feed, Item, generated_asset
 from . import pages
 from .i18n import strings
@@ -86,11 +87,14 @@ class PageMemo:
 
     def __init__(self, root: Path, shared: object) -> None:
         self.folder = root / CACHE_DIR / "pages"
-        self.shared = hashlib.sha256(repr(shared).encode()).digest()
+        self.shared = keyed(repr(shared).encode())
+        """Keyed with this machine's secret: a page shipped inside a cloned project is never picked up."""
         self.used: set[str] = set()
 
     def get(self, inputs: object, make: Callable[[], bytes]) -> bytes:
         """The page for ``inputs``: read back if made before, else made now and kept."""
+        if self.shared is None:  # no key to name pages with: render every time
+            return make()
         name = hashlib.sha256(self.shared + repr(inputs).encode()).hexdigest()[:32] + ".html"
         self.used.add(name)
         path = self.folder / name
