@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .files import keep
 from .machinekey import sign, verified
 from .model import FileFacts
 from .probe import AudioInfo, probe
@@ -70,14 +71,8 @@ class FactCache:
         if not self.dirty:
             return
         self.entries = {k: v for k, v in self.entries.items() if Path(k).exists()}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_text(json.dumps({"version": VERSION, "files": self.entries}), encoding="utf-8")
-            tmp.replace(self.path)
-            self.dirty = False
-        except OSError:
-            pass
+        keep(self.path, json.dumps({"version": VERSION, "files": self.entries}).encode("utf-8"))
+        self.dirty = False
 
 
 def load_signed_json(path: Path) -> object:
@@ -92,15 +87,8 @@ def load_signed_json(path: Path) -> object:
 def save_signed_json(path: Path, value: object) -> None:
     """Write ``value`` atomically, signed with this machine's key; a read-only project just skips it."""
     signed = sign(json.dumps(value, ensure_ascii=False).encode("utf-8"))
-    if signed is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(signed)
-        tmp.replace(path)
-    except OSError:
-        pass
+    if signed is not None:
+        keep(path, signed)
 
 
 def _load(path: Path) -> dict[str, dict[str, Any]]:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from . import schema as s
 from .errors import Problem, ProblemsFound
+from .files import write_atomic
 from .yamlread import compose_file, file_context
 
 EPISODE_FILE = "episode.yaml"
@@ -307,6 +308,4 @@ def append_guid(path: Path, guid: str) -> None:
     if text and not text.endswith("\n"):
         text += "\n"
     text += f"guid: {guid}  # permanent: never change it once published\n"
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, text.encode("utf-8"))

@@ -8,10 +8,11 @@ guard compares a new build with it; ``import`` writes it from an existing feed.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from .files import write_atomic
 
 LOCK_FILE = "apa-feed.lock"
 LOCK_VERSION = 1
@@ -77,6 +78,4 @@ def write_lock(root: Path, lock: Lock) -> None:
         "episodes": [asdict(e) for e in episodes],
     }
     path = root / LOCK_FILE
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))

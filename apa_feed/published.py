@@ -16,6 +16,7 @@ from pathlib import Path
 from .cache import CACHE_DIR, FactCache
 from .config import Show
 from .errors import Problem, display_path
+from .files import write_atomic
 from .model import EpisodeInput, FileFacts
 from .notes import clip, to_html, to_text
 from .probe import AudioError, extract_chapter_images, extract_cover
@@ -130,7 +131,4 @@ def can_tag(ep: EpisodeInput) -> bool:
 
 
 def _write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(target)
+    write_atomic(target, data)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import CACHE_DIR
+from .files import keep
 from .machinekey import sign, verified
 
 if TYPE_CHECKING:
@@ -77,17 +78,12 @@ def save(options: Options, built: Built, now: datetime) -> None:
     kept = replace(built, inputs=())  # only this build needs them: they are the bulk of the unpickling
     snapshot = Snapshot(_key(options), paths, stamps(paths), max(live, default=None),
                         min(skipped_dates, default=None), kept)
-    target = _file(options)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}")
         signed = sign(zlib.compress(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL), 1))
-        if signed is None:
-            return
-        tmp.write_bytes(signed)
-        tmp.replace(target)
-    except (OSError, pickle.PicklingError):
-        pass
+    except pickle.PicklingError:
+        return
+    if signed is not None:
+        keep(_file(options), signed)
 
 
 def stamps(paths: tuple[str, ...]) -> str:

@@ -22,6 +22,7 @@ import jinja2
 from ..cache import CACHE_DIR
 from ..config import Show
 from ..errors import ApaFeedError, display_path
+from ..files import keep
 from ..machinekey import keyed
 from ..model import FEED_CACHE, Asset, Feed, Item, generated_asset
 from . import pages
@@ -102,13 +103,7 @@ class PageMemo:
             return path.read_bytes()
         except OSError:
             data = make()
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{name}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
-        except OSError:
-            pass  # a read-only project still publishes; it just renders every time
+        keep(path, data)  # a read-only project still publishes; it just renders every time
         return data
 
     def forget_the_rest(self) -> None:

@@ -1,0 +1,25 @@
+"""Writing a file so no reader ever sees it half-written: a temporary name in the same folder, then
+a rename over the target (atomic on POSIX and Windows)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step, making its folder if needed (raises OSError)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def keep(path: Path, data: bytes) -> None:
+    """:func:`write_atomic` for caches: a read-only project just goes without."""
+    with contextlib.suppress(OSError):
+        write_atomic(path, data)
