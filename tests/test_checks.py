@@ -56,8 +56,22 @@ def sample(old: str, new: str) -> Callable[[Path], None]:
     return lambda root: edit(root / EPISODE, old, new)
 
 
+SAMPLE_SOUNDBITES = "soundbites:\n  - start: 24.887\n    duration: 29.3\n"
+
+
+def without_sample_soundbites(root: Path) -> None:
+    """The sample's own soundbite (the last lines of its episode.yaml), for cases that bring theirs."""
+    text = (root / EPISODE).read_text(encoding="utf-8")
+    (root / EPISODE).write_text(text[: text.index(SAMPLE_SOUNDBITES)], encoding="utf-8")
+
+
 def sample_add(text: str) -> Callable[[Path], None]:
-    return lambda root: edit(root / EPISODE, "audio: audio.mp3\n", f"audio: audio.mp3\n{text}")
+    def add(root: Path) -> None:
+        if text.startswith("soundbites:"):
+            without_sample_soundbites(root)
+        edit(root / EPISODE, "audio: audio.mp3\n", f"audio: audio.mp3\n{text}")
+
+    return add
 
 
 def episode(title: str = "Second", day: str = "2025-11-20", **extra: str) -> Callable[[Path], None]:
@@ -91,6 +105,7 @@ def ogg_audio(root: Path) -> None:
     edit(root / "feed.yaml", "storage: public\n", "storage: public\nother_formats: refuse\n")
     write_with_ffmpeg(root / "episodes" / SAMPLE_EPISODE / "audio.ogg", 2.0, OPUS_OGG)
     (root / "episodes" / SAMPLE_EPISODE / "chapters.json").unlink()  # its chapters are past this audio's end
+    without_sample_soundbites(root)  # and so is its soundbite
     edit(root / EPISODE, "audio: audio.mp3", "audio: audio.ogg")
 
 

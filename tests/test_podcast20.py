@@ -187,3 +187,14 @@ def test_podcast_guid_is_pinned_in_the_lock_and_survives_a_move(project: Path) -
     moved = build_project(Options(project / "feed.yaml", base_url="https://cdn.example.org/apa/", now=NOW))
     assert channel(moved.rss).findtext(f"{PC}guid") == first
     assert json.loads((project / "apa-feed.lock").read_text())["podcast_guid"] == first
+
+
+def test_the_sample_feed_shows_every_tier_1_tag(project: Path) -> None:
+    """Podcasting 2.0's first phase: locked, funding, transcript, chapters and soundbite."""
+    ch = channel(built(project).rss)
+    item = ch.find("item")
+    assert ch.find(f"{PC}locked") is not None and ch.find(f"{PC}funding") is not None
+    assert item.find(f"{PC}transcript") is not None and item.find(f"{PC}chapters") is not None
+    bite = item.find(f"{PC}soundbite")
+    assert (bite.get("startTime"), bite.get("duration"), bite.text) == (
+        "24.887", "29.3", "Un arsenal dévoilé au Parc des expositions de Bamako")
