@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .yamlread import compose_file, file_context
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -29,10 +30,7 @@ class Locator:
     def tree(self, path: Path) -> Node | None:
         """The node tree of ``path`` (None when it cannot be read: its problems are reported elsewhere)."""
         if path not in self._trees:
-            try:
-                self._trees[path] = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
-                self._trees[path] = None
+            self._trees[path] = compose_file(path, file_context(path))  # its problems were reported when read
         return self._trees[path]
 
     def node(self, path: Path, field: str) -> Node | None:
