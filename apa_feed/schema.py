@@ -113,8 +113,8 @@ def _when(value: str) -> date | datetime:
     return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
 
 
-def _timestamp(value: str) -> float:
-    """Seconds ("89.9") or a clock time ("1:29.9", "01:01:29.932")."""
+def clock_seconds(value: str) -> float:
+    """Seconds ("89.9") or a clock time ("1:29.9", "01:01:29.932"); ValueError for anything else."""
     parts = value.strip().split(":")
     _must(1 <= len(parts) <= 3 and all(p.replace(".", "", 1).isdigit() for p in parts))
     _must(all("." not in p for p in parts[:-1]))
@@ -137,7 +137,7 @@ language = checked('a BCP 47 language code like "fr" or "en-US"', _matching(LANG
 boolean = checked("true or false", _bool)
 positive_int = checked("a whole number of 1 or more", _positive)
 when = checked('an ISO 8601 date like "2025-11-12" or "2025-11-12T08:30:00+01:00"', _when)
-timestamp = checked('a time like "89.9", "1:29.9" or "01:01:29"', _timestamp)
+timestamp = checked('a time like "89.9", "1:29.9" or "01:01:29"', clock_seconds)
 timezone = checked('an IANA time zone like "Europe/Paris" or "UTC"', _zone)
 
 

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..categories import APPLE_CATEGORIES
 from ..model import slugify
+from ..schema import clock_seconds
 
 EXPLICIT = {"true": True, "yes": True, "explicit": True, "false": False, "no": False, "clean": False}
 
@@ -128,12 +129,10 @@ def suffix_for(mime: str, url: str, known: dict[str, str]) -> str | None:
 
 def parse_duration(value: str | None) -> float | None:
     """``itunes:duration`` as seconds: ``1234``, ``20:34`` or ``1:02:03`` (None when it is none of these)."""
-    parts = (value or "").strip().split(":")
-    if not 1 <= len(parts) <= 3 or not all(p.replace(".", "", 1).isdigit() for p in parts):
+    try:
+        seconds = clock_seconds(value or "")
+    except ValueError:
         return None
-    seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + float(part)
     return seconds if seconds > 0 else None
 
 
