@@ -52,28 +52,42 @@ def build_site(feed: Feed, show: Show) -> list[Asset]:
     css = stylesheet(theme)
     common = {"feed": feed, "t": SimpleNamespace(**strings(feed.language)), "css_url": feed.base_url + css.key}
     memo = PageMemo(show.root, (replace(feed, items=(), last_build=None), show.timezone, _templates(theme), css.key))
+    views = Views(feed, show)
     assets = [css]
     for pager, items in pages.pagers(feed, show.per_page):
-        html = memo.get(("index", pager, items), partial(_index_page, env, common, feed, pager, items, show))
+        html = memo.get(("index", pager, items), partial(_index_page, env, common, feed, pager, items, views))
         assets.append(page_asset(pages.page_key(pager.number), html))
     for item in feed.items:
         if item.page_url is None or not item.page_url.startswith(feed.base_url):
             continue
-        html = memo.get(("episode", item), partial(_episode_page, env, common, feed, item, show))
+        html = memo.get(("episode", item), partial(_episode_page, env, common, feed, item, views))
         key = unquote(item.page_url[len(feed.base_url) :]) + "index.html"
         assets.append(page_asset(key, html))
     memo.forget_the_rest()
     return sorted(assets, key=lambda a: a.key)
 
 
+class Views:
+    """Each episode as the pages show it, made once (it reads the transcript) for the index and its page."""
+
+    def __init__(self, feed: Feed, show: Show) -> None:
+        self.feed, self.tz = feed, show.timezone
+        self.made: dict[str, pages.Episode] = {}
+
+    def __call__(self, item: Item) -> pages.Episode:
+        if item.guid not in self.made:
+            self.made[item.guid] = pages.episode_view(self.feed, item, self.tz)
+        return self.made[item.guid]
+
+
 def _index_page(env: jinja2.Environment, common: dict[str, Any], feed: Feed, pager: pages.Pager,
-                items: tuple[Item, ...], show: Show) -> bytes:
-    views = [pages.episode_view(feed, i, show.timezone) for i in items]
-    return render(env, "index.html", common, page=pages.index_meta(feed, pager), pager=pager, episodes=views)
+                items: tuple[Item, ...], views: Views) -> bytes:
+    entries = [views(i) for i in items]
+    return render(env, "index.html", common, page=pages.index_meta(feed, pager), pager=pager, episodes=entries)
 
 
-def _episode_page(env: jinja2.Environment, common: dict[str, Any], feed: Feed, item: Item, show: Show) -> bytes:
-    view = pages.episode_view(feed, item, show.timezone)
+def _episode_page(env: jinja2.Environment, common: dict[str, Any], feed: Feed, item: Item, views: Views) -> bytes:
+    view = views(item)
     return render(env, "episode.html", common, page=pages.episode_meta(feed, view), episode=view)
 
 
