@@ -230,6 +230,7 @@ UNDATED = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
 
 def _episode(folder: Path, v: dict[str, Any], tz: ZoneInfo) -> EpisodeMeta:
     missing = tuple(name for name in ("title", "date", "description") if v[name] is None)
+    present = _listing(folder)
     return EpisodeMeta(
         folder=folder,
         slug=folder.name,
@@ -247,8 +248,8 @@ def _episode(folder: Path, v: dict[str, Any], tz: ZoneInfo) -> EpisodeMeta:
         draft=v["draft"],
         link=v["link"],
         guid=v["guid"],
-        chapters=_chapters(folder, v["chapters"]),
-        transcript=v["transcript"] or _found(folder, TRANSCRIPT_NAMES),
+        chapters=_chapters(folder, v["chapters"], present),
+        transcript=v["transcript"] or _found(folder, TRANSCRIPT_NAMES, present),
         transcript_language=v["transcript_language"],
         soundbites=tuple(Soundbite(**b) for b in v["soundbites"]),
         season_name=v["season_name"],
@@ -258,21 +259,21 @@ def _episode(folder: Path, v: dict[str, Any], tz: ZoneInfo) -> EpisodeMeta:
     )
 
 
-def _chapters(folder: Path, value: Any) -> Path | tuple[ChapterEntry, ...] | None:
+def _chapters(folder: Path, value: Any, present: frozenset[str]) -> Path | tuple[ChapterEntry, ...] | None:
     if isinstance(value, Path):
         return value
     if value:
         return tuple(sorted((ChapterEntry(**c) for c in value), key=lambda c: c.start))
-    return _found(folder, ("chapters.json",))
+    return _found(folder, ("chapters.json",), present)
 
 
-def _found(folder: Path, names: tuple[str, ...]) -> Path | None:
-    """The first of ``names`` present in ``folder`` (one directory read, not a stat per name)."""
-    present = _listing(folder)
+def _found(folder: Path, names: tuple[str, ...], present: frozenset[str]) -> Path | None:
+    """The first of ``names`` among the files ``present`` in ``folder``."""
     return next((folder / n for n in names if n in present), None)
 
 
 def _listing(folder: Path) -> frozenset[str]:
+    """The names of the files in ``folder`` (one directory read per episode, not a stat per name)."""
     try:
         return frozenset(e.name for e in os.scandir(folder) if e.is_file())
     except OSError:

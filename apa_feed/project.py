@@ -25,6 +25,8 @@ from .render import render
 from .site import build_site
 from .transcripts import TranscriptError, is_timed, read_cues, transcript_type, voices
 
+UTC_ZONE = ZoneInfo("UTC")
+
 
 @dataclass(frozen=True)
 class Options:
@@ -67,7 +69,7 @@ def _read(options: Options) -> tuple[Show | None, list[EpisodeMeta], list[Proble
         show = override(load_show(options.config), options)
     except ProblemsFound as found:
         problems.extend(found.problems)
-    tz = show.timezone if show else ZoneInfo("UTC")
+    tz = show.timezone if show else UTC_ZONE
     episodes, more = read_episodes(options.config.parent, tz)
     return show, episodes, problems + more
 
@@ -89,7 +91,6 @@ class Gathered:
     problems: list[Problem]
 
 
-UTC_ZONE = ZoneInfo("UTC")
 
 
 def gather(show_image: Path | None, episodes: list[EpisodeMeta], cache: FactCache, tz: ZoneInfo = UTC_ZONE) -> Gathered:
@@ -237,7 +238,7 @@ def build_project(options: Options, assign: bool = True) -> Built:
     notes_file = options.config.parent / CACHE_DIR / "notes.json"
     kept_notes = load_signed_json(notes_file)
     notes.remember(kept_notes)
-    found = gather(show.image if show else None, episodes, cache, show.timezone if show else ZoneInfo("UTC"))
+    found = gather(show.image if show else None, episodes, cache, show.timezone if show else UTC_ZONE)
     problems += found.problems
     if show is None or any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
@@ -256,8 +257,9 @@ def build_project(options: Options, assign: bool = True) -> Built:
         raise ProblemsFound(problems)
     if show.website:
         build = replace(build, assets=build.assets + tuple(build_site(build.feed, show)))
-    if notes.memo_state() != kept_notes:
-        save_signed_json(notes_file, notes.memo_state())
+    rendered = notes.memo_state()
+    if rendered != kept_notes:
+        save_signed_json(notes_file, rendered)
     built = Built(show, build, render(build.feed), tuple(problems), lock, tuple(inputs))
     snapshot.save(options, built, now)
     return built

@@ -37,7 +37,7 @@ def embedded_cover(root: Path, audio: Path) -> Path | None:
     data, mime = found
     target = root / CACHE_DIR / "covers" / f"cover-{hashlib.sha256(data).hexdigest()[:16]}{COVER_EXT[mime]}"
     if not target.is_file():
-        _write(target, data)
+        write_atomic(target, data)
     return target
 
 
@@ -96,7 +96,7 @@ def chapter_pictures(root: Path, ep: EpisodeInput, cache: FactCache) -> tuple[tu
         for index, (data, mime) in pictures.items():
             if mime in COVER_EXT:
                 target = folder / f"{prefix}{index}{COVER_EXT[mime]}"
-                _write(target, data)
+                write_atomic(target, data)
                 found.append(target)
     pairs = [(int(p.stem.removeprefix(prefix)), p) for p in found]
     return tuple((i, cache.facts(p)) for i, p in sorted(pairs) if i < len(ep.chapters))
@@ -128,7 +128,3 @@ def _spec_fields(spec: TagSpec) -> dict[str, object]:
 def can_tag(ep: EpisodeInput) -> bool:
     """Whether write-back supports this audio (MP3 and M4A)."""
     return ep.audio.format in TAGGABLE
-
-
-def _write(target: Path, data: bytes) -> None:
-    write_atomic(target, data)
