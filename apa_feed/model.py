@@ -326,17 +326,19 @@ def _credits(meta: EpisodeMeta) -> tuple[tuple[str, tuple[str, ...]], ...]:
 def content_asset(folder: str, facts: FileFacts, content_type: str | None = None) -> Asset:
     """An asset under a content-addressed key: new bytes get a new key, so a live URL never changes bytes."""
     suffix = facts.path.suffix.lower()
-    key = f"{folder}/{slugify(facts.path.stem)}-{facts.sha256[:12]}{suffix}"
     kind = content_type or IMAGE_TYPES.get(suffix, "application/octet-stream")
-    return Asset(key, facts.path, facts.size, facts.sha256, kind)
+    return Asset(content_key(folder, facts.path, facts.sha256), facts.path, facts.size, facts.sha256, kind)
 
 
 def generated_asset(folder: str, name: str, data: bytes, content_type: str, cache: str = MEDIA_CACHE) -> Asset:
     """An object apa-feed writes itself, under a content-addressed key like any file."""
     digest = hashlib.sha256(data).hexdigest()
-    stem, dot, ext = name.rpartition(".")
-    key = f"{folder}/{stem}-{digest[:12]}.{ext}" if dot else f"{folder}/{name}-{digest[:12]}"
-    return Asset(key, Path(name), len(data), digest, content_type, cache, data)
+    return Asset(content_key(folder, Path(name), digest), Path(name), len(data), digest, content_type, cache, data)
+
+
+def content_key(folder: str, name: Path, sha256: str) -> str:
+    """``<folder>/<stem>-<sha256[:12]><ext>``: the key changes with the bytes."""
+    return f"{folder}/{slugify(name.stem)}-{sha256[:12]}{name.suffix.lower()}"
 
 
 def url(show: Show, key: str) -> str:
