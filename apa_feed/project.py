@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from . import notes, snapshot
+from . import itemmemo, notes, snapshot
 from .artwork import check_artwork
 from .audioinfo import Tags
 from .cache import CACHE_DIR, FactCache, load_signed_json, save_signed_json
@@ -21,7 +22,7 @@ from .lock import Lock, LockError, podcast_guid, read_lock
 from .model import Build, EpisodeInput, FileFacts, build_feed, url
 from .probe import AudioError, AudioInfo
 from .published import derive
-from .render import render
+from .render import render_items
 from .site import build_site
 from .transcripts import TranscriptError, is_timed, read_cues, transcript_type, voices
 
@@ -52,6 +53,8 @@ class Built:
     """The lock file as it was before this run (None: nothing published from here yet)."""
     inputs: tuple[EpisodeInput, ...] = ()
     """The episodes with their file facts (empty in a build read back from the snapshot)."""
+    read_ns: int = 0
+    """When this build began reading the project (``time.time_ns()``)."""
 
 
 def read_project(options: Options) -> tuple[Show, list[EpisodeMeta]]:
@@ -230,6 +233,7 @@ def build_project(options: Options, assign: bool = True) -> Built:
     """
     options = replace(options, config=options.config.absolute())
     now = options.now or datetime.now(UTC)
+    started = time.time_ns()
     kept = snapshot.load(options, now)
     if kept is not None:
         return kept
@@ -260,7 +264,10 @@ def build_project(options: Options, assign: bool = True) -> Built:
     rendered = notes.memo_state()
     if rendered != kept_notes:
         save_signed_json(notes_file, rendered)
-    built = Built(show, build, render(build.feed), tuple(problems), lock, tuple(inputs))
+    kept_items = itemmemo.load(show.root)
+    rss, items = render_items(build.feed, kept_items)
+    itemmemo.save(show.root, items, kept_items)
+    built = Built(show, build, rss, tuple(problems), lock, tuple(inputs), started)
     snapshot.save(options, built, now)
     return built
 

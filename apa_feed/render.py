@@ -3,15 +3,27 @@
 feedgen serialises the core RSS; a small extension writes the itunes tags the way Apple
 documents them today (``true``/``false`` explicit, nested categories, whole-second
 durations). Output depends only on the model: the same feed renders byte-identical.
+
+A big catalogue re-renders only what changed: :func:`render_items` takes the ``<item>`` text of
+items rendered before (by :func:`item_key`, a digest of everything the item holds) and lets
+feedgen serialise the rest. A kept item stands in the tree as a processing instruction carrying
+a random marker, at the depth and place its ``<item>`` would have, and the marker's line is then
+replaced by the kept text, so the result is byte-identical to rendering every item afresh.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+import secrets
+from collections.abc import Mapping
 from typing import Any
 
+from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import formatRFC2822, xml_elem
+from lxml import etree
 
 from .chapters import JSON_CHAPTERS_TYPE
 from .model import Feed, Item, PersonRef
@@ -167,16 +179,80 @@ def _persons(parent: Any, people: tuple[PersonRef, ...]) -> None:
 
 
 def render(feed: Feed) -> bytes:
-    """Serialise ``feed`` as RSS 2.0 (UTF-8, pretty-printed, deterministic)."""
+    """Serialise ``feed`` as RSS 2.0 (UTF-8, pretty-printed, deterministic), every item afresh."""
+    fg = _generator(feed)
+    for item in feed.items:
+        _entry(fg, item)
+    return _serialise(fg)
+
+
+def render_items(feed: Feed, known: Mapping[bytes, bytes]) -> tuple[bytes, dict[bytes, bytes]]:
+    """Serialise ``feed``, reusing the ``<item>`` text of items in ``known`` (by :func:`item_key`).
+
+    Returns the feed and the text of each of its items by key, to be kept for the next render.
+    """
+    fg = _generator(feed)
+    marker = secrets.token_hex(12)
+    keys = [item_key(item) for item in feed.items]
+    for index, (key, item) in enumerate(zip(keys, feed.items, strict=True)):
+        if key in known:
+            fg.add_entry(_Marker(f"{marker} kept {index}"), order="append")
+        else:  # fresh: its text runs from this marker to the next one
+            fg.add_entry(_Marker(f"{marker} new {index}"), order="append")
+            _entry(fg, item)
+    fg.add_entry(_Marker(f"{marker} end 0"), order="append")
+    return _splice(_serialise(fg), marker, keys, known)
+
+
+def _generator(feed: Feed) -> FeedGenerator:
+    """A feedgen generator with apa-feed's extensions and the channel set, no items yet."""
     fg = FeedGenerator()
     fg.register_extension("itunes_apa", ItunesFeed, ItunesEntry)
     fg.register_extension("podcast_apa", PodcastFeed, PodcastEntry)
     fg.itunes_apa.feed = feed
     fg.podcast_apa.feed = feed
     _channel(fg, feed)
-    for item in feed.items:
-        _entry(fg, item)
+    return fg
+
+
+def _serialise(fg: FeedGenerator) -> bytes:
     return bytes(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True))
+
+
+def _splice(
+    text: bytes, marker: str, keys: list[bytes], known: Mapping[bytes, bytes]
+) -> tuple[bytes, dict[bytes, bytes]]:
+    """Put the kept items' text in place of their markers; collect every item's text by key."""
+    parts = re.split(rb"[ ]*<\?apa-feed " + marker.encode() + rb" (kept|new|end) (\d+)\?>\n", text)
+    out = [parts[0]]
+    items: dict[bytes, bytes] = {}
+    for at in range(1, len(parts), 3):
+        what, index, following = parts[at], int(parts[at + 1]), parts[at + 2]
+        if what == b"kept":
+            items[keys[index]] = known[keys[index]]
+            out.append(known[keys[index]])
+        elif what == b"new":
+            items[keys[index]] = following
+        out.append(following)
+    return b"".join(out), items
+
+
+class _Marker(FeedEntry):  # type: ignore[misc]
+    """An entry feedgen serialises as ``<?apa-feed TEXT?>``: the place of an item rendered before."""
+
+    def __init__(self, text: str) -> None:  # noqa: D107  (none of FeedEntry's fields: it has no content)
+        self.marker = text
+
+    def register_extension(self, *args: Any, **kwargs: Any) -> None:
+        """No extension writes anything into a marker."""
+
+    def rss_entry(self, extensions: bool = True) -> Any:
+        return etree.ProcessingInstruction("apa-feed", self.marker)
+
+
+def item_key(item: Item) -> bytes:
+    """A digest of everything ``item`` holds and of the code that renders it."""
+    return hashlib.blake2b(repr(item).encode("utf-8", "surrogatepass"), digest_size=16, key=_CODE).digest()
 
 
 def _channel(fg: FeedGenerator, feed: Feed) -> None:
@@ -212,3 +288,16 @@ def _entry(fg: FeedGenerator, item: Item) -> None:
     fe.enclosure(item.enclosure_url, str(item.enclosure_length), item.enclosure_type)
     for word in item.keywords:
         fe.category(term=word)
+
+
+def _code_version() -> bytes:
+    """This module's bytes and the versions of feedgen and lxml: a kept item is only as good as they are."""
+    import feedgen.version
+
+    with open(__file__, "rb") as handle:
+        own = handle.read()
+    parts = own + repr((feedgen.version.version_str, etree.LXML_VERSION)).encode()
+    return hashlib.blake2b(parts, digest_size=32).digest()
+
+
+_CODE = _code_version()

@@ -1,10 +1,11 @@
 """The last build, kept in ``.apa-feed/build.pickle`` with the stamps of every file it read, so an
 unchanged show (the usual re-publish of a big catalogue) is not read, checked and rendered again.
 
-The snapshot is used only when nothing it depends on has moved: every file it read (size,
-modification and change times), the folders it listed, the command-line options, apa-feed's own
-code, and the clock (no scheduled episode has come due, no live one has become future).
-Anything else rebuilds. It is a cache: deleting it is always safe.
+The snapshot is used only when nothing it depends on has moved: every file it read and every
+folder it listed (size, modification and change times, inode: one ``stat`` each, as git checks
+its index; a folder's times move when an entry is added, removed or renamed), the command-line
+options, apa-feed's own code, and the clock (no scheduled episode has come due, no live one has
+become future). Anything else rebuilds. It is a cache: deleting it is always safe.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import hashlib
 import os
 import pickle
 import stat
-import time
 import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -22,18 +22,18 @@ from typing import TYPE_CHECKING
 
 from .cache import CACHE_DIR
 from .files import keep
+from .lock import LOCK_FILE
 from .machinekey import sign, verified
 
 if TYPE_CHECKING:
     from .project import Built, Options
 
 SNAPSHOT = "build.pickle"
-FORMAT = 1
-SMALL = 256 * 1024
-"""Files up to this size (YAML, lock, chapters, transcripts) are stamped by their bytes."""
+FORMAT = 2
 RACY_NS = 2_000_000_000
-"""A big file changed less than this before the build may change again within the same timestamp
-tick unnoticed (the "racy" case git knows): no snapshot is kept then; the next build keeps one."""
+"""A path changed less than this before the build started (or during it) may change again within
+the same timestamp tick unnoticed (the "racy" case git knows; some file systems tick every 2 s):
+no snapshot is kept then, and the next build keeps one."""
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -67,12 +67,17 @@ def load(options: Options, now: datetime) -> Built | None:
 
 
 def save(options: Options, built: Built, now: datetime) -> None:
-    """Keep ``built`` with the stamps of everything it read (a read-only project just skips it)."""
+    """Keep ``built`` with the stamps of everything it read (a read-only project just skips it).
+
+    A path changed after the build began reading (``built.read_ns``), or just before, makes the
+    snapshot untrustworthy, except apa-feed's own lock file, which a publish writes afterwards.
+    """
     if not built.inputs or any(not i.meta.guid for i in built.inputs):
         return  # read back from a snapshot already, or GUIDs still to be written by the next build
     skipped_dates = [i.meta.published for i in built.inputs if not i.meta.draft and i.meta.published > now]
     paths = tuple(sorted(_inputs(built)))
-    if _racy(paths):
+    lock = os.path.abspath(built.show.root / LOCK_FILE)
+    if _racy([p for p in paths if p != lock], built.read_ns):
         return
     live = [i.published for i in built.build.feed.items]
     kept = replace(built, inputs=())  # only this build needs them: they are the bulk of the unpickling
@@ -87,8 +92,8 @@ def save(options: Options, built: Built, now: datetime) -> None:
 
 
 def stamps(paths: tuple[str, ...]) -> str:
-    """One hash over every path: a folder by its entries, a small file by its bytes, a big one (audio,
-    artwork) by its size and times; a missing path counts too."""
+    """One hash over every path's ``stat``: size, modification and change times, inode (a missing
+    path counts too)."""
     digest = hashlib.sha256()
     for name in paths:
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + _stamp(name) + b"\n")
@@ -98,26 +103,21 @@ def stamps(paths: tuple[str, ...]) -> str:
 def _stamp(name: str) -> bytes:
     try:
         st = os.stat(name)
-        if stat.S_ISDIR(st.st_mode):
-            return "\0".join(sorted(os.listdir(name))).encode("utf-8", "surrogateescape")
-        if st.st_size <= SMALL:
-            with open(name, "rb") as handle:
-                return hashlib.sha256(handle.read()).digest()
-        return f"{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}".encode()
     except OSError:
         return b"missing"
+    kind = "d" if stat.S_ISDIR(st.st_mode) else "f"
+    return f"{kind}{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}".encode()
 
 
-def _racy(paths: tuple[str, ...]) -> bool:
+def _racy(paths: list[str], started_ns: int) -> bool:
     """Whether some path changed too recently for its times to tell a later change apart."""
-    limit = time.time_ns() - RACY_NS
+    limit = started_ns - RACY_NS
     for name in paths:
         try:
             st = os.stat(name)
         except OSError:
             continue
-        big = stat.S_ISREG(st.st_mode) and st.st_size > SMALL  # the others are stamped by content
-        if big and (st.st_mtime_ns > limit or st.st_ctime_ns > limit):
+        if st.st_mtime_ns > limit or st.st_ctime_ns > limit:
             return True
     return False
 

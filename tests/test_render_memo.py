@@ -1,0 +1,135 @@
+"""Re-rendering a feed serialises only the items that changed, and the result is byte-identical."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import NOW, add_episode, episode_yaml
+from lxml import etree
+
+from apa_feed import itemmemo
+from apa_feed import render as render_module
+from apa_feed.model import Feed
+from apa_feed.project import Options, build_project
+from apa_feed.render import item_key, render, render_items
+
+TRICKY = [
+    "<p>CDATA's end ]]> inside</p>",
+    "<p>looks like a marker: <?apa-feed 0123 kept 0?>\n</p>",
+    "<p>an item inside: </item>\n    <item><title>x</title></item></p>",
+    "<p>Réalisation : Élodie — « mise en onde » & mix\n\n  indented\n</p>",
+]
+
+
+def sample_feed(project: Path, copies: int = 6) -> Feed:
+    """The sample's feed with its one item repeated under new GUIDs and tricky show notes."""
+    feed = build_project(Options(project / "feed.yaml", now=NOW)).build.feed
+    first = feed.items[0]
+    items = [first] + [replace(first, guid=f"guid-{n}", title=f"Épisode {n}", html=TRICKY[n % len(TRICKY)],
+                               text=TRICKY[n % len(TRICKY)]) for n in range(copies)]
+    return replace(feed, items=tuple(items))
+
+
+def refusing_entries(monkeypatch: pytest.MonkeyPatch, allowed: set[str]) -> list[str]:
+    """Record which items feedgen serialises; any other than ``allowed`` fails the test."""
+    seen: list[str] = []
+    real = render_module._entry
+
+    def entry(fg: object, item: object) -> None:
+        guid = item.guid  # type: ignore[attr-defined]
+        assert guid in allowed, f"item {guid} was rendered again"
+        seen.append(guid)
+        real(fg, item)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render_module, "_entry", entry)
+    return seen
+
+
+def test_a_render_with_markers_is_byte_identical_to_plain_feedgen(project: Path) -> None:
+    feed = sample_feed(project)
+    text, items = render_items(feed, {})
+    assert text == render(feed)
+    assert set(items) == {item_key(i) for i in feed.items}
+    assert etree.fromstring(text).xpath("//processing-instruction()") == []  # well-formed, no marker left
+
+
+def test_kept_items_are_spliced_back_without_rendering_them(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    feed = sample_feed(project)
+    expected, kept = render_items(feed, {})
+    seen = refusing_entries(monkeypatch, allowed=set())
+    again, items = render_items(feed, kept)
+    assert seen == []
+    assert again == expected
+    assert items == kept
+
+
+def test_only_the_changed_item_is_rendered_and_the_text_matches_a_full_render(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = sample_feed(project)
+    _, kept = render_items(feed, {})
+    changed = replace(feed, items=(feed.items[0], replace(feed.items[1], title="Nouveau titre"), *feed.items[2:]))
+    expected = render(changed)
+    seen = refusing_entries(monkeypatch, allowed={"guid-0"})
+    text, items = render_items(changed, kept)
+    assert seen == ["guid-0"]
+    assert text == expected
+    assert b"<title>Nouveau titre</title>" in text
+    assert len(set(items) - set(kept)) == 1 and len(set(kept) - set(items)) == 1
+
+
+def test_a_changed_channel_keeps_the_items_and_still_renders_identically(project: Path) -> None:
+    feed = sample_feed(project)
+    _, kept = render_items(feed, {})
+    moved = replace(feed, title="Autre titre", description="Autre description")
+    assert render_items(moved, kept)[0] == render(moved)
+
+
+def test_the_key_covers_every_field(project: Path) -> None:
+    item = sample_feed(project).items[0]
+    keys = {item_key(item)}
+    for name, value in [("duration", item.duration + 1), ("explicit", not item.explicit), ("guid", "other"),
+                        ("enclosure_length", item.enclosure_length + 1), ("keywords", ("autre",)),
+                        ("published", item.published.replace(year=2020)), ("author", "Quelqu'un")]:
+        keys.add(item_key(replace(item, **{name: value})))
+    assert len(keys) == 8
+
+
+def test_builds_keep_the_items_and_reuse_them(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_episode(project, "2025-12-01-two", episode_yaml("Deux", "2025-12-01"))
+    first = build_project(Options(project / "feed.yaml", now=NOW))
+    assert len(itemmemo.load(project)) == 2
+    real = render_module._entry
+    seen = refusing_entries(monkeypatch, allowed={first.build.feed.items[0].guid})
+    path = project / "episodes" / "2025-12-01-two" / "episode.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('"Deux"', '"Deux bis"'), encoding="utf-8")
+    again = build_project(Options(project / "feed.yaml", now=NOW))
+    assert seen == [first.build.feed.items[0].guid]  # only the edited episode
+    assert b"<title>Deux bis</title>" in again.rss
+    monkeypatch.setattr(render_module, "_entry", real)
+    assert again.rss == render(again.build.feed)
+
+
+@pytest.mark.parametrize("damage", ["unsigned", "garbage", "other machine"])
+def test_a_memo_not_written_here_is_never_spliced(
+    project: Path, damage: str, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    first = build_project(Options(project / "feed.yaml", now=NOW))
+    memo = project / ".apa-feed" / itemmemo.MEMO
+    key = item_key(first.build.feed.items[0])
+    import marshal
+
+    injected = {key: b"    <item><title>injected</title></item>\n"}
+    if damage == "unsigned":
+        memo.write_bytes(marshal.dumps(injected))
+    elif damage == "garbage":
+        memo.write_bytes(b"\x00" * 40 + b"not marshal")
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("other-machine")))
+    assert itemmemo.load(project) == {}
+    (project / ".apa-feed" / "build.pickle").unlink(missing_ok=True)
+    again = build_project(Options(project / "feed.yaml", now=NOW))
+    assert b"injected" not in again.rss
+    assert again.rss == first.rss
