@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +43,12 @@ class Ctx:
 
 def episode_file(ep: EpisodeInput) -> Path:
     """The episode's ``episode.yaml``."""
-    return ep.meta.folder / EPISODE_FILE
+    return _episode_file(ep.meta.folder)
+
+
+@functools.lru_cache(maxsize=65536)
+def _episode_file(folder: Path) -> Path:
+    return folder / EPISODE_FILE  # each rule asks, for every episode of a big catalogue
 
 
 def seconds(value: float) -> str:

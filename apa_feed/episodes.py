@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -193,16 +194,26 @@ class EpisodeMeta:
 def episode_folders(root: Path) -> list[Path]:
     """The folders under ``root/episodes`` that hold an ``episode.yaml``, in name order."""
     base = root / "episodes"
-    if not base.is_dir():
+    try:
+        entries = [e.path for e in os.scandir(base) if e.is_dir()]
+    except OSError:
         return []
-    return sorted(p for p in base.iterdir() if (p / EPISODE_FILE).is_file())
+    return [Path(p) for p in sorted(entries) if os.path.isfile(os.path.join(p, EPISODE_FILE))]
 
 
-def read_episodes(root: Path, tz: ZoneInfo) -> tuple[list[EpisodeMeta], list[Problem]]:
-    """Read every episode: the valid ones, and the problems of the others (all of them)."""
+def read_episodes(
+    root: Path, tz: ZoneInfo, kept: Callable[[Path], EpisodeMeta | None] | None = None
+) -> tuple[list[EpisodeMeta], list[Problem]]:
+    """Read every episode: the valid ones, and the problems of the others (all of them).
+
+    ``kept`` gives an episode as a previous build read it when its files have not changed.
+    """
     problems: list[Problem] = []
     episodes: list[EpisodeMeta] = []
     for folder in episode_folders(root):
+        if kept is not None and (meta := kept(folder)) is not None:
+            episodes.append(meta)
+            continue
         ctx = file_context(folder / EPISODE_FILE)
         node = compose_file(folder / EPISODE_FILE, ctx)
         values = s.read_mapping(node, EPISODE_FIELDS, ctx)

@@ -10,6 +10,7 @@ become future). Anything else rebuilds. It is a cache: deleting it is always saf
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     from .project import Built, Options
 
 SNAPSHOT = "build.pickle"
-FORMAT = 2
+FORMAT = 3
+MAGIC = b"apa-feed snapshot %d\n" % FORMAT
 RACY_NS = 2_000_000_000
 """A path changed less than this before the build started (or during it) may change again within
 the same timestamp tick unnoticed (the "racy" case git knows; some file systems tick every 2 s):
@@ -38,32 +40,41 @@ PACKAGE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
-class Snapshot:
-    """A build and what it depends on."""
+class Header:
+    """What a kept build depends on, read (and compared) before the build itself is unpickled."""
 
     key: str
     paths: tuple[str, ...]
     stamps: str
     valid_from: datetime | None
     valid_until: datetime | None
-    built: Built
 
 
 def load(options: Options, now: datetime) -> Built | None:
     """The kept build, if nothing it depends on has changed; None otherwise."""
-    path = _file(options)
     try:
-        data = verified(path.read_bytes())
+        data = verified(_file(options).read_bytes())
         if data is None:
             return None  # not written by apa-feed on this machine: never unpickled
-        kept = pickle.loads(zlib.decompress(data))  # noqa: S301  (signed by this machine's key, checked above)
+        if data[: len(MAGIC)] != MAGIC:
+            return None  # another format of the snapshot
+        data = data[len(MAGIC) :]
+        size = int.from_bytes(data[:8], "big")
+        head = pickle.loads(data[8 : 8 + size])  # noqa: S301  (signed by this machine's key, checked above)
+        if not isinstance(head, Header) or not _current(head, options, now):
+            return None
+        built = pickle.loads(zlib.decompress(data[8 + size :]))  # noqa: S301  (signed, as above)
     except (OSError, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return None
-    if not isinstance(kept, Snapshot) or kept.key != _key(options):
-        return None
-    if (kept.valid_from and now < kept.valid_from) or (kept.valid_until and now >= kept.valid_until):
-        return None
-    return kept.built if stamps(kept.paths) == kept.stamps else None
+    return built if type(built).__name__ == "Built" else None
+
+
+def _current(head: Header, options: Options, now: datetime) -> bool:
+    if head.key != _key(options):
+        return False
+    if (head.valid_from and now < head.valid_from) or (head.valid_until and now >= head.valid_until):
+        return False
+    return survey(head.paths)[0] == head.stamps
 
 
 def save(options: Options, built: Built, now: datetime) -> None:
@@ -76,59 +87,47 @@ def save(options: Options, built: Built, now: datetime) -> None:
         return  # read back from a snapshot already, or GUIDs still to be written by the next build
     skipped_dates = [i.meta.published for i in built.inputs if not i.meta.draft and i.meta.published > now]
     paths = tuple(sorted(_inputs(built)))
-    lock = os.path.abspath(built.show.root / LOCK_FILE)
-    if _racy([p for p in paths if p != lock], built.read_ns):
+    digest, racy = survey(paths, built.read_ns - RACY_NS, _absolute(os.path.join(built.show.root, LOCK_FILE)))
+    if racy:
         return
     live = [i.published for i in built.build.feed.items]
+    head = Header(_key(options), paths, digest, max(live, default=None), min(skipped_dates, default=None))
     kept = replace(built, inputs=())  # only this build needs them: they are the bulk of the unpickling
-    snapshot = Snapshot(_key(options), paths, stamps(paths), max(live, default=None),
-                        min(skipped_dates, default=None), kept)
     try:
-        signed = sign(zlib.compress(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL), 1))
+        header = pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)
+        body = zlib.compress(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL), 1)
     except pickle.PicklingError:
         return
+    signed = sign(MAGIC + len(header).to_bytes(8, "big") + header + body)
     if signed is not None:
         keep(_file(options), signed)
 
 
-def stamps(paths: tuple[str, ...]) -> str:
-    """One hash over every path's ``stat``: size, modification and change times, inode (a missing
-    path counts too)."""
+def survey(paths: tuple[str, ...], since_ns: int | None = None, exempt: str = "") -> tuple[str, bool]:
+    """One hash over every path's ``stat`` (size, modification and change times, inode; a missing
+    path counts too), and whether a path other than ``exempt`` changed after ``since_ns``."""
     digest = hashlib.sha256()
-    for name in paths:
-        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + _stamp(name) + b"\n")
-    return digest.hexdigest()
-
-
-def _stamp(name: str) -> bytes:
-    try:
-        st = os.stat(name)
-    except OSError:
-        return b"missing"
-    kind = "d" if stat.S_ISDIR(st.st_mode) else "f"
-    return f"{kind}{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}".encode()
-
-
-def _racy(paths: list[str], started_ns: int) -> bool:
-    """Whether some path changed too recently for its times to tell a later change apart."""
-    limit = started_ns - RACY_NS
+    racy = False
     for name in paths:
         try:
             st = os.stat(name)
         except OSError:
+            digest.update(name.encode("utf-8", "surrogateescape") + b"\0missing\n")
             continue
-        if st.st_mtime_ns > limit or st.st_ctime_ns > limit:
-            return True
-    return False
+        digest.update(f"{name}\0{stat_stamp(st)}\n".encode("utf-8", "surrogateescape"))
+        if since_ns is not None and max(st.st_mtime_ns, st.st_ctime_ns) > since_ns and name != exempt:
+            racy = True
+    return digest.hexdigest(), racy
 
 
 def _inputs(built: Built) -> set[str]:
-    """Every file and folder the build read or lists."""
+    """Every file and folder the build read or lists (absolute paths, as text: this runs per episode)."""
     root = built.show.root
-    found = {root / "feed.yaml", root / "apa-feed.lock", root / "episodes", root / "theme", built.show.image}
+    found: set[str | Path] = {root / "feed.yaml", root / LOCK_FILE, root / "episodes", root / "theme", built.show.image}
     for ep in built.inputs:
         meta = ep.meta
-        found |= {meta.folder, meta.folder / "episode.yaml"}
+        folder = os.fspath(meta.folder)
+        found |= {folder, os.path.join(folder, "episode.yaml")}
         found |= {p for p in (meta.audio, meta.image, meta.transcript) if p is not None}
         if isinstance(meta.chapters, Path):
             found.add(meta.chapters)
@@ -136,15 +135,31 @@ def _inputs(built: Built) -> set[str]:
     if theme.is_dir():
         found |= set(theme.iterdir())
     found |= {a.source for a in built.build.assets if a.data is None}
-    return {os.path.abspath(p) for p in found}
+    return {_absolute(os.fspath(p)) for p in found}
+
+
+def _absolute(path: str) -> str:
+    return path if os.path.isabs(path) and "/." not in path else os.path.abspath(path)
 
 
 def _key(options: Options) -> str:
     """What the build depends on besides files: the options and apa-feed's own code."""
+    parts = (FORMAT, os.getcwd(), str(options.config.absolute()), options.base_url, options.storage, code_version())
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+@functools.cache
+def code_version() -> str:
+    """apa-feed's own code as it is installed (every file's name, size and modification time)."""
     code = sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in PACKAGE.rglob("*") if p.is_file()
                   and "__pycache__" not in p.parts)
-    parts = (FORMAT, os.getcwd(), str(options.config.absolute()), options.base_url, options.storage, code)
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+    return hashlib.sha256(repr(code).encode()).hexdigest()
+
+
+def stat_stamp(st: os.stat_result) -> str:
+    """A path's kind, size, modification and change times and inode, as git's index compares them."""
+    kind = "d" if stat.S_ISDIR(st.st_mode) else "f"
+    return f"{kind}{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
 
 
 def _file(options: Options) -> Path:
