@@ -22,7 +22,7 @@ from .errors import Problem
 from .files import keep
 from .machinekey import sign, verified
 from .model import EpisodeInput
-from .snapshot import RACY_NS, code_version, stat_stamp
+from .snapshot import RACY_NS, code_version, stamp_of, stat_stamp
 
 MEMO = "episodes.bin"
 FORMAT = 2
@@ -58,7 +58,7 @@ class EpisodeMemo:
         if key not in self.found:
             self.found[key] = None
             entry = self.kept.get(key)
-            if entry is not None and all(_stamp(path) == stamp for path, stamp in entry[0]):
+            if entry is not None and all(stamp_of(path) == stamp for path, stamp in entry[0]):
                 try:
                     kept = pickle.loads(entry[1])  # noqa: S301  (signed by this machine's key, checked on load)
                 except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
@@ -114,10 +114,3 @@ def _paths(found: EpisodeInput) -> list[str]:
     if isinstance(meta.chapters, Path):
         paths.append(meta.chapters)
     return [os.path.abspath(p) for p in paths if p is not None]
-
-
-def _stamp(path: str) -> str:
-    try:
-        return stat_stamp(os.stat(path))
-    except OSError:
-        return "missing"

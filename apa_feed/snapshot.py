@@ -30,13 +30,14 @@ if TYPE_CHECKING:
     from .project import Built, Options
 
 SNAPSHOT = "build.pickle"
-FORMAT = 3
+FORMAT = 4
 MAGIC = b"apa-feed snapshot %d\n" % FORMAT
 RACY_NS = 2_000_000_000
 """A path changed less than this before the build started (or during it) may change again within
 the same timestamp tick unnoticed (the "racy" case git knows; some file systems tick every 2 s):
 no snapshot is kept then, and the next build keeps one."""
 PACKAGE = Path(__file__).resolve().parent
+MISSING = "missing"
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ class Header:
 
     key: str
     paths: tuple[str, ...]
-    stamps: str
+    stamps: tuple[str, ...]
+    """Each path's :func:`stat_stamp` (compared one by one: the first changed path ends the check)."""
     valid_from: datetime | None
     valid_until: datetime | None
 
@@ -74,7 +76,8 @@ def _current(head: Header, options: Options, now: datetime) -> bool:
         return False
     if (head.valid_from and now < head.valid_from) or (head.valid_until and now >= head.valid_until):
         return False
-    return survey(head.paths)[0] == head.stamps
+    return len(head.paths) == len(head.stamps) and all(
+        stamp_of(path) == stamp for path, stamp in zip(head.paths, head.stamps, strict=True))
 
 
 def save(options: Options, built: Built, now: datetime) -> None:
@@ -87,11 +90,11 @@ def save(options: Options, built: Built, now: datetime) -> None:
         return  # read back from a snapshot already, or GUIDs still to be written by the next build
     skipped_dates = [i.meta.published for i in built.inputs if not i.meta.draft and i.meta.published > now]
     paths = tuple(sorted(_inputs(built)))
-    digest, racy = survey(paths, built.read_ns - RACY_NS, _absolute(os.path.join(built.show.root, LOCK_FILE)))
+    stamps, racy = survey(paths, built.read_ns - RACY_NS, _absolute(os.path.join(built.show.root, LOCK_FILE)))
     if racy:
         return
     live = [i.published for i in built.build.feed.items]
-    head = Header(_key(options), paths, digest, max(live, default=None), min(skipped_dates, default=None))
+    head = Header(_key(options), paths, stamps, max(live, default=None), min(skipped_dates, default=None))
     kept = replace(built, inputs=())  # only this build needs them: they are the bulk of the unpickling
     try:
         header = pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)
@@ -103,21 +106,29 @@ def save(options: Options, built: Built, now: datetime) -> None:
         keep(_file(options), signed)
 
 
-def survey(paths: tuple[str, ...], since_ns: int | None = None, exempt: str = "") -> tuple[str, bool]:
-    """One hash over every path's ``stat`` (size, modification and change times, inode; a missing
-    path counts too), and whether a path other than ``exempt`` changed after ``since_ns``."""
-    digest = hashlib.sha256()
+def survey(paths: tuple[str, ...], since_ns: int, exempt: str = "") -> tuple[tuple[str, ...], bool]:
+    """Every path's :func:`stat_stamp` (``missing`` for a missing one), and whether a path other
+    than ``exempt`` changed after ``since_ns``."""
+    stamps = []
     racy = False
     for name in paths:
         try:
             st = os.stat(name)
         except OSError:
-            digest.update(name.encode("utf-8", "surrogateescape") + b"\0missing\n")
+            stamps.append(MISSING)
             continue
-        digest.update(f"{name}\0{stat_stamp(st)}\n".encode("utf-8", "surrogateescape"))
-        if since_ns is not None and max(st.st_mtime_ns, st.st_ctime_ns) > since_ns and name != exempt:
+        stamps.append(stat_stamp(st))
+        if max(st.st_mtime_ns, st.st_ctime_ns) > since_ns and name != exempt:
             racy = True
-    return digest.hexdigest(), racy
+    return tuple(stamps), racy
+
+
+def stamp_of(path: str) -> str:
+    """``path``'s :func:`stat_stamp`, or ``missing``."""
+    try:
+        return stat_stamp(os.stat(path))
+    except OSError:
+        return MISSING
 
 
 def _inputs(built: Built) -> set[str]:

@@ -104,7 +104,8 @@ def show(work: Path, episodes: int) -> Path:
 def edit_one(root: Path, options: Options, rounds: int = 3) -> float:
     """Best time of a build after retitling one episode (its file older than the racy window, as a
     producer's edit is by the time they publish), the rest of the show kept from the last build."""
-    path = root / "episodes" / "ep-000001" / "episode.yaml"
+    folders = sorted((root / "episodes").iterdir())
+    path = folders[len(folders) // 2] / "episode.yaml"  # the middle one: no luck from the order of checks
     build_project(options)
     times = []
     for n in range(rounds):
