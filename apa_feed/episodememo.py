@@ -52,7 +52,7 @@ class EpisodeMemo:
         self.current: dict[str, tuple[Stamps, bytes]] = {}
         self.found: dict[str, Kept | None] = {}
 
-    def get(self, folder: Path) -> Kept | None:
+    def get(self, folder: Path | str) -> Kept | None:
         """The kept episode of ``folder`` if none of its files has changed, else None."""
         key = os.fspath(folder)
         if key not in self.found:
@@ -67,7 +67,7 @@ class EpisodeMemo:
                 self.found[key] = kept if isinstance(kept, Kept) else None
         return self.found[key]
 
-    def meta(self, folder: Path) -> EpisodeMeta | None:
+    def meta(self, folder: Path | str) -> EpisodeMeta | None:
         """The kept episode.yaml of ``folder``, parsed, if nothing changed."""
         kept = self.get(folder)
         return kept.meta if kept else None

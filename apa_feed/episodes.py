@@ -193,27 +193,34 @@ class EpisodeMeta:
 
 def episode_folders(root: Path) -> list[Path]:
     """The folders under ``root/episodes`` that hold an ``episode.yaml``, in name order."""
-    base = root / "episodes"
+    return [Path(p) for p in _folders(root) if os.path.isfile(os.path.join(p, EPISODE_FILE))]
+
+
+def _folders(root: Path) -> list[str]:
+    """Every folder under ``root/episodes``, in name order (as text: a big catalogue has thousands)."""
     try:
-        entries = [e.path for e in os.scandir(base) if e.is_dir()]
+        return sorted(e.path for e in os.scandir(root / "episodes") if e.is_dir())
     except OSError:
         return []
-    return [Path(p) for p in sorted(entries) if os.path.isfile(os.path.join(p, EPISODE_FILE))]
 
 
 def read_episodes(
-    root: Path, tz: ZoneInfo, kept: Callable[[Path], EpisodeMeta | None] | None = None
+    root: Path, tz: ZoneInfo, kept: Callable[[str], EpisodeMeta | None] | None = None
 ) -> tuple[list[EpisodeMeta], list[Problem]]:
     """Read every episode: the valid ones, and the problems of the others (all of them).
 
-    ``kept`` gives an episode as a previous build read it when its files have not changed.
+    ``kept`` gives an episode (by its folder) as a previous build read it when its files have not
+    changed; that includes its episode.yaml, so the file is known to be there.
     """
     problems: list[Problem] = []
     episodes: list[EpisodeMeta] = []
-    for folder in episode_folders(root):
-        if kept is not None and (meta := kept(folder)) is not None:
+    for name in _folders(root):
+        if kept is not None and (meta := kept(name)) is not None:
             episodes.append(meta)
             continue
+        if not os.path.isfile(os.path.join(name, EPISODE_FILE)):
+            continue
+        folder = Path(name)
         ctx = file_context(folder / EPISODE_FILE)
         node = compose_file(folder / EPISODE_FILE, ctx)
         values = s.read_mapping(node, EPISODE_FIELDS, ctx)

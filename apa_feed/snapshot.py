@@ -134,19 +134,18 @@ def stamp_of(path: str) -> str:
 def _inputs(built: Built) -> set[str]:
     """Every file and folder the build read or lists (absolute paths, as text: this runs per episode)."""
     root = built.show.root
-    found: set[str | Path] = {root / "feed.yaml", root / LOCK_FILE, root / "episodes", root / "theme", built.show.image}
+    found = [root / "feed.yaml", root / LOCK_FILE, root / "episodes", root / "theme", built.show.image]
     for ep in built.inputs:
         meta = ep.meta
-        folder = os.fspath(meta.folder)
-        found |= {folder, os.path.join(folder, "episode.yaml")}
-        found |= {p for p in (meta.audio, meta.image, meta.transcript) if p is not None}
+        found += [meta.folder, meta.folder / "episode.yaml"]
+        found += [p for p in (meta.audio, meta.image, meta.transcript) if p is not None]
         if isinstance(meta.chapters, Path):
-            found.add(meta.chapters)
+            found.append(meta.chapters)
     theme = root / "theme"
     if theme.is_dir():
-        found |= set(theme.iterdir())
-    found |= {a.source for a in built.build.assets if a.data is None}
-    return {_absolute(os.fspath(p)) for p in found}
+        found += theme.iterdir()
+    found += [a.source for a in built.build.assets if a.data is None]
+    return {_absolute(os.fspath(p)) for p in found}  # as text before hashing: a Path hashes slowly
 
 
 def _absolute(path: str) -> str:
