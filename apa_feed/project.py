@@ -247,13 +247,12 @@ def episode_chapters(ep: EpisodeMeta, audio: AudioInfo, problems: list[Problem])
 
 def audio_warnings(path: Path, audio: AudioInfo) -> list[Problem]:
     """Warn about audio Apple will not play, and about a name that disagrees with the content."""
-    where = display_path(path)
     found = []
     if not audio.apple_accepts:
-        found.append(Problem(where, field="audio", severity="warning", rule="Apple",
+        found.append(Problem(display_path(path), field="audio", severity="warning", rule="Apple",
                              message=f"{audio.format} audio does not play in Apple Podcasts (use MP3 or M4A/AAC)"))
     if not audio.extension_matches(path):
-        found.append(Problem(where, field="audio", severity="warning",
+        found.append(Problem(display_path(path), field="audio", severity="warning",
                              message=f'the file holds {audio.format} audio but its name ends in "{path.suffix}"; '
                              f"published as {audio.mime_type}"))
     return found

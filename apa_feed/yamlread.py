@@ -20,9 +20,16 @@ from .errors import Problem, display_path
 class Context:
     """Where we are reading, and the problems found so far."""
 
-    file: str
+    source: str | Path
+    """The file as the user names it, or its path (then shown relative to the working directory,
+    worked out only when there is a problem to report: a big catalogue has thousands of files)."""
     base: Path = Path(".")
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        """The file as the user sees it."""
+        return self.source if isinstance(self.source, str) else display_path(self.source)
 
     def report(self, node: Node | None, path: str, message: str, hint: str = "") -> None:
         """Record a problem located at ``node`` (or at the top of the file)."""
@@ -104,4 +111,4 @@ def mapping_items(node: MappingNode, ctx: Context, path: str) -> list[tuple[str,
 
 def file_context(path: Path) -> Context:
     """A fresh context naming ``path`` the way the user sees it."""
-    return Context(display_path(path), path.parent)
+    return Context(path, path.parent)
