@@ -22,7 +22,7 @@ from .errors import Problem
 from .files import keep
 from .machinekey import sign, verified
 from .model import EpisodeInput
-from .snapshot import RACY_NS, code_version, stamp_of, stat_stamp
+from .snapshot import changed_since, code_version, stamp_of, stat_stamp
 
 MEMO = "episodes.bin"
 FORMAT = 2
@@ -42,10 +42,10 @@ class Kept:
 class EpisodeMemo:
     """The kept episodes of one show, checked against the files on first use."""
 
-    def __init__(self, root: Path, timezone: str, since_ns: int) -> None:
+    def __init__(self, root: Path, timezone: str, started_ns: int) -> None:
         self.path = root / CACHE_DIR / MEMO
         self.context = repr((FORMAT, code_version(), timezone, os.getcwd()))
-        self.since_ns = since_ns - RACY_NS
+        self.started_ns = started_ns
         self.kept = self._load()
         """By folder: the stamps of the episode's files, and the episode pickled on its own (so a
         save pickles only the episodes read afresh, and a load unpickles only the unchanged ones)."""
@@ -82,7 +82,7 @@ class EpisodeMemo:
                 st = os.stat(path)
             except OSError:
                 return
-            if max(st.st_mtime_ns, st.st_ctime_ns) > self.since_ns:
+            if changed_since(st, self.started_ns):
                 return
             stamps.append((path, stat_stamp(st)))
         blob = pickle.dumps(Kept(meta, found, tuple(problems)), protocol=pickle.HIGHEST_PROTOCOL)

@@ -34,8 +34,18 @@ FORMAT = 4
 MAGIC = b"apa-feed snapshot %d\n" % FORMAT
 RACY_NS = 2_000_000_000
 """A path changed less than this before the build started (or during it) may change again within
-the same timestamp tick unnoticed (the "racy" case git knows; some file systems tick every 2 s):
-no snapshot is kept then, and the next build keeps one."""
+the same timestamp tick unnoticed (the "racy" case git knows; FAT's clock ticks every 2 s): no
+snapshot is kept then, and the next build keeps one."""
+FINE_RACY_NS = 100_000_000
+"""The same for a path whose times have a fraction of a second, so its file system keeps fine
+times (ext4, XFS, Btrfs, tmpfs, APFS: their clock ticks every few milliseconds at most)."""
+
+
+def changed_since(st: os.stat_result, started_ns: int) -> bool:
+    """Whether a path was changed too close to ``started_ns`` (or after it) for its times to tell."""
+    latest = max(st.st_mtime_ns, st.st_ctime_ns)
+    coarse = st.st_mtime_ns % 1_000_000_000 == 0 and st.st_ctime_ns % 1_000_000_000 == 0
+    return latest > started_ns - (RACY_NS if coarse else FINE_RACY_NS)
 PACKAGE = Path(__file__).resolve().parent
 MISSING = "missing"
 
@@ -90,7 +100,7 @@ def save(options: Options, built: Built, now: datetime) -> None:
         return  # read back from a snapshot already, or GUIDs still to be written by the next build
     skipped_dates = [i.meta.published for i in built.inputs if not i.meta.draft and i.meta.published > now]
     paths = tuple(sorted(_inputs(built)))
-    stamps, racy = survey(paths, built.read_ns - RACY_NS, _absolute(os.path.join(built.show.root, LOCK_FILE)))
+    stamps, racy = survey(paths, built.read_ns, _absolute(os.path.join(built.show.root, LOCK_FILE)))
     if racy:
         return
     live = [i.published for i in built.build.feed.items]
@@ -106,9 +116,9 @@ def save(options: Options, built: Built, now: datetime) -> None:
         keep(_file(options), signed)
 
 
-def survey(paths: tuple[str, ...], since_ns: int, exempt: str = "") -> tuple[tuple[str, ...], bool]:
+def survey(paths: tuple[str, ...], started_ns: int, exempt: str = "") -> tuple[tuple[str, ...], bool]:
     """Every path's :func:`stat_stamp` (``missing`` for a missing one), and whether a path other
-    than ``exempt`` changed after ``since_ns``."""
+    than ``exempt`` was :func:`changed_since` ``started_ns``."""
     stamps = []
     racy = False
     for name in paths:
@@ -118,7 +128,7 @@ def survey(paths: tuple[str, ...], since_ns: int, exempt: str = "") -> tuple[tup
             stamps.append(MISSING)
             continue
         stamps.append(stat_stamp(st))
-        if max(st.st_mtime_ns, st.st_ctime_ns) > since_ns and name != exempt:
+        if not racy and name != exempt and changed_since(st, started_ns):
             racy = True
     return tuple(stamps), racy
 

@@ -21,7 +21,7 @@ SAMPLE = f"episodes/{SAMPLE_EPISODE}"
 def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files written by a test are seconds old at most: trust their times anyway (the racy case has its own test)."""
     monkeypatch.setattr(snapshot, "RACY_NS", 0)
-    monkeypatch.setattr(episodememo, "RACY_NS", 0)
+    monkeypatch.setattr(snapshot, "FINE_RACY_NS", 0)
 
 
 def build(root: Path) -> Built:

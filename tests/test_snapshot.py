@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ EPISODE = f"episodes/{SAMPLE_EPISODE}/episode.yaml"
 def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files written by a test are seconds old at most: trust their times anyway (the racy case has its own test)."""
     monkeypatch.setattr(snapshot, "RACY_NS", 0)
+    monkeypatch.setattr(snapshot, "FINE_RACY_NS", 0)
 
 
 def build(root: Path, **options: object):  # type: ignore[no-untyped-def]
@@ -146,3 +148,28 @@ def test_kept_pages_and_notes_from_another_machine_are_not_trusted(
     pages = [a.data for a in again.build.assets if a.key.endswith(".html")]
     assert pages and not any(b"injected" in (p or b"") for p in pages)
     assert again.rss == first.rss
+
+
+def stat_at(mtime_ns: int) -> os.stat_result:
+    """A stat result whose modification and change times are ``mtime_ns``."""
+    fields = [0o100644, 1, 1, 1, 0, 0, 10, mtime_ns // 10**9, mtime_ns // 10**9, mtime_ns // 10**9]
+    return os.stat_result((*fields, mtime_ns / 1e9, mtime_ns / 1e9, mtime_ns / 1e9,
+                           mtime_ns, mtime_ns, mtime_ns))
+
+
+@pytest.mark.parametrize(("before_start_ns", "racy"), [
+    (1_500_000_000, False),  # fine times, 1.5 s before: safe
+    (150_000_000, False),    # fine times, 0.15 s before: safe
+    (50_000_000, True),      # fine times, 50 ms before: within a clock tick or two, not trusted
+    (-10_000_000, True),     # changed while the build ran
+])
+def test_fine_file_times_are_trusted_a_tenth_of_a_second_after_a_change(before_start_ns: int, racy: bool) -> None:
+    started = 1_700_000_000_123_456_789
+    assert snapshot.changed_since(stat_at(started - before_start_ns), started) is racy
+
+
+def test_whole_second_file_times_wait_two_seconds() -> None:
+    """FAT and other file systems keep times in whole (or even) seconds: a change within 2 s could hide."""
+    started = 1_700_000_010_000_000_000
+    assert snapshot.changed_since(stat_at(started - 1_000_000_000), started)
+    assert not snapshot.changed_since(stat_at(started - 3_000_000_000), started)
