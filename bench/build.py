@@ -11,6 +11,8 @@ probe/hash cache with one build, then prints in one run:
   episode read, checked, built and rendered afresh (only the probe cache warm), feed only and
   with the website; one episode retitled and the rest kept from the last build (the usual
   re-publish); and the unchanged show, read back from the snapshot;
+* for scale, the time of only reading and parsing every episode.yaml with PyYAML's C loader: the
+  floor of any build that reads them all, whatever it then does;
 * the ratios (target ≤ 1.5× for a re-publish) and tracemalloc's peak during ``build_project``
   at 2,500, 5,000 and 10,000 episodes (scaled to ``--episodes``), which should grow linearly;
 * with ``--profile``, apa-feed's own functions with the most time in one build.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import os
 import pstats
 import shutil
 import sys
@@ -29,6 +32,8 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -101,6 +106,16 @@ def show(work: Path, episodes: int) -> Path:
     return config
 
 
+def parse_only(root: Path) -> int:
+    """Read and parse every episode.yaml, as fast as PyYAML goes: the floor of any build that reads them all."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    parsed = 0
+    for folder in sorted(os.scandir(root / "episodes"), key=lambda e: e.name):
+        with open(os.path.join(folder.path, "episode.yaml"), encoding="utf-8") as handle:
+            parsed += yaml.load(handle.read(), Loader=loader) is not None  # noqa: S506  (CSafeLoader)
+    return parsed
+
+
 def edit_one(root: Path, options: Options, rounds: int = 3) -> float:
     """Best time of a build after retitling one episode (its file older than the racy window, as a
     producer's edit is by the time they publish), the rest of the show kept from the last build."""
@@ -164,6 +179,7 @@ def main(argv: list[str] | None = None) -> None:
     unchanged = best_of(3, lambda: build_project(Options(config)))
     feed = built[-1].build.feed
     baseline = best_of(3, lambda: feedgen_render(feed))
+    floor = best_of(3, lambda: parse_only(config.parent))
     items = len(feed.items)
     rows = [
         ("every episode read, checked, built and rendered afresh, feed only", ours),
@@ -176,6 +192,8 @@ def main(argv: list[str] | None = None) -> None:
           f"the feed is {len(built[-1].rss) / 1e6:.1f} MB")
     for label, took in rows:
         print(f"apa-feed build_project, {label}: {took:.2f} s = {took / baseline:.2f}× the baseline")
+    print(f"for scale: only reading and parsing every episode.yaml with PyYAML's libyaml loader (nothing "
+          f"checked, built or rendered): {floor:.2f} s = {floor / baseline:.2f}× the baseline")
     print("target ≤ 1.5× for a re-publish (one episode edited, or none)")
     built.clear()
     peaks = []
