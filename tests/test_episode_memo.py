@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -152,3 +153,14 @@ def test_a_memo_from_another_machine_is_never_unpickled(
     again = build(two)
     assert sorted(reads) == sorted([SAMPLE_EPISODE, "2025-12-01-two"])
     assert again.rss == first.rss
+
+
+def test_an_edit_that_puts_the_old_modification_time_back_is_seen(two: Path) -> None:
+    """``touch -r`` or ``rsync -t`` can restore a file's modification time; its change time still moves."""
+    build(two)
+    path = two / "episodes" / "2025-12-01-two" / "episode.yaml"
+    before = path.stat()
+    touch_later(path, '"Deux"', '"Deus"')  # the same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert build(two).build.feed.items[0].title == "Deus"
