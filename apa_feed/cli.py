@@ -9,18 +9,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from . import __version__
-from .checkreport import check_data
-from .config import load_show
 from .errors import ApaFeedError, Problem, ProblemsFound, display_path
 from .progress import progress_for
-from .project import Options, build_project
-from .publish import Report, publish, rollback
-from .scaffold import init_show, new_episode
+
+if TYPE_CHECKING:  # each command imports what it calls: `publish` starts reading the store before the rest loads
+    from .publish import Report
 
 app = typer.Typer(
     help="Publish a podcast from a folder: feed.yaml + episodes/ → media and an Apple-Podcasts-ready RSS feed.",
@@ -71,6 +69,8 @@ def init(
     title: Annotated[str, typer.Option(help="The show's title.")] = "My Podcast",
 ) -> None:
     """Scaffold a show: feed.yaml, episodes/, a placeholder cover.jpg and a .gitignore."""
+    from .scaffold import init_show
+
     made = run(lambda: init_show(folder, title))
     for path in made:
         print(f"created {display_path(path)}")
@@ -83,8 +83,12 @@ def new(
     config: Config = Path("feed.yaml"),
 ) -> None:
     """Create an episode folder from a template: today's date, the next episode number, a new GUID."""
+    from .config import load_show
+
     show = run(lambda: load_show(config))
     today = datetime.now(show.timezone).date()
+    from .scaffold import new_episode
+
     path = run(lambda: new_episode(config.parent, title, today))
     print(f"created {display_path(path)}")
     print(f"next: put the audio in {display_path(path.parent)}/, write the notes, remove 'draft: true'")
@@ -97,7 +101,11 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print every problem and a summary as JSON.")] = False,
 ) -> None:
     """Validate feed.yaml and every episode, probe the audio, and report every problem."""
+    from .project import Options, build_project
+
     if as_json:
+        from .checkreport import check_data
+
         data = run(lambda: check_data(Options(config, base_url=base_url)))
         print(json.dumps(data, indent=2, ensure_ascii=False))
         raise typer.Exit(0 if data["summary"]["ok"] else 1)
@@ -116,6 +124,8 @@ def build(
     base_url: BaseUrl = None,
 ) -> None:
     """Render the feed only (no upload)."""
+    from .project import Options, build_project
+
     built = run(lambda: build_project(Options(config, base_url=base_url)))
     _warn(built.warnings)
     if output is None:
@@ -150,12 +160,18 @@ def publish_command(
     ] = False,
 ) -> None:
     """Plan, upload media and artwork, then write the feed last (atomically)."""
+    from .storage.survey import Survey
+
+    survey = Survey.start(config, storage)  # the store is read while the rest of apa-feed loads and the show builds
+    from .project import Options
+    from .publish import publish
+
     options = Options(config, base_url=base_url, storage=storage)
     flags = {"guid": allow_guid_change, "date": allow_redate, "removed": allow_removal}
     allow = frozenset(kind for kind, on in flags.items() if on)
     with progress_for(quiet or as_json) as progress:
         report = run(lambda: publish(options, dry_run=dry_run, prune=prune, progress=progress,
-                                     verify=not no_verify, allow=allow))
+                                     verify=not no_verify, allow=allow, survey=survey))
     _warn(report.built.warnings)
     if report.verification is not None:
         for warning in report.verification.warnings:
@@ -192,6 +208,9 @@ def print_report(report: Report) -> None:
 @app.command(name="rollback")
 def rollback_command(config: Config = Path("feed.yaml"), storage: Storage = None) -> None:
     """Restore the previous feed (kept under history/ by every publish); the current one is kept too."""
+    from .project import Options
+    from .publish import rollback
+
     key, store = run(lambda: rollback(Options(config, storage=storage)))
     print(f"restored the feed from {key} on {store}")
 
@@ -202,6 +221,8 @@ def serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8000,
 ) -> None:
     """Build the show with its URLs pointed at 127.0.0.1 and serve it, so a podcast app here can play it."""
+    from .project import Options
+    from .publish import publish
     from .serve import make_server
 
     with tempfile.TemporaryDirectory(prefix="apa-feed-serve-") as folder:

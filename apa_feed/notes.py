@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import markdown_it
-import nh3
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 APPLE_TAGS = {"p", "ol", "ul", "li", "a"}
 """The HTML Apple Podcasts documents for show notes."""
@@ -18,7 +19,6 @@ APPLE_TAGS = {"p", "ol", "ul", "li", "a"}
 APPLE_LIMIT = 4000
 """Apple's limit for description and summary, counted in UTF-8 bytes."""
 
-_MD = markdown_it.MarkdownIt("commonmark")
 _HEADING = re.compile(r"<(/?)h[1-6]>")
 _HEADING_TAGS = {f"h{n}" for n in range(1, 7)}
 _START_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)[\s/>]")
@@ -60,9 +60,17 @@ def memo_state() -> dict[str, dict[str, Any]]:
     return {kind: {k: v for k, v in table.items() if (kind, k) in _USED} for kind, table in _MEMO.items()}
 
 
+@functools.cache
+def _markdown() -> MarkdownIt:
+    """The one CommonMark parser, made on first use (a publish with nothing to render needs none)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
+
+
 def raw_html(markdown: str) -> str:
     """Markdown rendered as CommonMark says, before Apple's tag set is applied."""
-    return str(_MD.render(xml_safe(markdown)))
+    return str(_markdown().render(xml_safe(markdown)))
 
 
 def dropped_tags(markdown: str) -> list[str]:
@@ -81,6 +89,8 @@ def to_html(markdown: str) -> str:
 
 
 def _clean(raw: str) -> str:
+    import nh3
+
     raw = _HEADING.sub(lambda m: f"<{m.group(1)}p>", raw)
     cleaned = nh3.clean(
         raw, tags=APPLE_TAGS, attributes={"a": {"href"}}, link_rel=None, url_schemes={"http", "https", "mailto"}

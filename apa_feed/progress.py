@@ -9,18 +9,10 @@ from __future__ import annotations
 import sys
 import threading
 from types import TracebackType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
+if TYPE_CHECKING:  # rich is imported when a bar is shown, not for --quiet or plain lines
+    from rich.progress import Progress, TaskID
 
 
 class UploadProgress:
@@ -44,6 +36,16 @@ class UploadProgress:
         with self._lock:
             if self.mode != "bar" or files == 0 or self._bar is not None:
                 return
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
             console = Console(file=self.stream)
             self._bar = Progress(
                 TextColumn("uploading"),
@@ -93,4 +95,6 @@ def progress_for(quiet: bool, stream: TextIO | None = None) -> UploadProgress:
     target = stream if stream is not None else sys.stderr
     if quiet:
         return UploadProgress("quiet", target)
+    from rich.console import Console
+
     return UploadProgress("bar" if Console(file=target).is_terminal else "lines", target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from . import snapshot
 from .config import load_show
@@ -15,7 +16,10 @@ from .plan import HISTORY, MANIFEST, Plan, history_key, make_plan, needs_manifes
 from .project import Built, Options, build_project, override
 from .runlock import exclusive
 from .storage import Progress, Store, Upload, open_store
-from .verify import Verification, verify_published
+from .storage.survey import Survey, save_hint
+
+if TYPE_CHECKING:
+    from .verify import Verification
 
 FEED_TYPE = "application/rss+xml; charset=utf-8"
 
@@ -65,38 +69,49 @@ def publish(
     progress: Progress | None = None,
     verify: bool = False,
     allow: frozenset[str] = frozenset(),
+    survey: Survey | None = None,
 ) -> Report:
     """Build the show, plan against its store and, unless ``dry_run``, apply the plan.
 
     ``prune`` deletes orphans once the new feed is written; ``progress`` hears about each upload;
     ``verify`` then HEADs the feed and the new enclosures through ``base_url`` (warnings only).
     ``allow`` names the identity changes the producer accepts (``guid``, ``date``, ``removed``).
+    ``survey``: the store's reading, if a caller started it earlier (else it starts with the build).
     One publish of a show runs at a time (a dry run changes nothing and takes no lock).
     """
     with nullcontext() if dry_run else exclusive(options.config.parent):
-        return _publish(options, dry_run, prune, progress, verify, allow)
+        survey = survey or Survey.start(options.config, options.storage)  # the store is read while the show builds
+        return _publish(options, dry_run, prune, progress, verify, allow, survey)
 
 
 def _publish(options: Options, dry_run: bool, prune: bool, progress: Progress | None, verify: bool,
-             allow: frozenset[str]) -> Report:
+             allow: frozenset[str], survey: Survey) -> Report:
     built = build_project(options, assign=not dry_run)
     changes = compare(built.lock, built.build.feed) if options.identity else []
     guard(changes, set(allow))
-    store = open_store(built.show.storage, built.show.root, built.show.s3)
-    key = built.show.feed_file
-    listing = store.list()
+    expected = expect_keys(built)
+    store, listing, live_feed = survey.result(built.show, expected)
     manifest = store.read(MANIFEST) if needs_manifest(built.build.assets, listing) else None  # S3: ETags suffice
-    plan = make_plan(built.build.assets, listing, key, built.rss, store.read(key), prune=prune,
+    plan = make_plan(built.build.assets, listing, built.show.feed_file, built.rss, live_feed, prune=prune,
                      live_manifest=manifest)
     verification = None
     if not dry_run:
         apply(plan, store, progress)
+        save_hint(built.show.root, built.show.storage, expected)
         if options.identity:
             lock = record(built.lock, built.build.feed, built.show.root, set(allow))
             if lock != built.lock:  # keep the snapshot current: the next unchanged publish is not rebuilt
                 snapshot.save(options, replace(built, lock=lock), options.now or datetime.now(UTC))
-        verification = verify_published(built, plan) if verify else None
+        if verify:
+            from .verify import verify_published  # http.client and friends: only when checking
+
+            verification = verify_published(built, plan)
     return Report(built, plan, store.describe(), built.build.feed.self_url, dry_run, verification, tuple(changes))
+
+
+def expect_keys(built: Built) -> list[str]:
+    """The keys a store holds once this build is published: a hint for listing it."""
+    return [*(a.key for a in built.build.assets), built.show.feed_file, MANIFEST]
 
 
 def apply(plan: Plan, store: Store, progress: Progress | None = None) -> None:
@@ -112,7 +127,7 @@ def apply(plan: Plan, store: Store, progress: Progress | None = None) -> None:
             ],
             progress=progress,
         )
-        listing = store.list()
+        listing = store.list(action.key for action in plan.actions if action.kind not in ("orphan", "delete"))
         for action in plan.actions:
             if action.kind in ("orphan", "delete") or action.key == plan.feed_key:
                 continue

@@ -14,10 +14,8 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from types import SimpleNamespace, TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
-
-import jinja2
 
 from ..cache import CACHE_DIR
 from ..config import Show
@@ -27,6 +25,9 @@ from ..machinekey import keyed
 from ..model import FEED_CACHE, Asset, Feed, Item, generated_asset
 from . import pages
 from .i18n import strings
+
+if TYPE_CHECKING:  # imported where pages are rendered: a publish read back from its snapshot renders none
+    import jinja2
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -132,6 +133,8 @@ class PageMemo:
 
 def environment(theme: Path | None = None) -> jinja2.Environment:
     """Templates from ``theme`` first, then the built-in ones; escaping on, undefined names are errors."""
+    import jinja2
+
     loaders: list[jinja2.BaseLoader] = []
     if theme is not None and theme.is_dir():
         loaders.append(jinja2.FileSystemLoader(theme))
@@ -148,6 +151,8 @@ def environment(theme: Path | None = None) -> jinja2.Environment:
 
 def render(env: jinja2.Environment, name: str, common: dict[str, Any], **context: Any) -> bytes:
     """One template, as UTF-8; a broken template is a :class:`ThemeError` naming its file and line."""
+    import jinja2
+
     try:
         return env.get_template(name).render(**common, **context).encode("utf-8")
     except jinja2.TemplateSyntaxError as exc:

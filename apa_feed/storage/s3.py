@@ -7,6 +7,7 @@ documents them unless an explicit endpoint is given.
 
 from __future__ import annotations
 
+import collections
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,14 +34,16 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from ..errors import StorageError
 from . import Progress, StoredObject, Upload
+from .s3list import key_ranges, list_range, split_points
 from .s3parts import (
     SCHEME,
     S3Client,
+    endpoints_per_bucket,
     error_code,
     failure,
     fast_timestamps,
+    helper_wanted,
     parse_spec,
-    raiser,
     reading,
     replace_concurrency,
     result_of,
@@ -55,10 +58,12 @@ MIB = 1024 * 1024
 MULTIPART_SIZE = 16 * MIB
 TRANSFER = TransferConfig(multipart_threshold=MULTIPART_SIZE, multipart_chunksize=MULTIPART_SIZE)
 MAX_ATTEMPTS = 5
-WORKERS = 8
-"""Uploads in flight at once: small PUTs from a thread pool, or parts of big files in the transfer manager."""
-POOL_SIZE = 2 * WORKERS
-"""HTTP connections kept by the one client: enough for the PUT pool and the transfer manager together."""
+WORKERS = 16
+"""Requests in flight at once: small PUTs from a thread pool (sharing with the transfer manager's parts
+of big files when a batch has some), or listing pages. On a 2-core machine 16 keeps a local S3 server
+busier, for less CPU per request on both sides, than 8."""
+POOL_SIZE = WORKERS
+"""HTTP connections kept by the one client: one per request in flight."""
 DELETE_BATCH = 1000
 CONNECT_TIMEOUT = 10
 DENIED = frozenset(
@@ -73,7 +78,7 @@ class S3Store:
     """Objects under ``prefix`` in one bucket of any S3-compatible service.
 
     ``max_attempts`` has botocore's meaning: retries after the first try (standard mode, with back-off);
-    by default ``MAX_ATTEMPTS``, read when the client is made.
+    by default ``MAX_ATTEMPTS``, read when the client is made. ``helper``: see :meth:`put_files`.
     """
 
     def __init__(
@@ -86,6 +91,7 @@ class S3Store:
         profile: str | None = None,
         addressing_style: str | None = None,
         max_attempts: int | None = None,
+        helper: bool = True,
     ) -> None:
         self.bucket = bucket
         self.prefix = prefix
@@ -94,6 +100,10 @@ class S3Store:
         self.profile = profile
         self.addressing_style = addressing_style
         self.max_attempts = max_attempts
+        self.helper = helper
+        """Whether a big batch of small uploads may share its work with a helper process."""
+        self.helper_requests: collections.Counter[str] = collections.Counter()
+        """Requests a helper process sent for this store, by operation."""
         self._lock = threading.Lock()
         self._client: S3Client | None = None
 
@@ -132,15 +142,28 @@ class S3Store:
             raise StorageError(f"refusing to use a key outside {self.describe()}: {key}")
         return self.prefix + key
 
-    def list(self) -> dict[str, StoredObject]:
-        found: dict[str, StoredObject] = {}
+    def list(self, expect: Iterable[str] = (), split: Sequence[str] | None = None) -> dict[str, StoredObject]:
+        """Every object under the prefix. The key ranges between ``split`` keys, or else between keys that
+        cut ``expect`` (those the caller thinks are there) into pages, are listed at the same time."""
+        points = split_points(expect) if split is None else sorted(split)
+        ranges = key_ranges([self.prefix + key for key in points])
         with self._errors("list"):
-            pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
-            for page in pages:
-                for item in page.get("Contents", []):
-                    key = item["Key"][len(self.prefix) :]
-                    if key and not key.endswith("/"):
-                        found[key] = StoredObject(key, item["Size"], str(item.get("ETag", "")).strip('"') or None)
+            call = self.client().list_objects_v2
+
+            def listed(bounds: tuple[str | None, str | None]) -> list[dict[str, Any]]:
+                return [*list_range(call, self.bucket, self.prefix, *bounds)]
+
+            if len(ranges) == 1:
+                parts = [listed(ranges[0])]
+            else:
+                with ThreadPoolExecutor(min(len(ranges), WORKERS), thread_name_prefix="s3-list") as pool:
+                    parts = [*pool.map(listed, ranges)]
+        found: dict[str, StoredObject] = {}
+        for items in parts:
+            for item in items:
+                key = item["Key"][len(self.prefix) :]
+                if key and not key.endswith("/"):
+                    found[key] = StoredObject(key, item["Size"], str(item.get("ETag", "")).strip('"') or None)
         return found
 
     def read(self, key: str) -> bytes | None:
@@ -166,8 +189,9 @@ class S3Store:
         progress: Progress | None = None,
     ) -> None:
         """Upload many objects concurrently on the one client: small ones (bytes, or files under
-        ``MULTIPART_SIZE``) in a single PUT each from a thread pool; big files through one transfer
-        manager shared by the whole call (multipart, parts in parallel).
+        ``MULTIPART_SIZE``) in a single PUT each from a thread pool, shared with a helper process when
+        there are hundreds (see :mod:`.s3helper`); big files through one transfer manager shared by the
+        whole call (multipart, parts in parallel).
 
         Every upload runs to its end; then the first failure (in ``items`` order) is raised.
         """
@@ -175,28 +199,36 @@ class S3Store:
         if not uploads:
             return
         self.client()
-        waits: list[Callable[[], None]] = []
+        sizes = [upload_size(upload) for upload in uploads]
+        failures: dict[int, BaseException] = {n: size for n, size in enumerate(sizes) if isinstance(size, StorageError)}
+        big = [n for n, size in enumerate(sizes) if isinstance(size, int) and size >= MULTIPART_SIZE]
+        small = [(n, uploads[n]) for n, size in enumerate(sizes) if isinstance(size, int) and size < MULTIPART_SIZE]
+        small_workers = max(1, min(workers // 2 if big else workers, len(small)))
+        if progress is not None:
+            progress.start(len(uploads), sum(size for size in sizes if isinstance(size, int)))
+        waits: dict[int, Callable[[], None]] = {}
         with ExitStack() as stack:
-            pool = stack.enter_context(
-                ThreadPoolExecutor(max_workers=max(1, min(workers, len(uploads))), thread_name_prefix="s3-put")
-            )
-            manager: TransferManager | None = None
-            sizes = [upload_size(upload) for upload in uploads]
-            if progress is not None:
-                progress.start(len(uploads), sum(size for size in sizes if isinstance(size, int)))
-            for upload, size in zip(uploads, sizes, strict=True):
-                if isinstance(size, StorageError):
-                    waits.append(raiser(size))
-                elif size >= MULTIPART_SIZE:
-                    if manager is None:
-                        config = replace_concurrency(TRANSFER, workers)
-                        manager = stack.enter_context(create_transfer_manager(cast(Any, self.client()), config))
-                    waits.append(self._submit_big(manager, upload, size, progress))
-                else:
-                    waits.append(result_of(pool.submit(self._put_small, upload, progress)))
-            failures = [error for wait in waits if (error := failure(wait)) is not None]
+            if big:
+                config = replace_concurrency(TRANSFER, workers - small_workers if small else workers)
+                manager = stack.enter_context(create_transfer_manager(cast(Any, self.client()), config))
+                waits.update((n, self._submit_big(manager, uploads[n], cast(int, sizes[n]), progress)) for n in big)
+            if small and self.helper and helper_wanted(len(small)):
+                from .s3helper import put_small_shared
+
+                failures.update(put_small_shared(self, small, small_workers, progress))
+            elif small:
+                pool = stack.enter_context(ThreadPoolExecutor(max_workers=small_workers, thread_name_prefix="s3-put"))
+                waits.update((n, result_of(pool.submit(self._put_small, upload, progress))) for n, upload in small)
+            failures.update((n, error) for n, wait in waits.items() if (error := failure(wait)) is not None)
         if failures:
-            raise failures[0]
+            raise failures[min(failures)]
+
+    def settings(self) -> dict[str, Any]:
+        """What opens this store again (in a helper process: which never starts a helper of its own)."""
+        attempts = MAX_ATTEMPTS if self.max_attempts is None else self.max_attempts
+        return {"bucket": self.bucket, "prefix": self.prefix, "endpoint_url": self.endpoint_url,
+                "region": self.region, "profile": self.profile, "addressing_style": self.addressing_style,
+                "max_attempts": attempts, "helper": False}
 
     def delete(self, keys: Iterable[str]) -> None:
         """DeleteObjects in batches of 1,000 (the S3 limit); a key that is already gone is not an error."""
@@ -236,8 +268,8 @@ class S3Store:
         if progress is not None:
             progress.finished(upload.key, size)
 
-    def _put_small(self, upload: Upload, progress: Progress | None) -> None:
-        """One PUT: the bytes, or an open file handle (no thread pool, no multipart)."""
+    def _put_small(self, upload: Upload, progress: Progress | None) -> int:
+        """One PUT: the bytes, or an open file handle (no thread pool, no multipart); the size sent."""
         name, extra = self.object_key(upload.key), upload_extra(upload)
         with ExitStack() as stack:
             stack.enter_context(self._errors("upload", upload.key))
@@ -252,6 +284,7 @@ class S3Store:
         if progress is not None:
             progress.advance(size)
             progress.finished(upload.key, size)
+        return size
 
     def _submit_big(
         self, manager: TransferManager, upload: Upload, size: int, progress: Progress | None
@@ -289,9 +322,8 @@ class S3Store:
         try:
             session = boto3.Session(botocore_session=fast_timestamps(), profile_name=self.profile,
                                     region_name=self.region)
-            if self.endpoint_url:
-                return cast(S3Client, session.client("s3", endpoint_url=self.endpoint_url, config=config))
-            return cast(S3Client, session.client("s3", config=config))
+            client = session.client("s3", endpoint_url=self.endpoint_url or None, config=config)
+            return cast(S3Client, endpoints_per_bucket(client))
         except ProfileNotFound:
             raise StorageError(f'AWS profile "{self.profile}" is not configured (see ~/.aws/config)') from None
         except (BotoCoreError, ValueError) as exc:
