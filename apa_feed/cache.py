@@ -12,12 +12,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .files import keep
+from .files import CACHE_DIR, keep
 from .machinekey import sign, verified
 from .model import FileFacts
 from .probe import AudioInfo, probe
 
-CACHE_DIR = ".apa-feed"
 VERSION = 4
 """Bumped whenever a stored shape changes (v4: AudioInfo gained stream facts, tags, cover, chapters)."""
 

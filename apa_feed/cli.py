@@ -6,7 +6,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -160,18 +160,24 @@ def publish_command(
     ] = False,
 ) -> None:
     """Plan, upload media and artwork, then write the feed last (atomically)."""
+    from .runlock import exclusive
     from .storage.survey import Survey
 
-    survey = Survey.start(config, storage)  # the store is read while the rest of apa-feed loads and the show builds
-    from .project import Options
-    from .publish import publish
-
-    options = Options(config, base_url=base_url, storage=storage)
     flags = {"guid": allow_guid_change, "date": allow_redate, "removed": allow_removal}
     allow = frozenset(kind for kind, on in flags.items() if on)
+
+    def locked_publish() -> Report:
+        with nullcontext() if dry_run else exclusive(config.parent):  # before the store is read, not after
+            survey = Survey.start(config, storage)  # read while the rest of apa-feed loads and the show builds
+            from .project import Options
+            from .publish import publish
+
+            options = Options(config, base_url=base_url, storage=storage)
+            return publish(options, dry_run=dry_run, prune=prune, progress=progress, verify=not no_verify,
+                           allow=allow, survey=survey, locked=True)
+
     with progress_for(quiet or as_json) as progress:
-        report = run(lambda: publish(options, dry_run=dry_run, prune=prune, progress=progress,
-                                     verify=not no_verify, allow=allow, survey=survey))
+        report = run(locked_publish)
     _warn(report.built.warnings)
     if report.verification is not None:
         for warning in report.verification.warnings:

@@ -16,10 +16,9 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import CACHE_DIR
 from .episodes import EpisodeMeta
 from .errors import Problem
-from .files import keep
+from .files import CACHE_DIR, keep
 from .machinekey import sign, verified
 from .model import EpisodeInput
 from .snapshot import changed_since, code_version, stamp_of, stat_stamp

@@ -7,6 +7,9 @@ import contextlib
 import os
 from pathlib import Path
 
+CACHE_DIR = ".apa-feed"
+"""Where apa-feed keeps what it works out, under the show's folder (never committed)."""
+
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step, making its folder if needed (raises OSError)."""

@@ -10,8 +10,7 @@ from __future__ import annotations
 import marshal
 from pathlib import Path
 
-from .cache import CACHE_DIR
-from .files import keep
+from .files import CACHE_DIR, keep
 from .machinekey import sign, verified
 
 MEMO = "items.bin"

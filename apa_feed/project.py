@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 from . import itemmemo, notes, snapshot
 from .artwork import check_artwork
 from .audioinfo import Tags
-from .cache import CACHE_DIR, FactCache, load_signed_json, save_signed_json
+from .cache import FactCache, load_signed_json, save_signed_json
 from .chapters import Chapter, ChaptersError, from_json_chapters
 from .checks import check_show
 from .config import Show, load_show
 from .episodememo import EpisodeMemo
 from .episodes import EpisodeMeta, assign_guids, aware, read_episodes
 from .errors import Problem, ProblemsFound, display_path
+from .files import CACHE_DIR
 from .lock import Lock, LockError, podcast_guid, read_lock
 from .model import Build, EpisodeInput, FileFacts, build_feed, url
 from .probe import AudioError, AudioInfo

@@ -70,16 +70,19 @@ def publish(
     verify: bool = False,
     allow: frozenset[str] = frozenset(),
     survey: Survey | None = None,
+    locked: bool = False,
 ) -> Report:
     """Build the show, plan against its store and, unless ``dry_run``, apply the plan.
 
     ``prune`` deletes orphans once the new feed is written; ``progress`` hears about each upload;
     ``verify`` then HEADs the feed and the new enclosures through ``base_url`` (warnings only).
     ``allow`` names the identity changes the producer accepts (``guid``, ``date``, ``removed``).
-    ``survey``: the store's reading, if a caller started it earlier (else it starts with the build).
-    One publish of a show runs at a time (a dry run changes nothing and takes no lock).
+    One publish of a show runs at a time (a dry run changes nothing and takes no lock); ``locked``
+    says the caller holds the lock (:func:`~apa_feed.runlock.exclusive`) already. ``survey``: the
+    store's reading, if the caller started it earlier, which must be after taking the lock (a
+    reading from before could miss what another publish did, and ``--prune`` trusts it).
     """
-    with nullcontext() if dry_run else exclusive(options.config.parent):
+    with nullcontext() if dry_run or locked else exclusive(options.config.parent):
         survey = survey or Survey.start(options.config, options.storage)  # the store is read while the show builds
         return _publish(options, dry_run, prune, progress, verify, allow, survey)
 

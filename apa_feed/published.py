@@ -13,10 +13,10 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from .cache import CACHE_DIR, FactCache
+from .cache import FactCache
 from .config import Show
 from .errors import Problem, display_path
-from .files import write_atomic
+from .files import CACHE_DIR, write_atomic
 from .model import EpisodeInput, FileFacts
 from .notes import clip, to_html, to_text
 from .probe import AudioError, extract_chapter_images, extract_cover

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .cache import CACHE_DIR
 from .errors import ApaFeedError
+from .files import CACHE_DIR
 
 try:
     import fcntl

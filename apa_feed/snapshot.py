@@ -21,8 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import CACHE_DIR
-from .files import keep
+from .files import CACHE_DIR, keep
 from .lock import LOCK_FILE
 from .machinekey import sign, verified
 

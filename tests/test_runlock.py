@@ -58,3 +58,31 @@ def test_a_missing_source_file_is_named(tmp_path: Path, monkeypatch: pytest.Monk
     with pytest.raises(StorageError) as failed:
         store.put_file("episodes/x/audio.mp3", tmp_path / "gone.mp3", "audio/mpeg", "no-cache")
     assert str(failed.value) == "cannot read gone.mp3: No such file or directory"
+
+
+def test_the_command_reads_the_store_only_once_it_holds_the_lock(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reading of the store from before the lock could miss what the running publish does (and
+    ``--prune`` trusts it): the command takes the lock first, then starts reading."""
+    from typer.testing import CliRunner
+
+    from apa_feed.cli import app
+    from apa_feed.storage.survey import Survey
+
+    started: list[object] = []
+    real = Survey.start.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(Survey, "start", classmethod(lambda cls, *args: started.append(args) or real(cls, *args)))
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(project)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        refused = CliRunner().invoke(app, ["publish", "--quiet", "--no-verify"])
+        assert refused.exit_code != 0 and "another publish of this show is running" in refused.output
+        assert started == []
+    finally:
+        holder.communicate("\n", timeout=10)
+    done = CliRunner().invoke(app, ["publish", "--quiet", "--no-verify"])
+    assert done.exit_code == 0, done.output
+    assert len(started) == 1
+    assert (project / "public" / "feed.xml").is_file()

@@ -17,10 +17,9 @@ from types import SimpleNamespace, TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from ..cache import CACHE_DIR
 from ..config import Show
 from ..errors import ApaFeedError, display_path
-from ..files import keep
+from ..files import CACHE_DIR, keep
 from ..machinekey import keyed
 from ..model import FEED_CACHE, Asset, Feed, Item, generated_asset
 from . import pages

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..config import S3Settings, Show, load_show
 from ..errors import ApaFeedError, StorageError
-from ..files import keep
+from ..files import CACHE_DIR, keep
 from . import Store, StoredObject, open_store
 from .s3list import split_points
 
@@ -82,8 +82,6 @@ def read_store(spec: str, show: Show, expect: Iterable[str] = (), split: list[st
 
 def load_hint(root: Path, spec: str) -> list[str] | None:
     """The split keys the last publish to ``spec`` kept; None when there are none (or they are for another store)."""
-    from ..cache import CACHE_DIR  # (with the model: not before the survey has started)
-
     try:
         data = json.loads((root / CACHE_DIR / HINT).read_bytes())
     except (OSError, ValueError):
@@ -98,8 +96,6 @@ def save_hint(root: Path, spec: str, expect: Iterable[str]) -> None:
     store: a folder lists as fast without)."""
     if not spec.startswith("s3://"):
         return
-    from ..cache import CACHE_DIR
-
     data = json.dumps({"storage": spec, "split": split_points(expect)}, ensure_ascii=False).encode()
     path = root / CACHE_DIR / HINT
     try:
