@@ -205,6 +205,9 @@ def run_bench(args: argparse.Namespace) -> None:
         for bucket in ("apa", "aws", "rclone"):  # SeaweedFS grows volumes for a bucket on its first writes
             for n in range(32):
                 client.put_object(Bucket=bucket, Key=f"warm-up/{n}", Body=os.urandom(200_000))
+        # As installed (`pip install .` compiles every module), not compiled from source on each run (this
+        # machine's PYTHONDONTWRITEBYTECODE=1 would have an editable install do that; aws-cli's come compiled).
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "apa_feed")], check=True)
         apa = [sys.executable, __file__, "--child", str(config), "--counts", str(work / "counts.json")]
         rows: dict[str, dict[str, float]] = {}
         requests: dict[str, dict[str, int]] = {}
