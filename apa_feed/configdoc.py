@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .categories import APPLE_CATEGORIES
 from .config import (
+    CACHE_FIELDS,
     FUNDING_FIELDS,
     LINK_FIELDS,
     LOCATION_FIELDS,
@@ -69,6 +70,8 @@ def render_doc() -> str:
         markdown_table(OWNER_FIELDS),
         "\n### s3\n",
         markdown_table(S3_FIELDS),
+        "\n### s3.cache_control\n",
+        markdown_table(CACHE_FIELDS),
         "\n### funding entries\n",
         markdown_table(FUNDING_FIELDS),
         "\n### people entries\n",

@@ -12,14 +12,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .chapters import JSON_CHAPTERS_TYPE, Chapter, to_json_chapters
-from .config import Link, Person, Podcasting20, Show
+from .config import MEDIA_CACHE, Link, Person, Podcasting20, Show
 from .episodes import EpisodeMeta, Soundbite
 from .notes import clip, credits_html, to_html, to_text, xml_safe
 from .probe import AudioInfo
 from .roles import roles_for
 
-MEDIA_CACHE = "public, max-age=31536000, immutable"
-FEED_CACHE = "public, max-age=300"
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 CREDITS_HEADING = {"fr": "Crédits", "en": "Credits", "es": "Créditos", "de": "Mitwirkende"}
 

@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from .model import MEDIA_CACHE, Asset
+from .config import MEDIA_CACHE
+from .model import Asset
 from .storage import StoredObject
 
 HISTORY = "history/"

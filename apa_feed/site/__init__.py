@@ -17,11 +17,11 @@ from types import SimpleNamespace, TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from ..config import Show
+from ..config import FEED_CACHE, Show
 from ..errors import ApaFeedError, display_path
 from ..files import CACHE_DIR, keep
 from ..machinekey import keyed
-from ..model import FEED_CACHE, Asset, Feed, Item, generated_asset
+from ..model import Asset, Feed, Item, generated_asset
 from . import pages
 from .i18n import strings
 

@@ -33,6 +33,8 @@ class Upload(NamedTuple):
     content_type: str
     cache_control: str
     sha256: str = ""
+    immutable: bool = False
+    """Under a content-addressed key (its bytes never change): an S3 store gives it ``storage_class``."""
 
     @property
     def size(self) -> int:
@@ -107,6 +109,8 @@ def open_store(spec: str, root: Path, s3: S3Settings | None = None) -> Store:
             region=settings.region,
             profile=settings.profile,
             addressing_style=settings.addressing_style,
+            acl=settings.acl,
+            storage_class=settings.storage_class,
         )
     from .local import LocalStore
 

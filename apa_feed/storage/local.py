@@ -64,7 +64,7 @@ class LocalStore:
         if progress is not None and uploads:
             sizes = [len(u.source) if isinstance(u.source, bytes) else _size_or_zero(u.source) for u in uploads]
             progress.start(len(uploads), sum(sizes))
-        for key, source, content_type, cache_control, _ in uploads:
+        for key, source, content_type, cache_control, *_ in uploads:
             if isinstance(source, bytes):
                 self.put_bytes(key, source, content_type, cache_control)
                 size = len(source)

@@ -92,6 +92,8 @@ class S3Store:
         addressing_style: str | None = None,
         max_attempts: int | None = None,
         helper: bool = True,
+        acl: str | None = None,
+        storage_class: str | None = None,
     ) -> None:
         self.bucket = bucket
         self.prefix = prefix
@@ -102,6 +104,10 @@ class S3Store:
         self.max_attempts = max_attempts
         self.helper = helper
         """Whether a big batch of small uploads may share its work with a helper process."""
+        self.acl = acl
+        """The canned ACL of every object (None: no ACL header, the bucket's policy decides)."""
+        self.storage_class = storage_class
+        """The storage class of immutable uploads (None: the bucket's default)."""
         self.helper_requests: collections.Counter[str] = collections.Counter()
         """Requests a helper process sent for this store, by operation."""
         self._lock = threading.Lock()
@@ -115,11 +121,14 @@ class S3Store:
         region: str | None = None,
         profile: str | None = None,
         addressing_style: str | None = None,
+        acl: str | None = None,
+        storage_class: str | None = None,
     ) -> S3Store:
         """Open ``s3://BUCKET/PREFIX``; nothing is contacted until the first request."""
         bucket, prefix = parse_spec(spec)
         return cls(
-            bucket, prefix, endpoint_url=endpoint_url, region=region, profile=profile, addressing_style=addressing_style
+            bucket, prefix, endpoint_url=endpoint_url, region=region, profile=profile,
+            addressing_style=addressing_style, acl=acl, storage_class=storage_class,
         )
 
     def describe(self) -> str:
@@ -228,7 +237,7 @@ class S3Store:
         attempts = MAX_ATTEMPTS if self.max_attempts is None else self.max_attempts
         return {"bucket": self.bucket, "prefix": self.prefix, "endpoint_url": self.endpoint_url,
                 "region": self.region, "profile": self.profile, "addressing_style": self.addressing_style,
-                "max_attempts": attempts, "helper": False}
+                "max_attempts": attempts, "helper": False, "acl": self.acl, "storage_class": self.storage_class}
 
     def delete(self, keys: Iterable[str]) -> None:
         """DeleteObjects in batches of 1,000 (the S3 limit); a key that is already gone is not an error."""
@@ -262,15 +271,18 @@ class S3Store:
         callback = progress.advance if progress is not None else None
         with self._errors("upload", upload.key), reading(upload.source):
             self.client().upload_file(
-                str(upload.source), self.bucket, name, ExtraArgs=upload_extra(upload), Callback=callback,
+                str(upload.source), self.bucket, name, ExtraArgs=self._extra(upload), Callback=callback,
                 Config=TRANSFER,
             )
         if progress is not None:
             progress.finished(upload.key, size)
 
+    def _extra(self, upload: Upload) -> dict[str, Any]:
+        return upload_extra(upload, self.acl, self.storage_class)
+
     def _put_small(self, upload: Upload, progress: Progress | None) -> int:
         """One PUT: the bytes, or an open file handle (no thread pool, no multipart); the size sent."""
-        name, extra = self.object_key(upload.key), upload_extra(upload)
+        name, extra = self.object_key(upload.key), self._extra(upload)
         with ExitStack() as stack:
             stack.enter_context(self._errors("upload", upload.key))
             if isinstance(upload.source, bytes):
@@ -293,7 +305,7 @@ class S3Store:
         assert isinstance(upload.source, Path)
         subscribers = [ProgressCallbackInvoker(progress.advance)] if progress is not None else None
         future = manager.upload(
-            str(upload.source), self.bucket, self.object_key(upload.key), upload_extra(upload), subscribers
+            str(upload.source), self.bucket, self.object_key(upload.key), self._extra(upload), subscribers
         )
 
         def wait() -> None:

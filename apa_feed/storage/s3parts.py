@@ -171,9 +171,14 @@ def reading(source: Path) -> Iterator[None]:
         raise StorageError(f"cannot read {display_path(source)}: {exc.strerror or exc}") from None
 
 
-def upload_extra(upload: Upload) -> dict[str, Any]:
-    """Content-Type, Cache-Control and the ``sha256`` metadata of one upload."""
+def upload_extra(upload: Upload, acl: str | None = None, storage_class: str | None = None) -> dict[str, Any]:
+    """Content-Type, Cache-Control and the ``sha256`` metadata of one upload; the store's ACL, and its
+    storage class when the upload is immutable."""
     extra: dict[str, Any] = {"ContentType": upload.content_type, "CacheControl": upload.cache_control}
+    if acl:
+        extra["ACL"] = acl
+    if storage_class and upload.immutable:
+        extra["StorageClass"] = storage_class
     digest = upload.sha256
     if not digest and isinstance(upload.source, bytes):
         digest = hashlib.sha256(upload.source).hexdigest()
