@@ -44,13 +44,19 @@ def sent_headers(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[dict[str, st
     return seen
 
 
+def with_settings(project: Path, server: WeedServer) -> str:
+    """Point the show at a new bucket of ``server``, with :data:`SETTINGS`; the bucket's name."""
+    bucket = server.create_bucket()
+    point_at(project, server, bucket)
+    with (project / "feed.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(SETTINGS)
+    return bucket
+
+
 def test_acl_storage_class_and_cache_control_follow_feed_yaml(
     project: Path, s3_server: WeedServer, aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bucket = s3_server.create_bucket()
-    point_at(project, s3_server, bucket)
-    with (project / "feed.yaml").open("a", encoding="utf-8") as handle:
-        handle.write(SETTINGS)
+    bucket = with_settings(project, s3_server)
     sent = sent_headers(monkeypatch)
     report = publish(Options(project / "feed.yaml", now=NOW))
     client = s3_server.client()
@@ -87,10 +93,7 @@ def test_without_settings_no_acl_is_sent_and_headers_are_the_defaults(
 def test_a_rollback_writes_the_feed_with_the_same_headers(
     project: Path, s3_server: WeedServer, aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bucket = s3_server.create_bucket()
-    point_at(project, s3_server, bucket)
-    with (project / "feed.yaml").open("a", encoding="utf-8") as handle:
-        handle.write(SETTINGS)
+    bucket = with_settings(project, s3_server)
     publish(Options(project / "feed.yaml", now=NOW))
     (project / "feed.yaml").write_text((project / "feed.yaml").read_text(encoding="utf-8").replace(
         "title: ", "title: Nouveau ", 1), encoding="utf-8")
