@@ -240,8 +240,8 @@ def _splice(
 class _Marker(FeedEntry):  # type: ignore[misc]
     """An entry feedgen serialises as ``<?apa-feed TEXT?>``: the place of an item rendered before."""
 
-    def __init__(self, text: str) -> None:  # noqa: D107  (none of FeedEntry's fields: it has no content)
-        self.marker = text
+    def __init__(self, text: str) -> None:
+        self.marker = text  # none of FeedEntry's fields: feedgen only asks a marker for its element
 
     def register_extension(self, *args: Any, **kwargs: Any) -> None:
         """No extension writes anything into a marker."""
