@@ -146,7 +146,7 @@ def _inputs(built: Built) -> set[str]:
     found = [root / "feed.yaml", root / LOCK_FILE, root / "episodes", root / "theme", built.show.image]
     for ep in built.inputs:
         meta = ep.meta
-        found += [meta.folder, meta.folder / "episode.yaml"]
+        found += [meta.folder, os.path.join(meta.folder, "episode.yaml")]  # text: no Path to parse
         found += [p for p in (meta.audio, meta.image, meta.transcript) if p is not None]
         if isinstance(meta.chapters, Path):
             found.append(meta.chapters)
