@@ -143,7 +143,8 @@ def stamp_of(path: str) -> str:
 def _inputs(built: Built) -> set[str]:
     """Every file and folder the build read or lists (absolute paths, as text: this runs per episode)."""
     root = built.show.root
-    found = [root / "feed.yaml", root / LOCK_FILE, root / "episodes", root / "theme", built.show.image]
+    found: list[str | Path] = [root / "feed.yaml", root / LOCK_FILE, root / "episodes", root / "theme"]
+    found.append(built.show.image)
     for ep in built.inputs:
         meta = ep.meta
         found += [meta.folder, os.path.join(meta.folder, "episode.yaml")]  # text: no Path to parse
