@@ -88,7 +88,9 @@ def test_other_options_build_again(project: Path, trusting: None) -> None:
 
 
 def test_files_changed_just_before_the_build_keep_no_snapshot(project: Path) -> None:
-    build(project)  # every file of the fixture was just written: their times cannot be trusted yet
+    path = project / EPISODE
+    path.write_bytes(path.read_bytes())  # changed a moment ago: its times cannot be trusted yet
+    build(project)
     assert not (project / ".apa-feed" / "build.pickle").exists()
 
 
