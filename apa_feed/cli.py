@@ -84,11 +84,10 @@ def new(
 ) -> None:
     """Create an episode folder from a template: today's date, the next episode number, a new GUID."""
     from .config import load_show
+    from .scaffold import new_episode
 
     show = run(lambda: load_show(config))
     today = datetime.now(show.timezone).date()
-    from .scaffold import new_episode
-
     path = run(lambda: new_episode(config.parent, title, today))
     print(f"created {display_path(path)}")
     print(f"next: put the audio in {display_path(path.parent)}/, write the notes, remove 'draft: true'")
