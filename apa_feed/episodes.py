@@ -193,10 +193,10 @@ class EpisodeMeta:
 
 def episode_folders(root: Path) -> list[Path]:
     """The folders under ``root/episodes`` that hold an ``episode.yaml``, in name order."""
-    return [Path(p) for p in _folders(root) if os.path.isfile(os.path.join(p, EPISODE_FILE))]
+    return [Path(p) for p in episode_dirs(root) if os.path.isfile(os.path.join(p, EPISODE_FILE))]
 
 
-def _folders(root: Path) -> list[str]:
+def episode_dirs(root: Path) -> list[str]:
     """Every folder under ``root/episodes``, in name order (as text: a big catalogue has thousands)."""
     try:
         return sorted(e.path for e in os.scandir(root / "episodes") if e.is_dir())
@@ -214,24 +214,30 @@ def read_episodes(
     """
     problems: list[Problem] = []
     episodes: list[EpisodeMeta] = []
-    for name in _folders(root):
+    for name in episode_dirs(root):
         if kept is not None and (meta := kept(name)) is not None:
             episodes.append(meta)
             continue
         if not os.path.isfile(os.path.join(name, EPISODE_FILE)):
             continue
-        folder = Path(name)
-        ctx = file_context(folder / EPISODE_FILE)
-        node = compose_file(folder / EPISODE_FILE, ctx)
-        values = s.read_mapping(node, EPISODE_FIELDS, ctx)
-        if values is not None and (values["audio"] is None) == (values["enclosure"] is None):
-            what = "both audio and enclosure: give one" if values["audio"] else "missing required field (file path)"
-            ctx.report(node, "audio", what, "" if values["audio"] else "or an enclosure for audio hosted elsewhere")
-            values = None
-        problems.extend(ctx.problems)
-        if values is not None:
-            episodes.append(_episode(folder, values, tz))
+        meta, found = read_episode(name, tz)
+        problems.extend(found)
+        if meta is not None:
+            episodes.append(meta)
     return episodes, problems
+
+
+def read_episode(name: str, tz: ZoneInfo) -> tuple[EpisodeMeta | None, list[Problem]]:
+    """The episode in folder ``name`` (None when its episode.yaml is wrong), and its file's problems."""
+    folder = Path(name)
+    ctx = file_context(folder / EPISODE_FILE)
+    node = compose_file(folder / EPISODE_FILE, ctx)
+    values = s.read_mapping(node, EPISODE_FIELDS, ctx)
+    if values is not None and (values["audio"] is None) == (values["enclosure"] is None):
+        what = "both audio and enclosure: give one" if values["audio"] else "missing required field (file path)"
+        ctx.report(node, "audio", what, "" if values["audio"] else "or an enclosure for audio hosted elsewhere")
+        values = None
+    return (_episode(folder, values, tz) if values is not None else None), ctx.problems
 
 
 def load_episodes(root: Path, tz: ZoneInfo) -> list[EpisodeMeta]:

@@ -157,7 +157,9 @@ class Build:
 
     feed: Feed
     assets: tuple[Asset, ...]
+    """The feed's files, then the website's (the last ``site`` of them)."""
     skipped: tuple[tuple[str, str], ...]
+    site: int = 0
 
 
 def is_live(meta: EpisodeMeta, now: datetime) -> bool:
@@ -177,12 +179,12 @@ def build_feed(
         if not is_live(ep.meta, now):
             skipped.append((ep.meta.slug, "draft" if ep.meta.draft else "scheduled"))
             continue
-        item, files = _item(show, ep)
+        item, files = item_of(show, ep)
         items.append(item)
         assets.extend(files)
     items.sort(key=lambda i: (i.published, i.guid), reverse=True)
     feed = _channel(show, url(show, image.key), tuple(items), podcast_guid)
-    return Build(feed, tuple(_unique(assets)), tuple(skipped))
+    return Build(feed, tuple(unique_assets(assets)), tuple(skipped))
 
 
 def _channel(show: Show, image_url: str, items: tuple[Item, ...], podcast_guid: str) -> Feed:
@@ -225,9 +227,10 @@ def persons(people: tuple[Person, ...] | list[Person], voices: frozenset[str]) -
     return tuple(found.values())
 
 
-def _item(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
+def item_of(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
+    """A live episode's feed item and the files it publishes."""
     meta = ep.meta
-    folder = f"episodes/{slugify(meta.slug)}"
+    folder = episode_prefix(meta)[:-1]
     audio = content_asset(folder, ep.audio_file, ep.audio.mime_type)
     files = [audio] if meta.remote is None else []
     image_url = None
@@ -322,6 +325,11 @@ def _credits(meta: EpisodeMeta) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((role, tuple(names)) for role, names in grouped.items())
 
 
+def episode_prefix(meta: EpisodeMeta) -> str:
+    """Where an episode's files go: ``episodes/<slug>/``."""
+    return f"episodes/{slugify(meta.slug)}/"
+
+
 def content_asset(folder: str, facts: FileFacts, content_type: str | None = None) -> Asset:
     """An asset under a content-addressed key: new bytes get a new key, so a live URL never changes bytes."""
     suffix = facts.path.suffix.lower()
@@ -353,7 +361,8 @@ def slugify(name: str) -> str:
     return slug or "file"
 
 
-def _unique(assets: list[Asset]) -> list[Asset]:
+def unique_assets(assets: list[Asset]) -> list[Asset]:
+    """Each key once, where it first appears."""
     seen: dict[str, Asset] = {}
     for asset in assets:
         seen.setdefault(asset.key, asset)

@@ -27,7 +27,7 @@ from .lock import Lock, LockError, podcast_guid, read_lock
 from .model import Build, EpisodeInput, FileFacts, build_feed, url
 from .probe import AudioError, AudioInfo
 from .published import derive
-from .render import render_items
+from .render import item_key, render_items
 from .site import build_site
 from .transcripts import TranscriptError, is_timed, read_cues, transcript_type, voices
 
@@ -126,7 +126,7 @@ def gather(
             problems.extend(kept.problems)
             continue
         own: list[Problem] = []
-        found = _gather_one(ep, cache, tz, own)
+        found = gather_one(ep, cache, tz, own)
         problems.extend(own)
         if found is not None:
             inputs.append(found)
@@ -136,7 +136,7 @@ def gather(
     return Gathered(inputs, problems)
 
 
-def _gather_one(ep: EpisodeMeta, cache: FactCache, tz: ZoneInfo, problems: list[Problem]) -> EpisodeInput | None:
+def gather_one(ep: EpisodeMeta, cache: FactCache, tz: ZoneInfo, problems: list[Problem]) -> EpisodeInput | None:
     """One episode with the facts of its files, or None when one of them is wrong (see ``problems``)."""
     if ep.image:
         problems.extend(check_artwork(ep.image, "image"))
@@ -290,8 +290,14 @@ def _build(options: Options, assign: bool) -> Built:
     now = options.now or datetime.now(UTC)
     started = time.time_ns()
     kept = snapshot.load(options, now)
-    if kept is not None:
+    if isinstance(kept, Built):
         return kept
+    if kept is not None:
+        from .patch import rebuild  # it builds on this module
+
+        patched = rebuild(options, kept, now, started)
+        if patched is not None:
+            return patched
     show, episodes, problems, memo = _read(options, started)
     cache = FactCache(options.config.parent)
     notes_file = options.config.parent / CACHE_DIR / "notes.json"
@@ -316,17 +322,19 @@ def _build(options: Options, assign: bool) -> Built:
     if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
     if show.website:
-        build = replace(build, assets=build.assets + tuple(build_site(build.feed, show)))
+        site = tuple(build_site(build.feed, show))
+        build = replace(build, assets=build.assets + site, site=len(site))
     rendered = notes.memo_state()
     if rendered != kept_notes:
         save_signed_json(notes_file, rendered)
     kept_items = itemmemo.load(show.root)
-    rss, items = render_items(build.feed, kept_items)
+    keys = [item_key(item) for item in build.feed.items]
+    rss, items = render_items(build.feed, kept_items, keys)
     itemmemo.save(show.root, items, kept_items)
     if memo:
         memo.save()
-    built = Built(show, build, rss, tuple(problems), lock, tuple(inputs), started)
-    snapshot.save(options, built, now)
+    built = Built(show, build, rss, tuple(sorted(problems)), lock, tuple(inputs), started)
+    snapshot.save(options, built, now, {item.guid: key for item, key in zip(build.feed.items, keys, strict=True)})
     return built
 
 

@@ -186,14 +186,17 @@ def render(feed: Feed) -> bytes:
     return _serialise(fg)
 
 
-def render_items(feed: Feed, known: Mapping[bytes, bytes]) -> tuple[bytes, dict[bytes, bytes]]:
-    """Serialise ``feed``, reusing the ``<item>`` text of items in ``known`` (by :func:`item_key`).
+def render_items(
+    feed: Feed, known: Mapping[bytes, bytes], keys: list[bytes] | None = None
+) -> tuple[bytes, dict[bytes, bytes]]:
+    """Serialise ``feed``, reusing the ``<item>`` text of items in ``known`` (by :func:`item_key`,
+    given in ``keys`` when the caller knows them).
 
     Returns the feed and the text of each of its items by key, to be kept for the next render.
     """
     fg = _generator(feed)
     marker = secrets.token_hex(12)
-    keys = [item_key(item) for item in feed.items]
+    keys = keys if keys is not None else [item_key(item) for item in feed.items]
     for index, (key, item) in enumerate(zip(keys, feed.items, strict=True)):
         if key in known:
             fg.add_entry(_Marker(f"{marker} kept {index}"), order="append")

@@ -5,7 +5,9 @@ The snapshot is used only when nothing it depends on has moved: every file it re
 folder it listed (size, modification and change times, inode: one ``stat`` each, as git checks
 its index; a folder's times move when an entry is added, removed or renamed), the command-line
 options, apa-feed's own code, and the clock (no scheduled episode has come due, no live one has
-become future). Anything else rebuilds. It is a cache: deleting it is always safe.
+become future). When only the files of a few episodes moved, :func:`load` gives the kept build
+as :class:`Stale`, with each episode's share of it, and :mod:`apa_feed.patch` redoes only those
+episodes. Anything else rebuilds. It is a cache: deleting it is always safe.
 """
 
 from __future__ import annotations
@@ -15,21 +17,23 @@ import hashlib
 import os
 import pickle
 import stat
-import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from .episodeparts import EPISODES, Parts, absolute, by_prefix, feed_assets, owned_paths, parts_of
+from .episodes import episode_dirs
 from .files import CACHE_DIR, keep
 from .lock import LOCK_FILE
 from .machinekey import sign, verified
+from .model import Build, episode_prefix
 
 if TYPE_CHECKING:
     from .project import Built, Options
 
 SNAPSHOT = "build.pickle"
-FORMAT = 4
+FORMAT = 5
 MAGIC = b"apa-feed snapshot %d\n" % FORMAT
 RACY_NS = 2_000_000_000
 """A path changed less than this before the build started (or during it) may change again within
@@ -49,35 +53,64 @@ PACKAGE = Path(__file__).resolve().parent
 MISSING = "missing"
 
 
-@dataclass(frozen=True)
-class Header:
+class Header(NamedTuple):
     """What a kept build depends on, read (and compared) before the build itself is unpickled."""
 
     key: str
     paths: tuple[str, ...]
+    """Every path no single episode owns: feed.yaml, the lock, the episodes folder and any folder in
+    it without an episode, the theme, the show's artwork; and every episode's path when the build
+    has no :class:`Parts`."""
     stamps: tuple[str, ...]
     """Each path's :func:`stat_stamp` (compared one by one: the first changed path ends the check)."""
     valid_from: datetime | None
     valid_until: datetime | None
+    episodes: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
+    """(folder, its paths, their stamps) of each episode, when the build kept its :class:`Parts`."""
 
 
-def load(options: Options, now: datetime) -> Built | None:
-    """The kept build, if nothing it depends on has changed; None otherwise."""
+@dataclass(frozen=True)
+class Stale:
+    """A kept build whose show, options and clock still hold, but some of whose episodes changed."""
+
+    built: Built
+    head: Header
+    parts: Parts
+    changed: tuple[str, ...]
+    """The folders of the changed episodes."""
+
+
+def load(options: Options, now: datetime) -> Built | Stale | None:
+    """The kept build if nothing it depends on has changed; a :class:`Stale` one if only a few
+    episodes have (a quarter at most); None otherwise."""
     try:
         data = verified(_file(options).read_bytes())
         if data is None:
             return None  # not written by apa-feed on this machine: never unpickled
         if data[: len(MAGIC)] != MAGIC:
             return None  # another format of the snapshot
-        data = data[len(MAGIC) :]
-        size = int.from_bytes(data[:8], "big")
-        head = pickle.loads(data[8 : 8 + size])  # noqa: S301  (signed by this machine's key, checked above)
+        at = len(MAGIC)
+        head, at = _section(data, at)
         if not isinstance(head, Header) or not _current(head, options, now):
             return None
-        built = pickle.loads(zlib.decompress(data[8 + size :]))  # noqa: S301  (signed, as above)
-    except (OSError, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        changed = tuple(folder for folder, paths, stamps in head.episodes if not _same(paths, stamps))
+        if len(changed) * 4 > len(head.episodes):
+            return None
+        size = int.from_bytes(data[at : at + 8], "big")
+        parts = pickle.loads(data[at + 8 : at + 8 + size]) if changed else None  # noqa: S301  (signed, as above)
+        built = pickle.loads(data[at + 8 + size :])  # noqa: S301  (signed by this machine's key, checked above)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return None
-    return built if type(built).__name__ == "Built" else None
+    if type(built).__name__ != "Built":
+        return None
+    if not changed:
+        return built  # type: ignore[no-any-return]
+    return Stale(built, head, parts, changed) if isinstance(parts, Parts) else None
+
+
+def _section(data: bytes, at: int) -> tuple[object, int]:
+    size = int.from_bytes(data[at : at + 8], "big")
+    return pickle.loads(data[at + 8 : at + 8 + size]), at + 8 + size  # noqa: S301  (signed: see load)
 
 
 def _current(head: Header, options: Options, now: datetime) -> bool:
@@ -85,32 +118,66 @@ def _current(head: Header, options: Options, now: datetime) -> bool:
         return False
     if (head.valid_from and now < head.valid_from) or (head.valid_until and now >= head.valid_until):
         return False
-    return len(head.paths) == len(head.stamps) and all(
-        stamp_of(path) == stamp for path, stamp in zip(head.paths, head.stamps, strict=True))
+    return _same(head.paths, head.stamps)
 
 
-def save(options: Options, built: Built, now: datetime) -> None:
+def _same(paths: tuple[str, ...], stamps: tuple[str, ...]) -> bool:
+    return len(paths) == len(stamps) and all(stamp_of(path) == stamp for path, stamp in zip(paths, stamps, strict=True))
+
+
+def save(options: Options, built: Built, now: datetime, keys: dict[str, bytes] | None = None) -> None:
     """Keep ``built`` with the stamps of everything it read (a read-only project just skips it).
 
-    A path changed after the build began reading (``built.read_ns``), or just before, makes the
-    snapshot untrustworthy, except apa-feed's own lock file, which a publish writes afterwards.
+    ``keys`` gives each live item's render key by GUID (worked out again when not given). A path
+    changed after the build began reading (``built.read_ns``), or just before, makes the snapshot
+    untrustworthy, except apa-feed's own lock file, which a publish writes afterwards.
     """
     if not built.inputs or any(not i.meta.guid for i in built.inputs):
         return  # read back from a snapshot already, or GUIDs still to be written by the next build
-    skipped_dates = [i.meta.published for i in built.inputs if not i.meta.draft and i.meta.published > now]
-    paths = tuple(sorted(_inputs(built)))
-    stamps, racy = survey(paths, built.read_ns, _absolute(os.path.join(built.show.root, LOCK_FILE)))
-    if racy:
-        return
+    grouped = by_prefix(feed_assets(built.build))
+    owned = {os.fspath(i.meta.folder): owned_paths(i, grouped.get(episode_prefix(i.meta), ())) for i in built.inputs}
+    if keys is None:
+        from .render import item_key
+
+        keys = {item.guid: item_key(item) for item in built.build.feed.items}
+    found = parts_of(built.show, built.build, built.inputs, owned, built.warnings, keys)
+    parts = Parts(found[0], _show_assets(built.build), tuple(found[1])) if found else None
+    loose = _inputs(built, set(owned) if parts else set())
+    if parts is None:
+        loose.update(path for paths in owned.values() for path in paths)
+    paths = tuple(sorted(loose))
+    stamps, racy = survey(paths, built.read_ns, absolute(os.path.join(built.show.root, LOCK_FILE)))
+    episodes = []
+    for folder, own in owned.items() if parts else ():
+        own_stamps, own_racy = survey(own, built.read_ns)
+        racy = racy or own_racy
+        episodes.append((folder, own, own_stamps))
+    if not racy:
+        due = [i.meta.published for i in built.inputs if not i.meta.draft and i.meta.published > now]
+        write(options, built, header(options, built, paths, stamps, due, tuple(episodes)), parts)
+
+
+def header(options: Options, built: Built, paths: tuple[str, ...], stamps: tuple[str, ...], due: list[datetime],
+           episodes: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]) -> Header:
+    """The header of ``built``: valid from its newest item's date until the first of ``due``."""
     live = [i.published for i in built.build.feed.items]
-    head = Header(_key(options), paths, stamps, max(live, default=None), min(skipped_dates, default=None))
+    return Header(_key(options), paths, stamps, max(live, default=None), min(due, default=None), episodes)
+
+
+def _show_assets(build: Build) -> tuple[str, ...]:
+    return tuple(a.key for a in feed_assets(build) if not a.key.startswith(EPISODES))
+
+
+def write(options: Options, built: Built, head: Header, parts: Parts | None) -> None:
+    """Write the snapshot: its header, its parts and the build, signed."""
     kept = replace(built, inputs=())  # only this build needs them: they are the bulk of the unpickling
     try:
-        header = pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL)
-        body = zlib.compress(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        sections = [pickle.dumps(x, protocol=pickle.HIGHEST_PROTOCOL) for x in (head, parts)]
+        body = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
     except pickle.PicklingError:
         return
-    signed = sign(MAGIC + len(header).to_bytes(8, "big") + header + body)
+    framed = b"".join(len(x).to_bytes(8, "big") + x for x in sections)
+    signed = sign(MAGIC + framed + body)
     if signed is not None:
         keep(_file(options), signed)
 
@@ -140,26 +207,18 @@ def stamp_of(path: str) -> str:
         return MISSING
 
 
-def _inputs(built: Built) -> set[str]:
-    """Every file and folder the build read or lists (absolute paths, as text: this runs per episode)."""
+def _inputs(built: Built, owned: set[str]) -> set[str]:
+    """Every file and folder the build read or lists but the ``owned`` episode folders and their
+    files (absolute paths, as text): a new file in a folder that holds no episode yet is seen too."""
     root = built.show.root
     found: list[str | Path] = [root / "feed.yaml", root / LOCK_FILE, root / "episodes", root / "theme"]
     found.append(built.show.image)
-    for ep in built.inputs:
-        meta = ep.meta
-        found += [meta.folder, os.path.join(meta.folder, "episode.yaml")]  # text: no Path to parse
-        found += [p for p in (meta.audio, meta.image, meta.transcript) if p is not None]
-        if isinstance(meta.chapters, Path):
-            found.append(meta.chapters)
+    found += [name for name in episode_dirs(root) if name not in owned]
     theme = root / "theme"
     if theme.is_dir():
         found += theme.iterdir()
-    found += [a.source for a in built.build.assets if a.data is None]
-    return {_absolute(os.fspath(p)) for p in found}  # as text before hashing: a Path hashes slowly
-
-
-def _absolute(path: str) -> str:
-    return path if os.path.isabs(path) and "/." not in path else os.path.abspath(path)
+    found += [a.source for a in feed_assets(built.build) if a.data is None and not a.key.startswith(EPISODES)]
+    return {absolute(os.fspath(p)) for p in found}  # as text before hashing: a Path hashes slowly
 
 
 def _key(options: Options) -> str:

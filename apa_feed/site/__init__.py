@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -41,11 +41,13 @@ class ThemeError(ApaFeedError):
     """A template of the theme cannot be read or rendered; the message names the file and line."""
 
 
-def build_site(feed: Feed, show: Show) -> list[Asset]:
+def build_site(feed: Feed, show: Show, kept: Mapping[str, Asset] | None = None) -> list[Asset]:
     """Every page and the stylesheet, as assets to publish beside the feed (sorted by key).
 
     A page whose inputs (the channel, its items, the templates, this code) are unchanged since the
-    last run is read back from ``.apa-feed/pages/`` instead of being rendered again.
+    last run is read back from ``.apa-feed/pages/`` instead of being rendered again. ``kept`` gives
+    episode pages already known to be unchanged, by key (a build that redid only some episodes):
+    they are taken as they are, and the pages folder is left for the next whole build to tidy.
     """
     theme = show.root / "theme"
     env = environment(theme)
@@ -60,11 +62,21 @@ def build_site(feed: Feed, show: Show) -> list[Asset]:
     for item in feed.items:
         if item.page_url is None or not item.page_url.startswith(feed.base_url):
             continue
+        key = page_key(feed, item)
+        if kept is not None and key in kept:
+            assets.append(kept[key])
+            continue
         html = memo.get(("episode", item), partial(_episode_page, env, common, feed, item, views))
-        key = unquote(item.page_url[len(feed.base_url) :]) + "index.html"
         assets.append(page_asset(key, html))
-    memo.forget_the_rest()
+    if kept is None:
+        memo.forget_the_rest()
     return sorted(assets, key=lambda a: a.key)
+
+
+def page_key(feed: Feed, item: Item) -> str:
+    """The key of an episode's page."""
+    assert item.page_url is not None
+    return unquote(item.page_url[len(feed.base_url) :]) + "index.html"
 
 
 class Views:

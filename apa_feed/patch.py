@@ -1,0 +1,153 @@
+"""A build that redoes only the episodes that changed since the kept one (:class:`snapshot.Stale`).
+
+The kept build's show, options and clock still hold and its episode folders are the same, so the
+other episodes' items, files, problems and rendered text are as they were. The changed episodes
+are read, probed, built, checked and rendered afresh and put in their places; the rules across
+episodes (one GUID and one number each) run over every episode's kept share. Anything this path
+is not sure of (an error, an episode without a GUID yet, a rule across episodes broken) gives
+None, and the caller builds the whole show, which reports it as usual. The result is the same as
+that whole build's, byte for byte (tests compare them).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+
+from . import itemmemo, snapshot
+from .cache import FactCache
+from .checks import check_show
+from .config import Show
+from .episodeparts import Part, Parts, by_prefix, feed_assets, owned_paths, parts_of
+from .episodes import EPISODE_FILE, read_episode
+from .errors import Problem
+from .model import Asset, Build, EpisodeInput, Item, episode_prefix, is_live, item_of, unique_assets
+from .project import Built, Options, gather_one
+from .published import derive
+from .render import item_key, render_items
+from .site import build_site, page_key
+
+
+def rebuild(options: Options, stale: snapshot.Stale, now: datetime, started: int) -> Built | None:
+    """The build of the show with ``stale.changed`` read again, or None (build it all instead)."""
+    old = stale.built
+    show = old.show
+    fresh = _episodes(stale.changed, show)
+    if fresh is None:
+        return None
+    inputs, problems = fresh
+    items, assets = _items(show, old.build, stale.parts, inputs, now)
+    feed = replace(old.build.feed, items=items, last_build=max((i.published for i in items), default=None))
+    new = {os.fspath(i.meta.folder): i for i in inputs}
+    skipped = [(p.slug, p.skipped) if f not in new else (new[f].meta.slug, _skipped(new[f], now))
+               for f, p in stale.parts.episodes.items()]
+    build = Build(feed, assets, tuple((slug, why) for slug, why in skipped if why))
+    guids = {i.meta.guid for i in inputs}
+    keys = {item.guid: item_key(item) for item in items if item.guid in guids}
+    problems += check_show(show, inputs, build)
+    if any(p.severity == "error" for p in problems):
+        return None
+    grouped = by_prefix(assets)
+    owned = {f: owned_paths(i, grouped.get(episode_prefix(i.meta), ())) for f, i in new.items()}
+    made = parts_of(show, build, inputs, owned, problems, keys)
+    if made is None:
+        return None
+    episodes = {**stale.parts.episodes, **made[0]}
+    if not _distinct(episodes.values()):
+        return None
+    if show.website:
+        site = tuple(build_site(feed, show, _pages(old.build, {stale.parts.episodes[f].guid for f in new})))
+        build = replace(build, assets=build.assets + site, site=len(site))
+    kept_items = itemmemo.load(show.root)
+    every_key = {p.guid: p.item_key for p in episodes.values() if p.item_key}
+    rss, texts = render_items(feed, kept_items, [every_key[item.guid] for item in items])
+    itemmemo.save(show.root, texts, kept_items)
+    warnings = sorted([*stale.parts.problems, *(p for part in episodes.values() for p in part.problems)])
+    built = Built(show, build, rss, tuple(warnings), old.lock, (), started)
+    _keep(options, built, stale, Parts(episodes, stale.parts.show_assets, stale.parts.problems), owned)
+    return built
+
+
+def _episodes(folders: Iterable[str], show: Show) -> tuple[list[EpisodeInput], list[Problem]] | None:
+    """The changed episodes read, probed and derived again, with their problems; None on any error."""
+    cache = FactCache(show.root)
+    found: list[EpisodeInput] = []
+    problems: list[Problem] = []
+    for folder in folders:
+        if not os.path.isfile(os.path.join(folder, EPISODE_FILE)):
+            return None  # no longer an episode: the whole build says what became of it
+        meta, own = read_episode(folder, show.timezone)
+        if meta is None or meta.guid is None:
+            return None
+        ep = gather_one(meta, cache, show.timezone, own)
+        problems += own
+        if ep is None:
+            return None
+        found.append(ep)
+    found, derived = derive(show, found, cache)
+    cache.save()
+    problems += derived
+    return (found, problems) if not any(p.severity == "error" for p in problems) else None
+
+
+def _items(show: Show, build: Build, parts: Parts, fresh: list[EpisodeInput],
+           now: datetime) -> tuple[tuple[Item, ...], tuple[Asset, ...]]:
+    """The feed's items and files with the changed episodes' old ones replaced by their new ones."""
+    changed = {os.fspath(i.meta.folder): i for i in fresh}
+    gone = {parts.episodes[f].guid for f in changed}
+    items = [item for item in build.feed.items if item.guid not in gone]
+    by_key = {a.key: a for a in feed_assets(build)}
+    assets: list[Asset] = [by_key[k] for k in parts.show_assets]
+    for folder, part in parts.episodes.items():
+        ep = changed.get(folder)
+        if ep is None:
+            assets += [by_key[k] for k in part.assets]
+        elif is_live(ep.meta, now):
+            item, files = item_of(show, ep)
+            items.append(item)
+            assets += files
+    items.sort(key=lambda i: (i.published, i.guid), reverse=True)
+    return tuple(items), tuple(unique_assets(assets))
+
+
+def _pages(build: Build, gone: set[str]) -> dict[str, Asset]:
+    """The last build's episode pages by key, but those of the items ``gone`` (by GUID)."""
+    pages = {a.key: a for a in build.assets[len(build.assets) - build.site :]}
+    feed = build.feed
+    return {key: pages[key] for item in feed.items if item.page_url and item.page_url.startswith(feed.base_url)
+            and item.guid not in gone and (key := page_key(feed, item)) in pages}
+
+
+def _skipped(ep: EpisodeInput, now: datetime) -> str:
+    return "draft" if ep.meta.draft else "scheduled" if not is_live(ep.meta, now) else ""
+
+
+def _distinct(parts: Iterable[Part]) -> bool:
+    """No two episodes share a GUID, or a number in a season (else the whole build reports them)."""
+    guids: set[str] = set()
+    numbers: set[tuple[int | None, int]] = set()
+    for part in parts:
+        if part.guid in guids or (part.number is not None and part.number in numbers):
+            return False
+        guids.add(part.guid)
+        if part.number is not None:
+            numbers.add(part.number)
+    return True
+
+
+def _keep(options: Options, built: Built, stale: snapshot.Stale, parts: Parts,
+          owned: dict[str, tuple[str, ...]]) -> None:
+    """Keep the new build, the changed episodes stamped afresh (not at all if one changed again meanwhile)."""
+    episodes = []
+    for folder, paths, stamps in stale.head.episodes:
+        if folder in owned:
+            paths = owned[folder]
+            stamps, racy = snapshot.survey(paths, built.read_ns)
+            if racy:
+                return
+        episodes.append((folder, paths, stamps))
+    due = [p.due for p in parts.episodes.values() if p.due is not None]
+    head = snapshot.header(options, built, stale.head.paths, stale.head.stamps, due, tuple(episodes))
+    snapshot.write(options, built, head, parts)
