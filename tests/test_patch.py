@@ -11,8 +11,8 @@ import pytest
 from audiogen import write_mp3
 from conftest import NOW, add_episode, episode_yaml
 
-from apa_feed import patch, snapshot, yamlread
 from apa_feed import episodes as episodes_module
+from apa_feed import patch, snapshot, yamlread
 from apa_feed.errors import ProblemsFound
 from apa_feed.project import Built, Options, build_project
 

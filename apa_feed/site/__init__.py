@@ -34,6 +34,9 @@ STYLESHEET = HERE / "static" / "style.css"
 PAGE_TYPE = "text/html; charset=utf-8"
 CSS_TYPE = "text/css; charset=utf-8"
 PAGE_CACHE = FEED_CACHE
+PAGE_SOURCE = Path("index.html")
+"""What every page is made as: one object shared by all of them (a kept build of thousands of pages
+pickles it once, and unpickling builds one path instead of one per page)."""
 """Pages live at fixed keys: a short cache, like the feed (the stylesheet's key changes with its bytes)."""
 
 
@@ -200,4 +203,4 @@ def stylesheet(theme: Path | None = None) -> Asset:
 def page_asset(key: str, data: bytes) -> Asset:
     """A page at its fixed key, with the SHA-256 of its bytes so an unchanged page is not uploaded again."""
     digest = hashlib.sha256(data).hexdigest()
-    return Asset(key, Path(key), len(data), digest, PAGE_TYPE, PAGE_CACHE, data)
+    return Asset(key, PAGE_SOURCE, len(data), digest, PAGE_TYPE, PAGE_CACHE, data)
