@@ -26,3 +26,14 @@ def keep(path: Path, data: bytes) -> None:
     """:func:`write_atomic` for caches: a read-only project just goes without."""
     with contextlib.suppress(OSError):
         write_atomic(path, data)
+
+
+def overwrite(path: Path, parts: list[bytes]) -> None:
+    """Write ``parts`` over ``path`` in place, for a big cache whose reader checks a signature: a torn
+    write is refused like any damaged file, and the old file's pages are not freed and read again
+    (replacing a file of tens of megabytes costs more than writing it). A read-only project goes without."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "r+b" if path.exists() else "wb") as handle:
+            handle.writelines(parts)
+            handle.truncate()

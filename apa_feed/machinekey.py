@@ -43,6 +43,26 @@ def sign(data: bytes) -> bytes | None:
     return None if key is None else hmac.new(key, data, hashlib.sha256).digest() + data
 
 
+def tag_of(parts: list[bytes]) -> bytes | None:
+    """The signature :func:`sign` would put in front of the parts joined (without joining them); None without a key."""
+    key = machine_key()
+    if key is None:
+        return None
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    for part in parts:
+        mac.update(part)
+    return mac.digest()
+
+
+def verified_view(blob: bytes) -> memoryview | None:
+    """:func:`verified` without copying the data out of ``blob`` (a big snapshot)."""
+    key = machine_key()
+    view = memoryview(blob)
+    if key is None or not hmac.compare_digest(blob[:TAG], hmac.new(key, view[TAG:], hashlib.sha256).digest()):
+        return None
+    return view[TAG:]
+
+
 def verified(blob: bytes) -> bytes | None:
     """The data of a blob :func:`sign` made on this machine; None for anything else."""
     key = machine_key()

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .episodeparts import EPISODES, Parts, absolute, by_prefix, feed_assets, owned_paths, parts_of
 from .episodes import episode_dirs
-from .files import CACHE_DIR, keep
+from .files import CACHE_DIR, overwrite
 from .lock import LOCK_FILE
-from .machinekey import sign, verified
+from .machinekey import tag_of, verified_view
 from .model import Build, episode_prefix
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def load(options: Options, now: datetime) -> Built | Stale | None:
     """The kept build if nothing it depends on has changed; a :class:`Stale` one if only a few
     episodes have (a quarter at most); None otherwise."""
     try:
-        data = verified(_file(options).read_bytes())
+        data = verified_view(_file(options).read_bytes())
         if data is None:
             return None  # not written by apa-feed on this machine: never unpickled
         if data[: len(MAGIC)] != MAGIC:
@@ -108,7 +108,7 @@ def load(options: Options, now: datetime) -> Built | Stale | None:
     return Stale(built, head, parts, changed) if isinstance(parts, Parts) else None
 
 
-def _section(data: bytes, at: int) -> tuple[object, int]:
+def _section(data: memoryview, at: int) -> tuple[object, int]:
     size = int.from_bytes(data[at : at + 8], "big")
     return pickle.loads(data[at + 8 : at + 8 + size]), at + 8 + size  # noqa: S301  (signed: see load)
 
@@ -176,10 +176,10 @@ def write(options: Options, built: Built, head: Header, parts: Parts | None) -> 
         body = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
     except pickle.PicklingError:
         return
-    framed = b"".join(len(x).to_bytes(8, "big") + x for x in sections)
-    signed = sign(MAGIC + framed + body)
-    if signed is not None:
-        keep(_file(options), signed)
+    framed = [MAGIC, *(len(x).to_bytes(8, "big") + x for x in sections), body]
+    tag = tag_of(framed)
+    if tag is not None:
+        overwrite(_file(options), [tag, *framed])
 
 
 def survey(paths: tuple[str, ...], started_ns: int, exempt: str = "") -> tuple[tuple[str, ...], bool]:
