@@ -142,7 +142,7 @@ def save(options: Options, built: Built, now: datetime, keys: dict[str, bytes] |
         keys = {item.guid: item_key(item) for item in built.build.feed.items}
     found = parts_of(built.show, built.build, built.inputs, owned, built.warnings, keys)
     parts = Parts(found[0], _show_assets(built.build), tuple(found[1])) if found else None
-    loose = _inputs(built, set(owned) if parts else set())
+    loose = _inputs(built, options.config, set(owned) if parts else set())
     if parts is None:
         loose.update(path for paths in owned.values() for path in paths)
     paths = tuple(sorted(loose))
@@ -207,11 +207,12 @@ def stamp_of(path: str) -> str:
         return MISSING
 
 
-def _inputs(built: Built, owned: set[str]) -> set[str]:
+def _inputs(built: Built, config: Path, owned: set[str]) -> set[str]:
     """Every file and folder the build read or lists but the ``owned`` episode folders and their
-    files (absolute paths, as text): a new file in a folder that holds no episode yet is seen too."""
+    files (absolute paths, as text): the show's ``config`` file (feed.yaml, or the one ``-f``
+    names), the lock, the theme; a new file in a folder that holds no episode yet is seen too."""
     root = built.show.root
-    found: list[str | Path] = [root / "feed.yaml", root / LOCK_FILE, root / "episodes", root / "theme"]
+    found: list[str | Path] = [config, root / LOCK_FILE, root / "episodes", root / "theme"]
     found.append(built.show.image)
     found += [name for name in episode_dirs(root) if name not in owned]
     theme = root / "theme"

@@ -87,6 +87,15 @@ def test_other_options_build_again(project: Path, trusting: None) -> None:
     assert b"https://cdn.example.org/apa/feed.xml" in moved.rss
 
 
+def test_an_edit_to_a_config_file_named_with_f_is_seen(project: Path, trusting: None) -> None:
+    other = project / "other.yaml"
+    other.write_text((project / "feed.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    build_project(Options(other, now=NOW))
+    touch_later(other)
+    other.write_text(other.read_text(encoding="utf-8").replace("title: ", "title: Retitled ", 1), encoding="utf-8")
+    assert b"<title>Retitled " in build_project(Options(other, now=NOW)).rss
+
+
 def test_files_changed_just_before_the_build_keep_no_snapshot(project: Path) -> None:
     path = project / EPISODE
     path.write_bytes(path.read_bytes())  # changed a moment ago: its times cannot be trusted yet
