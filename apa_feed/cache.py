@@ -62,15 +62,18 @@ class FactCache:
         self.dirty = True
         return info
 
-    def save(self) -> None:
+    def save(self, prune: bool = True) -> None:
         """Write the cache atomically if anything changed; a read-only project just skips it.
 
-        Entries of files that no longer exist are dropped.
+        With ``prune``, entries of files that no longer exist are dropped (a build that read only a
+        few episodes leaves that to the next whole one).
         """
         if not self.dirty:
             return
-        self.entries = {k: v for k, v in self.entries.items() if Path(k).exists()}
-        keep(self.path, json.dumps({"version": VERSION, "files": self.entries}).encode("utf-8"))
+        if prune:
+            self.entries = {k: v for k, v in self.entries.items() if os.path.exists(k)}
+        data = json.dumps({"version": VERSION, "files": self.entries}, separators=(",", ":"), check_circular=False)
+        keep(self.path, data.encode("utf-8"))
         self.dirty = False
 
 

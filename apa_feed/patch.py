@@ -21,7 +21,7 @@ from .cache import FactCache
 from .checks import check_show
 from .config import Show
 from .episodeparts import Part, Parts, by_prefix, feed_assets, owned_paths, parts_of
-from .episodes import EPISODE_FILE, read_episode
+from .episodes import EPISODE_FILE, assign_guids, read_episode
 from .errors import Problem
 from .model import Asset, Build, EpisodeInput, Item, episode_prefix, is_live, item_of, unique_assets
 from .project import Built, Options, gather_one
@@ -30,19 +30,20 @@ from .render import item_key, render_items
 from .site import build_site, page_key
 
 
-def rebuild(options: Options, stale: snapshot.Stale, now: datetime, started: int) -> Built | None:
-    """The build of the show with ``stale.changed`` read again, or None (build it all instead)."""
-    old = stale.built
-    show = old.show
-    fresh = _episodes(stale.changed, show)
+def rebuild(options: Options, stale: snapshot.Stale, now: datetime, started: int, assign: bool = True) -> Built | None:
+    """The build of the show with ``stale.changed`` read again and ``stale.removed`` gone, or None
+    (build it all instead). ``assign`` writes a GUID into a new episode that has none."""
+    old, show = stale.built, stale.built.show
+    fresh = _episodes(stale.changed, show, assign)
     if fresh is None:
         return None
     inputs, problems = fresh
-    items, assets = _items(show, old.build, stale.parts, inputs, now)
-    feed = replace(old.build.feed, items=items, last_build=max((i.published for i in items), default=None))
     new = {os.fspath(i.meta.folder): i for i in inputs}
-    skipped = [(p.slug, p.skipped) if f not in new else (new[f].meta.slug, _skipped(new[f], now))
-               for f, p in stale.parts.episodes.items()]
+    gone = {stale.parts.episodes[f].guid for f in (*new, *stale.removed) if f in stale.parts.episodes}
+    items, assets = _items(show, old.build, stale, new, gone, now)
+    feed = replace(old.build.feed, items=items, last_build=max((i.published for i in items), default=None))
+    skipped = [(new[f].meta.slug, _skipped(new[f], now)) if f in new else
+               (stale.parts.episodes[f].slug, stale.parts.episodes[f].skipped) for f in stale.folders]
     build = Build(feed, assets, tuple((slug, why) for slug, why in skipped if why))
     guids = {i.meta.guid for i in inputs}
     keys = {item.guid: item_key(item) for item in items if item.guid in guids}
@@ -54,11 +55,11 @@ def rebuild(options: Options, stale: snapshot.Stale, now: datetime, started: int
     made = parts_of(show, build, inputs, owned, problems, keys)
     if made is None:
         return None
-    episodes = {**stale.parts.episodes, **made[0]}
+    episodes = {f: made[0][f] if f in new else stale.parts.episodes[f] for f in stale.folders}
     if not _distinct(episodes.values()):
         return None
     if show.website:
-        site = tuple(build_site(feed, show, _pages(old.build, {stale.parts.episodes[f].guid for f in new})))
+        site = tuple(build_site(feed, show, _pages(old.build, gone)))
         build = replace(build, assets=build.assets + site, site=len(site))
     kept_items = itemmemo.load(show.root)
     every_key = {p.guid: p.item_key for p in episodes.values() if p.item_key}
@@ -70,8 +71,8 @@ def rebuild(options: Options, stale: snapshot.Stale, now: datetime, started: int
     return built
 
 
-def _episodes(folders: Iterable[str], show: Show) -> tuple[list[EpisodeInput], list[Problem]] | None:
-    """The changed episodes read, probed and derived again, with their problems; None on any error."""
+def _episodes(folders: Iterable[str], show: Show, assign: bool) -> tuple[list[EpisodeInput], list[Problem]] | None:
+    """The changed and new episodes read, probed and derived again, with their problems; None on any error."""
     cache = FactCache(show.root)
     found: list[EpisodeInput] = []
     problems: list[Problem] = []
@@ -79,31 +80,30 @@ def _episodes(folders: Iterable[str], show: Show) -> tuple[list[EpisodeInput], l
         if not os.path.isfile(os.path.join(folder, EPISODE_FILE)):
             return None  # no longer an episode: the whole build says what became of it
         meta, own = read_episode(folder, show.timezone)
-        if meta is None or meta.guid is None:
-            return None
-        ep = gather_one(meta, cache, show.timezone, own)
+        ep = gather_one(meta, cache, show.timezone, own) if meta is not None else None
         problems += own
         if ep is None:
             return None
         found.append(ep)
+    if any(p.severity == "error" for p in problems) or (not assign and any(i.meta.guid is None for i in found)):
+        return None
+    found = [replace(i, meta=assign_guids([i.meta])[0]) if i.meta.guid is None else i for i in found]
     found, derived = derive(show, found, cache)
-    cache.save()
+    cache.save(prune=False)
     problems += derived
     return (found, problems) if not any(p.severity == "error" for p in problems) else None
 
 
-def _items(show: Show, build: Build, parts: Parts, fresh: list[EpisodeInput],
+def _items(show: Show, build: Build, stale: snapshot.Stale, new: dict[str, EpisodeInput], gone: set[str],
            now: datetime) -> tuple[tuple[Item, ...], tuple[Asset, ...]]:
-    """The feed's items and files with the changed episodes' old ones replaced by their new ones."""
-    changed = {os.fspath(i.meta.folder): i for i in fresh}
-    gone = {parts.episodes[f].guid for f in changed}
+    """The feed's items and files, the ``new`` episodes' (by folder) in place of the old ones of those ``gone``."""
     items = [item for item in build.feed.items if item.guid not in gone]
     by_key = {a.key: a for a in feed_assets(build)}
-    assets: list[Asset] = [by_key[k] for k in parts.show_assets]
-    for folder, part in parts.episodes.items():
-        ep = changed.get(folder)
+    assets: list[Asset] = [by_key[k] for k in stale.parts.show_assets]
+    for folder in stale.folders:
+        ep = new.get(folder)
         if ep is None:
-            assets += [by_key[k] for k in part.assets]
+            assets += [by_key[k] for k in stale.parts.episodes[folder].assets]
         elif is_live(ep.meta, now):
             item, files = item_of(show, ep)
             items.append(item)
@@ -139,15 +139,18 @@ def _distinct(parts: Iterable[Part]) -> bool:
 
 def _keep(options: Options, built: Built, stale: snapshot.Stale, parts: Parts,
           owned: dict[str, tuple[str, ...]]) -> None:
-    """Keep the new build, the changed episodes stamped afresh (not at all if one changed again meanwhile)."""
+    """Keep the new build, the episodes read again stamped afresh (not at all if a path changed meanwhile)."""
+    kept = {folder: (paths, stamps) for folder, paths, stamps in stale.head.episodes}
     episodes = []
-    for folder, paths, stamps in stale.head.episodes:
+    for folder in parts.episodes:
+        paths, stamps = (owned[folder], ()) if folder in owned else kept[folder]
         if folder in owned:
-            paths = owned[folder]
             stamps, racy = snapshot.survey(paths, built.read_ns)
             if racy:
                 return
         episodes.append((folder, paths, stamps))
+    paths, stamps, racy = snapshot.global_survey(built, options.config, set(parts.episodes))
+    if racy:
+        return
     due = [p.due for p in parts.episodes.values() if p.due is not None]
-    head = snapshot.header(options, built, stale.head.paths, stale.head.stamps, due, tuple(episodes))
-    snapshot.write(options, built, head, parts)
+    snapshot.write(options, built, snapshot.header(options, built, paths, stamps, due, tuple(episodes)), parts)

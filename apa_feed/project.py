@@ -295,7 +295,7 @@ def _build(options: Options, assign: bool) -> Built:
     if kept is not None:
         from .patch import rebuild  # it builds on this module
 
-        patched = rebuild(options, kept, now, started)
+        patched = rebuild(options, kept, now, started, assign)
         if patched is not None:
             return patched
     show, episodes, problems, memo = _read(options, started)

@@ -17,13 +17,14 @@ import hashlib
 import os
 import pickle
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from .episodeparts import EPISODES, Parts, absolute, by_prefix, feed_assets, owned_paths, parts_of
-from .episodes import episode_dirs
+from .episodes import EPISODE_FILE, episode_dirs
 from .files import CACHE_DIR, overwrite
 from .lock import LOCK_FILE
 from .machinekey import tag_of, verified_view
@@ -67,22 +68,29 @@ class Header(NamedTuple):
     valid_until: datetime | None
     episodes: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
     """(folder, its paths, their stamps) of each episode, when the build kept its :class:`Parts`."""
+    listing: str = ""
+    """The episodes folder."""
 
 
 @dataclass(frozen=True)
 class Stale:
-    """A kept build whose show, options and clock still hold, but some of whose episodes changed."""
+    """A kept build whose show, options and clock still hold, but some of whose episodes changed,
+    came or went."""
 
     built: Built
     head: Header
     parts: Parts
     changed: tuple[str, ...]
-    """The folders of the changed episodes."""
+    """The folders of the changed episodes and of the new ones, to read."""
+    removed: tuple[str, ...] = ()
+    """The folders of the episodes gone."""
+    folders: tuple[str, ...] = ()
+    """The folders of every episode now, in build order."""
 
 
 def load(options: Options, now: datetime) -> Built | Stale | None:
-    """The kept build if nothing it depends on has changed; a :class:`Stale` one if only a few
-    episodes have (a quarter at most); None otherwise."""
+    """The kept build if nothing it depends on has changed; a :class:`Stale` one if only some
+    episodes changed, came or went (a quarter of them at most); None otherwise."""
     try:
         data = verified_view(_file(options).read_bytes())
         if data is None:
@@ -91,21 +99,24 @@ def load(options: Options, now: datetime) -> Built | Stale | None:
             return None  # another format of the snapshot
         at = len(MAGIC)
         head, at = _section(data, at)
-        if not isinstance(head, Header) or not _current(head, options, now):
+        if not isinstance(head, Header) or not _settled(head, options, now):
             return None
-        changed = tuple(folder for folder, paths, stamps in head.episodes if not _same(paths, stamps))
-        if len(changed) * 4 > len(head.episodes):
+        moved = _moved(head)
+        if moved is None or (moved and not head.episodes):
+            return None
+        stale = _stale(head, moved)
+        if stale is not None and (len(stale[0]) + len(stale[1])) * 4 > len(head.episodes):
             return None
         size = int.from_bytes(data[at : at + 8], "big")
-        parts = pickle.loads(data[at + 8 : at + 8 + size]) if changed else None  # noqa: S301  (signed, as above)
+        parts = pickle.loads(data[at + 8 : at + 8 + size]) if stale else None  # noqa: S301  (signed, as above)
         built = pickle.loads(data[at + 8 + size :])  # noqa: S301  (signed by this machine's key, checked above)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return None
     if type(built).__name__ != "Built":
         return None
-    if not changed:
+    if stale is None:
         return built  # type: ignore[no-any-return]
-    return Stale(built, head, parts, changed) if isinstance(parts, Parts) else None
+    return Stale(built, head, parts, *stale) if isinstance(parts, Parts) else None
 
 
 def _section(data: memoryview, at: int) -> tuple[object, int]:
@@ -113,12 +124,37 @@ def _section(data: memoryview, at: int) -> tuple[object, int]:
     return pickle.loads(data[at + 8 : at + 8 + size]), at + 8 + size  # noqa: S301  (signed: see load)
 
 
-def _current(head: Header, options: Options, now: datetime) -> bool:
+def _settled(head: Header, options: Options, now: datetime) -> bool:
+    """The same options and code, and the clock within the kept build's time."""
     if head.key != _key(options):
         return False
-    if (head.valid_from and now < head.valid_from) or (head.valid_until and now >= head.valid_until):
-        return False
-    return _same(head.paths, head.stamps)
+    return not ((head.valid_from and now < head.valid_from) or (head.valid_until and now >= head.valid_until))
+
+
+def _moved(head: Header) -> list[str] | None:
+    """The paths no episode owns that moved: only the episodes folder and folders in it (an episode
+    came or went); None when anything else did."""
+    moved = [path for path, stamp in zip(head.paths, head.stamps, strict=True) if stamp_of(path) != stamp]
+    listing = head.listing
+    if len(head.paths) != len(head.stamps) or any(p != listing and os.path.dirname(p) != listing for p in moved):
+        return None
+    return moved
+
+
+def _stale(head: Header, moved: list[str]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None:
+    """The folders to read again (changed or new) and the folders gone, and every episode's folder
+    now; None when nothing changed."""
+    known = [folder for folder, _, _ in head.episodes]
+    changed = [folder for folder, paths, stamps in head.episodes if not _same(paths, stamps)]
+    if not moved:
+        return (tuple(changed), (), tuple(known)) if changed else None
+    kept, edited = set(known), set(changed)
+    present = [name for name in episode_dirs(Path(head.listing).parent)
+               if name in kept or os.path.isfile(os.path.join(name, EPISODE_FILE))]
+    here = set(present)
+    removed = tuple(folder for folder in known if folder not in here)
+    fresh = [folder for folder in present if folder not in kept or folder in edited]
+    return tuple(fresh), removed, tuple(present)
 
 
 def _same(paths: tuple[str, ...], stamps: tuple[str, ...]) -> bool:
@@ -142,11 +178,8 @@ def save(options: Options, built: Built, now: datetime, keys: dict[str, bytes] |
         keys = {item.guid: item_key(item) for item in built.build.feed.items}
     found = parts_of(built.show, built.build, built.inputs, owned, built.warnings, keys)
     parts = Parts(found[0], _show_assets(built.build), tuple(found[1])) if found else None
-    loose = _inputs(built, options.config, set(owned) if parts else set())
-    if parts is None:
-        loose.update(path for paths in owned.values() for path in paths)
-    paths = tuple(sorted(loose))
-    stamps, racy = survey(paths, built.read_ns, absolute(os.path.join(built.show.root, LOCK_FILE)))
+    paths, stamps, racy = global_survey(built, options.config, set(owned) if parts else set(),
+                                        () if parts else [p for paths in owned.values() for p in paths])
     episodes = []
     for folder, own in owned.items() if parts else ():
         own_stamps, own_racy = survey(own, built.read_ns)
@@ -161,7 +194,8 @@ def header(options: Options, built: Built, paths: tuple[str, ...], stamps: tuple
            episodes: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]) -> Header:
     """The header of ``built``: valid from its newest item's date until the first of ``due``."""
     live = [i.published for i in built.build.feed.items]
-    return Header(_key(options), paths, stamps, max(live, default=None), min(due, default=None), episodes)
+    listing = absolute(os.path.join(built.show.root, "episodes"))
+    return Header(_key(options), paths, stamps, max(live, default=None), min(due, default=None), episodes, listing)
 
 
 def _show_assets(build: Build) -> tuple[str, ...]:
@@ -207,7 +241,15 @@ def stamp_of(path: str) -> str:
         return MISSING
 
 
-def _inputs(built: Built, config: Path, owned: set[str]) -> set[str]:
+def global_survey(built: Built, config: Path, owned: set[str],
+                  more: Iterable[str] = ()) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """The paths no ``owned`` episode folder holds (and ``more``), sorted, their stamps, and whether
+    one changed since the build began (the lock file aside)."""
+    paths = tuple(sorted(global_paths(built, config, owned) | set(more)))
+    return (paths, *survey(paths, built.read_ns, absolute(os.path.join(built.show.root, LOCK_FILE))))
+
+
+def global_paths(built: Built, config: Path, owned: set[str]) -> set[str]:
     """Every file and folder the build read or lists but the ``owned`` episode folders and their
     files (absolute paths, as text): the show's ``config`` file (feed.yaml, or the one ``-f``
     names), the lock, the theme; a new file in a folder that holds no episode yet is seen too."""

@@ -9,8 +9,8 @@ probe/hash cache with one build, then prints in one run:
   (values taken from apa-feed's model, so no reading or checking at all), best of 3;
 * the time of ``apa_feed.project.build_project`` against it, best of 3, in three cases: every
   episode read, checked, built and rendered afresh (only the probe cache warm), feed only and
-  with the website; one episode retitled and the rest kept from the last build (the usual
-  re-publish); and the unchanged show, read back from the snapshot;
+  with the website; one episode retitled, and one new episode added, the rest kept from the last
+  build (the usual re-publishes); and the unchanged show, read back from the snapshot;
 * for scale, the time of only reading and parsing every episode.yaml with PyYAML's C loader: the
   floor of any build that reads them all, whatever it then does;
 * the ratios (target ≤ 1.5× for a re-publish) and tracemalloc's peak during ``build_project``
@@ -25,6 +25,7 @@ import cProfile
 import gc
 import os
 import pstats
+import re
 import shutil
 import sys
 import tempfile
@@ -132,6 +133,31 @@ def edit_one(root: Path, options: Options, rounds: int = 3) -> float:
     return min(times)
 
 
+def add_one(root: Path, options: Options, rounds: int = 3) -> float:
+    """Best time of a build after a new episode folder arrived (the usual weekly re-publish; its
+    GUID already written, as ``apa-feed new`` leaves it), the rest of the show kept from the last
+    build. The new folders are removed afterwards."""
+    source = sorted((root / "episodes").iterdir())[0]
+    build_project(options)
+    times = []
+    added = []
+    for n in range(rounds):
+        folder = root / "episodes" / f"new-{n}"
+        shutil.copytree(source, folder)
+        text = (folder / "episode.yaml").read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^guid: .*$", f"guid: bench-new-{n}", text)
+        text = re.sub(r"(?m)^episode: .*$", f"episode: {900_000 + n}", text)
+        (folder / "episode.yaml").write_text(text, encoding="utf-8")
+        added.append(folder)
+        time.sleep(RACY_NS / 1e9 + 0.1)
+        times.append(best_of(1, lambda: build_project(options)))
+    for folder in added:
+        shutil.rmtree(folder)
+    time.sleep(RACY_NS / 1e9 + 0.1)
+    build_project(options)
+    return min(times)
+
+
 def peak_memory(config: Path) -> int:
     gc.collect()
     tracemalloc.start()
@@ -175,6 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     ours = best_of(3, lambda: built.append(cold(Options(feed_only))))
     with_site = best_of(3, lambda: cold(Options(config)))
     edited = {name: edit_one(config.parent, Options(path)) for name, path in (("feed", feed_only), ("site", config))}
+    new = {name: add_one(config.parent, Options(path)) for name, path in (("feed", feed_only), ("site", config))}
     build_project(Options(config))  # keeps a snapshot
     unchanged = best_of(3, lambda: build_project(Options(config)))
     feed = built[-1].build.feed
@@ -186,6 +213,8 @@ def main(argv: list[str] | None = None) -> None:
         (f"the same with the website's {items + 1}+ pages", with_site),
         ("one episode edited, the rest kept, feed only", edited["feed"]),
         ("one episode edited, the rest kept, with the website", edited["site"]),
+        ("one new episode, the rest kept, feed only", new["feed"]),
+        ("one new episode, the rest kept, with the website", new["site"]),
         ("the unchanged show (snapshot read back, website included)", unchanged),
     ]
     print(f"feedgen rendering the same {items} items (the baseline): {baseline:.2f} s; "

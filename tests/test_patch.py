@@ -3,6 +3,7 @@ whole build, byte for byte; anything it is not sure of goes to the whole build."
 
 from __future__ import annotations
 
+import shutil
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -164,6 +165,54 @@ def test_a_mistake_in_a_changed_episode_is_reported_by_the_whole_build(
     assert results == [False]
     assert len(parsed) > 1  # the whole show was read to report every problem
     assert any(message in p.render() and SLUGS[5] in p.file for p in found.value.problems)
+
+
+def test_a_new_episode_is_read_alone_and_given_its_guid(show: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    results, parsed = watch(monkeypatch)
+    time.sleep(0.01)
+    add_episode(show, "2025-12-10-new", episode_yaml("A new story", "2025-12-10", episode="8"))
+    patched = build(show)
+    assert results == [True]
+    assert parsed == ["2025-12-10-new"]
+    text = (show / "episodes" / "2025-12-10-new" / "episode.yaml").read_text(encoding="utf-8")
+    assert "guid: " in text  # written, as a whole build writes it
+    assert b"A new story" in patched.rss
+    assert_same(patched, whole(show))
+
+
+def test_a_new_episode_without_a_guid_in_a_dry_run_builds_it_all(show: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    results, _ = watch(monkeypatch)
+    time.sleep(0.01)
+    folder = add_episode(show, "2025-12-10-new", episode_yaml("A new story", "2025-12-10"))
+    built = build_project(Options(show / "feed.yaml", now=NOW), assign=False)
+    assert results == [False]
+    assert b"A new story" in built.rss
+    assert "guid" not in (folder / "episode.yaml").read_text(encoding="utf-8")
+
+
+def test_a_removed_episode_leaves_the_feed(show: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    results, parsed = watch(monkeypatch)
+    shutil.rmtree(show / "episodes" / SLUGS[3])
+    patched = build(show)
+    assert results == [True]
+    assert parsed == []
+    assert b"Story 4" not in patched.rss
+    assert not any(SLUGS[3] in a.key for a in patched.build.assets)
+    assert_same(patched, whole(show))
+
+
+def test_an_empty_folder_then_its_episode_yaml(show: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = show / "episodes" / "2025-12-11-later"
+    folder.mkdir()
+    before = build(show)
+    results, _ = watch(monkeypatch)
+    time.sleep(0.01)
+    write_mp3(folder / "audio.mp3", seconds=1.0)
+    (folder / "episode.yaml").write_text(episode_yaml("Later on", "2025-12-11", guid="later"), encoding="utf-8")
+    patched = build(show)
+    assert results == [True]
+    assert b"Later on" in patched.rss and b"Later on" not in before.rss
+    assert_same(patched, whole(show))
 
 
 def test_a_removed_episode_yaml_builds_it_all(show: Path, monkeypatch: pytest.MonkeyPatch) -> None:
