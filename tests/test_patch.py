@@ -3,6 +3,8 @@ whole build, byte for byte; anything it is not sure of goes to the whole build."
 
 from __future__ import annotations
 
+import random
+import re
 import shutil
 import time
 from datetime import timedelta
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from audiogen import write_mp3
-from conftest import NOW, add_episode, episode_yaml
+from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
 
 from apa_feed import episodes as episodes_module
 from apa_feed import patch, snapshot, yamlread
@@ -256,3 +258,51 @@ def test_the_website_reuses_unchanged_pages_and_matches_the_whole_build(
     assert f"episodes/{SLUGS[2]}/index.html" in moved
     assert f"episodes/{SLUGS[1]}/index.html" not in moved
     assert_same(patched, whole(show))
+
+
+EDITS = {
+    "title": lambda text, rng: re.sub(r"(?m)^title: .*$", f'title: "Retold {rng.randint(0, 99)}"', text),
+    "notes": lambda text, rng: re.sub(r"(?m)^description: .*$", f"description: More notes {rng.randint(0, 99)}.", text),
+    "draft": lambda text, rng: text if "draft:" in text else text + "draft: true\n",
+    "later": lambda text, rng: re.sub(r"(?m)^date: .*$", f"date: 2026-0{rng.randint(2, 9)}-01", text),
+}
+
+
+def generated(show: Path) -> list[Path]:
+    """The generated episodes, whose episode.yaml the random edits keep valid."""
+    return sorted(p for p in (show / "episodes").iterdir() if (p / "episode.yaml").is_file() and p.name != SAMPLE_EPISODE)
+
+
+def random_change(show: Path, rng: random.Random, made: list[str]) -> None:
+    """One of: an edit of episode.yaml, new audio, a new episode (no GUID yet), a removed episode."""
+    folder = rng.choice(generated(show))
+    action = rng.choice([*EDITS, "audio", "new", "remove"])
+    if action in EDITS:
+        path = folder / "episode.yaml"
+        path.write_text(EDITS[action](path.read_text(encoding="utf-8"), rng), encoding="utf-8")
+    elif action == "audio":
+        write_mp3(folder / "audio.mp3", seconds=rng.choice([1.0, 2.0, 3.0]))
+    elif action == "new":
+        made.append(f"2026-01-0{len(made) % 10}-new-{len(made)}")
+        add_episode(show, made[-1], episode_yaml(f"New {len(made)}", "2025-12-20"))
+    elif len(generated(show)) > 4:
+        shutil.rmtree(folder)
+
+
+def test_a_run_of_random_changes_always_matches_the_whole_build(show: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twenty rounds of edits, new episodes, removals, drafts and audio swaps, one to three at a
+    time: after each, the build (partial where it can be) equals a whole build of the same files."""
+    rng = random.Random(20261129)
+    results, _ = watch(monkeypatch)
+    made: list[str] = []
+    for _ in range(20):
+        time.sleep(0.01)
+        for _ in range(rng.randint(1, 3)):
+            random_change(show, rng, made)
+        built = build(show)
+        kept = {p: p.read_bytes() for p in (show / ".apa-feed").glob("*.bin")}
+        assert_same(built, whole(show))
+        for path, data in kept.items():  # the caches go on as the partial builds left them
+            path.write_bytes(data)
+        build(show)  # keeps a whole snapshot again, to start the next round from
+    assert results.count(True) >= 5  # partial builds did happen
