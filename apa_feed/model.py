@@ -183,11 +183,12 @@ def build_feed(
         items.append(item)
         assets.extend(files)
     items.sort(key=lambda i: (i.published, i.guid), reverse=True)
-    feed = _channel(show, url(show, image.key), tuple(items), podcast_guid)
+    feed = channel(show, url(show, image.key), tuple(items), podcast_guid)
     return Build(feed, tuple(unique_assets(assets)), tuple(skipped))
 
 
-def _channel(show: Show, image_url: str, items: tuple[Item, ...], podcast_guid: str) -> Feed:
+def channel(show: Show, image_url: str, items: tuple[Item, ...], podcast_guid: str) -> Feed:
+    """The feed: the show's channel around ``items`` (newest first)."""
     return Feed(
         title=xml_safe(show.title),
         link=show.base_url if show.website else show.link,

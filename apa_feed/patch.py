@@ -17,14 +17,15 @@ from dataclasses import replace
 from datetime import datetime
 
 from . import itemmemo, snapshot
+from .artwork import check_artwork
 from .cache import FactCache
 from .checks import check_show
-from .config import Show
+from .config import Show, load_show
 from .episodeparts import Part, Parts, by_prefix, feed_assets, owned_paths, parts_of
 from .episodes import EPISODE_FILE, assign_guids, read_episode
-from .errors import Problem
-from .model import Asset, Build, EpisodeInput, Item, episode_prefix, is_live, item_of, unique_assets
-from .project import Built, Options, gather_one
+from .errors import Problem, ProblemsFound
+from .model import Asset, Build, EpisodeInput, Item, channel, episode_prefix, is_live, item_of, unique_assets
+from .project import Built, Options, gather_one, override, show_guid
 from .published import derive
 from .render import item_key, render_items
 from .site import build_site, page_key
@@ -33,7 +34,10 @@ from .site import build_site, page_key
 def rebuild(options: Options, stale: snapshot.Stale, now: datetime, started: int, assign: bool = True) -> Built | None:
     """The build of the show with ``stale.changed`` read again and ``stale.removed`` gone, or None
     (build it all instead). ``assign`` writes a GUID into a new episode that has none."""
-    old, show = stale.built, stale.built.show
+    old = stale.built
+    show = _show(options, old.show) if stale.show_changed else old.show
+    if show is None:
+        return None
     fresh = _episodes(stale.changed, show, assign)
     if fresh is None:
         return None
@@ -41,7 +45,7 @@ def rebuild(options: Options, stale: snapshot.Stale, now: datetime, started: int
     new = {os.fspath(i.meta.folder): i for i in inputs}
     gone = {stale.parts.episodes[f].guid for f in (*new, *stale.removed) if f in stale.parts.episodes}
     items, assets = _items(show, old.build, stale, new, gone, now)
-    feed = replace(old.build.feed, items=items, last_build=max((i.published for i in items), default=None))
+    feed = channel(show, old.build.feed.image_url, items, show_guid(show, old.lock))
     skipped = [(new[f].meta.slug, _skipped(new[f], now)) if f in new else
                (stale.parts.episodes[f].slug, stale.parts.episodes[f].skipped) for f in stale.folders]
     build = Build(feed, assets, tuple((slug, why) for slug, why in skipped if why))
@@ -58,17 +62,37 @@ def rebuild(options: Options, stale: snapshot.Stale, now: datetime, started: int
     episodes = {f: made[0][f] if f in new else stale.parts.episodes[f] for f in stale.folders}
     if not _distinct(episodes.values()):
         return None
-    if show.website:
-        site = tuple(build_site(feed, show, _pages(old.build, gone)))
+    loose = stale.parts.problems
+    if stale.show_changed:  # the show's own problems found again: feed.yaml's (in made[1]) and its artwork's
+        loose = tuple(sorted([*check_artwork(show.image, "image"), *made[1]]))
+    if show.website:  # a new channel is on every page: then each is made again (or read from .apa-feed/pages/)
+        site = tuple(build_site(feed, show, None if stale.show_changed else _pages(old.build, gone)))
         build = replace(build, assets=build.assets + site, site=len(site))
     kept_items = itemmemo.load(show.root)
     every_key = {p.guid: p.item_key for p in episodes.values() if p.item_key}
     rss, texts = render_items(feed, kept_items, [every_key[item.guid] for item in items])
     itemmemo.save(show.root, texts, kept_items)
-    warnings = sorted([*stale.parts.problems, *(p for part in episodes.values() for p in part.problems)])
+    warnings = sorted([*loose, *(p for part in episodes.values() for p in part.problems)])
     built = Built(show, build, rss, tuple(warnings), old.lock, (), started)
-    _keep(options, built, stale, Parts(episodes, stale.parts.show_assets, stale.parts.problems), owned)
+    _keep(options, built, stale, Parts(episodes, stale.parts.show_assets, loose), owned)
     return built
+
+
+CHANNEL_ONLY = ("description", "owner", "categories", "copyright", "directories", "s3", "storage", "feed_file",
+                "per_page")
+"""What feed.yaml says that only the channel (and the website) shows: no episode's item, files or checks
+look at it. Podcasting 2.0's settings are too, but for the show's people, who are in every item."""
+
+
+def _show(options: Options, old: Show) -> Show | None:
+    """feed.yaml read again, when it differs from ``old`` in :data:`CHANNEL_ONLY` settings only (else
+    None: the whole build reads it, and reports its problems)."""
+    try:
+        show = override(load_show(options.config), options)
+    except ProblemsFound:
+        return None
+    unchanged = {name: getattr(old, name) for name in CHANNEL_ONLY}
+    return show if replace(show, **unchanged, p20=replace(old.p20, people=show.p20.people)) == old else None
 
 
 def _episodes(folders: Iterable[str], show: Show, assign: bool) -> tuple[list[EpisodeInput], list[Problem]] | None:

@@ -316,8 +316,7 @@ def _build(options: Options, assign: bool) -> Built:
     problems += derived
     cache.save()
     lock = _lock(show, problems)
-    guid = show.p20.guid or (lock.podcast_guid if lock else podcast_guid(url(show, show.feed_file)))
-    build = build_feed(show, cache.facts(show.image), inputs, now, guid)
+    build = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock))
     problems += check_show(show, inputs, build)
     if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
@@ -336,6 +335,12 @@ def _build(options: Options, assign: bool) -> Built:
     built = Built(show, build, rss, tuple(sorted(problems)), lock, tuple(inputs), started)
     snapshot.save(options, built, now, {item.guid: key for item, key in zip(build.feed.items, keys, strict=True)})
     return built
+
+
+def show_guid(show: Show, lock: Lock | None) -> str:
+    """The show's ``podcast:guid``: feed.yaml's, else the one published first (the lock's), else one
+    made from the feed's URL."""
+    return show.p20.guid or (lock.podcast_guid if lock else podcast_guid(url(show, show.feed_file)))
 
 
 def _lock(show: Show, problems: list[Problem]) -> Lock | None:

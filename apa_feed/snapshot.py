@@ -70,6 +70,8 @@ class Header(NamedTuple):
     """(folder, its paths, their stamps) of each episode, when the build kept its :class:`Parts`."""
     listing: str = ""
     """The episodes folder."""
+    config: str = ""
+    """The show's config file (feed.yaml)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ class Stale:
     """The folders of the episodes gone."""
     folders: tuple[str, ...] = ()
     """The folders of every episode now, in build order."""
+    show_changed: bool = False
+    """Whether the config file changed too (:mod:`apa_feed.patch` decides whether only the channel did)."""
 
 
 def load(options: Options, now: datetime) -> Built | Stale | None:
@@ -116,7 +120,7 @@ def load(options: Options, now: datetime) -> Built | Stale | None:
         return None
     if stale is None:
         return built  # type: ignore[no-any-return]
-    return Stale(built, head, parts, *stale) if isinstance(parts, Parts) else None
+    return Stale(built, head, parts, *stale, head.config in moved) if isinstance(parts, Parts) else None
 
 
 def _section(data: memoryview, at: int) -> tuple[object, int]:
@@ -132,11 +136,12 @@ def _settled(head: Header, options: Options, now: datetime) -> bool:
 
 
 def _moved(head: Header) -> list[str] | None:
-    """The paths no episode owns that moved: only the episodes folder and folders in it (an episode
-    came or went); None when anything else did."""
+    """The paths no episode owns that moved: only the config file, the episodes folder and folders
+    in it (an episode came or went); None when anything else did."""
     moved = [path for path, stamp in zip(head.paths, head.stamps, strict=True) if stamp_of(path) != stamp]
     listing = head.listing
-    if len(head.paths) != len(head.stamps) or any(p != listing and os.path.dirname(p) != listing for p in moved):
+    if len(head.paths) != len(head.stamps) or any(
+            p not in (listing, head.config) and os.path.dirname(p) != listing for p in moved):
         return None
     return moved
 
@@ -148,6 +153,8 @@ def _stale(head: Header, moved: list[str]) -> tuple[tuple[str, ...], tuple[str, 
     changed = [folder for folder, paths, stamps in head.episodes if not _same(paths, stamps)]
     if not moved:
         return (tuple(changed), (), tuple(known)) if changed else None
+    if moved == [head.config]:  # the episodes folder as it was: no episode came or went
+        return tuple(changed), (), tuple(known)
     kept, edited = set(known), set(changed)
     present = [name for name in episode_dirs(Path(head.listing).parent)
                if name in kept or os.path.isfile(os.path.join(name, EPISODE_FILE))]
@@ -195,7 +202,8 @@ def header(options: Options, built: Built, paths: tuple[str, ...], stamps: tuple
     """The header of ``built``: valid from its newest item's date until the first of ``due``."""
     live = [i.published for i in built.build.feed.items]
     listing = absolute(os.path.join(built.show.root, "episodes"))
-    return Header(_key(options), paths, stamps, max(live, default=None), min(due, default=None), episodes, listing)
+    return Header(_key(options), paths, stamps, max(live, default=None), min(due, default=None), episodes, listing,
+                  absolute(os.fspath(options.config)))
 
 
 def _show_assets(build: Build) -> tuple[str, ...]:

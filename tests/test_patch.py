@@ -260,6 +260,59 @@ def test_the_website_reuses_unchanged_pages_and_matches_the_whole_build(
     assert_same(patched, whole(show))
 
 
+def edit_show(root: Path, old: str, new: str) -> None:
+    path = root / "feed.yaml"
+    time.sleep(0.01)
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("réalisés et mixés par notre rédaction.", "réalisés, mixés et publiés par notre rédaction."),
+    ("  - News › Politics\n", ""),
+    ("email: podcast@agencepresseaudio.example", "email: radio@agencepresseaudio.example"),
+    ("copyright: © 2025 Agence Presse Audio", "copyright: © 2026 Agence Presse Audio"),
+    ("    text: Soutenir Agence Presse Audio", "    text: Soutenez-nous"),
+])
+def test_a_channel_only_edit_of_feed_yaml_keeps_every_episode(
+    show: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str
+) -> None:
+    results, parsed = watch(monkeypatch)
+    edit_show(show, old, new)
+    edit(show, SLUGS[0], 'title: "Story 1"', 'title: "Story one"')  # an episode edited at the same time
+    patched = build(show)
+    assert results == [True]
+    assert parsed == [SLUGS[0]]
+    assert_same(patched, whole(show))
+
+
+@pytest.mark.parametrize(("old", "new", "expect"), [
+    ("title: Agence Presse Audio", "title: APA", b"<title>APA"),  # also in every episode's checks
+    ("base_url: https://agencepresseaudio.example/podcast/", "base_url: https://cdn.example.org/apa/",
+     b"https://cdn.example.org/apa/episodes/"),  # in every enclosure
+    ("explicit: false", "explicit: true", b"<itunes:explicit>true</itunes:explicit>\n      <itunes:episode"),
+])
+def test_an_edit_of_feed_yaml_that_episodes_show_builds_it_all(
+    show: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str, expect: bytes
+) -> None:
+    results, _ = watch(monkeypatch)
+    edit_show(show, old, new)
+    built = build(show)
+    assert results == [False]
+    assert expect in built.rss
+    assert_same(built, whole(show))
+
+
+def test_a_broken_feed_yaml_is_reported_by_the_whole_build(show: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    results, _ = watch(monkeypatch)
+    edit_show(show, "explicit: false", "explicit: maybe")
+    with pytest.raises(ProblemsFound) as found:
+        build(show)
+    assert results == [False]
+    assert any(p.file == "feed.yaml" and p.field == "explicit" for p in found.value.problems)
+
+
 EDITS = {
     "title": lambda text, rng: re.sub(r"(?m)^title: .*$", f'title: "Retold {rng.randint(0, 99)}"', text),
     "notes": lambda text, rng: re.sub(r"(?m)^description: .*$", f"description: More notes {rng.randint(0, 99)}.", text),
