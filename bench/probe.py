@@ -249,7 +249,7 @@ def speeds(files: list[Path], rounds: int) -> None:
     count, warm = time_warm_cache(files, rounds * 20)
     cold_all = time_probe(files, 1)
     rate = per_second(count, warm)
-    print(f"warm cache: {rate:,.0f} files/s ({count} lookups incl. loading cache.json each round), "
+    print(f"warm cache: {rate:,.0f} files/s ({count} lookups incl. loading the cache each round), "
           f"{rate / per_second(len(files), cold_all):.0f}× a cold probe of the same files "
           f"(target ≥ {TARGET_WARM:,.0f} files/s: {'ok' if rate >= TARGET_WARM else 'MISSED'})")
 

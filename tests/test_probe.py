@@ -291,7 +291,7 @@ def test_cache_reuses_saved_probe(tmp_path: Path, mp3: tuple[Path, int], monkeyp
     info = first.audio(audio)
     first.save()
     assert calls == [audio]
-    assert (tmp_path / ".apa-feed" / "cache.json").is_file()
+    assert first.file_for(audio).is_file()
 
     monkeypatch.setattr(cache_module, "probe", _must_not_probe)
     again = FactCache(tmp_path).audio(audio)
@@ -496,7 +496,7 @@ def test_damaged_cache_entry_is_probed_again(
     first = FactCache(tmp_path)
     info = first.audio(audio)
     first.save()
-    store = tmp_path / ".apa-feed" / "cache.json"
+    store = first.file_for(audio)
     data = json.loads(store.read_text(encoding="utf-8"))
     key = str(audio.resolve())
     data["files"][key]["audio"] = damage(data["files"][key]["audio"])
@@ -509,13 +509,31 @@ def test_damaged_cache_entry_is_probed_again(
     assert again == info
 
 
+def test_a_cache_of_an_earlier_apa_feed_is_taken_over(
+    tmp_path: Path, mp3: tuple[Path, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audio = tmp_path / "episode.mp3"
+    audio.write_bytes(mp3[0].read_bytes())
+    first = FactCache(tmp_path)
+    info = first.audio(audio)
+    first.save()
+    shard = first.file_for(audio)
+    legacy = tmp_path / ".apa-feed" / "cache.json"
+    legacy.write_bytes(shard.read_bytes())  # the one file earlier versions kept, in the same format
+    shard.unlink()
+    monkeypatch.setattr(cache_module, "probe", _must_not_probe)
+
+    assert FactCache(tmp_path).audio(audio) == info
+    assert shard.is_file() and not legacy.exists()
+
+
 def test_cache_of_an_older_version_is_ignored(tmp_path: Path, mp3: tuple[Path, int], monkeypatch: pytest.MonkeyPatch) -> None:
     audio = tmp_path / "episode.mp3"
     audio.write_bytes(mp3[0].read_bytes())
     first = FactCache(tmp_path)
     first.audio(audio)
     first.save()
-    store = tmp_path / ".apa-feed" / "cache.json"
+    store = first.file_for(audio)
     data = json.loads(store.read_text(encoding="utf-8"))
     store.write_text(json.dumps({**data, "version": cache_module.VERSION - 1}), encoding="utf-8")
     calls = _counting_probe(monkeypatch)
