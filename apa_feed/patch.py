@@ -24,7 +24,7 @@ from .config import Show, load_show
 from .episodeparts import Part, Parts, by_prefix, feed_assets, owned_paths, parts_of
 from .episodes import EPISODE_FILE, assign_guids, read_episode
 from .errors import Problem, ProblemsFound
-from .model import Asset, Build, EpisodeInput, Item, channel, episode_prefix, is_live, item_of, unique_assets
+from .model import Asset, Build, EpisodeInput, Feed, Item, channel, episode_prefix, is_live, item_of, unique_assets
 from .project import Built, Options, gather_one, override, show_guid
 from .published import derive
 from .render import item_key, render_items
@@ -36,46 +36,67 @@ def rebuild(options: Options, stale: snapshot.Stale, now: datetime, started: int
     (build it all instead). ``assign`` writes a GUID into a new episode that has none."""
     old = stale.built
     show = _show(options, old.show) if stale.show_changed else old.show
-    if show is None:
-        return None
-    fresh = _episodes(stale.changed, show, assign)
-    if fresh is None:
+    fresh = _episodes(stale.changed, show, assign) if show is not None else None
+    if show is None or fresh is None:
         return None
     inputs, problems = fresh
+    build, gone = _model(show, stale, inputs, now)
+    shares = _shares(show, stale, build, inputs, problems)
+    if shares is None:
+        return None
+    parts, owned = shares
+    if show.website:  # a new channel is on every page: then each is made again (or read from .apa-feed/pages/)
+        site = tuple(build_site(build.feed, show, None if stale.show_changed else _pages(old.build, gone)))
+        build = replace(build, assets=build.assets + site, site=len(site))
+    warnings = sorted([*parts.problems, *(p for part in parts.episodes.values() for p in part.problems)])
+    built = Built(show, build, _render(show, build.feed, parts), tuple(warnings), old.lock, (), started)
+    _keep(options, built, stale, parts, owned)
+    return built
+
+
+def _model(show: Show, stale: snapshot.Stale, inputs: list[EpisodeInput], now: datetime) -> tuple[Build, set[str]]:
+    """The feed and its files with the episodes read again in place, and the GUIDs of the items replaced or gone."""
+    old = stale.built
     new = {os.fspath(i.meta.folder): i for i in inputs}
     gone = {stale.parts.episodes[f].guid for f in (*new, *stale.removed) if f in stale.parts.episodes}
     items, assets = _items(show, old.build, stale, new, gone, now)
     feed = channel(show, old.build.feed.image_url, items, show_guid(show, old.lock))
     skipped = [(new[f].meta.slug, _skipped(new[f], now)) if f in new else
                (stale.parts.episodes[f].slug, stale.parts.episodes[f].skipped) for f in stale.folders]
-    build = Build(feed, assets, tuple((slug, why) for slug, why in skipped if why))
+    return Build(feed, assets, tuple((slug, why) for slug, why in skipped if why)), gone
+
+
+def _shares(
+    show: Show, stale: snapshot.Stale, build: Build, inputs: list[EpisodeInput], problems: list[Problem]
+) -> tuple[Parts, dict[str, tuple[str, ...]]] | None:
+    """Every episode's share after the episodes read again were checked, with the paths each of those
+    owns; None on an error, or on a rule across episodes broken."""
     guids = {i.meta.guid for i in inputs}
-    keys = {item.guid: item_key(item) for item in items if item.guid in guids}
-    problems += check_show(show, inputs, build)
+    keys = {item.guid: item_key(item) for item in build.feed.items if item.guid in guids}
+    problems = problems + check_show(show, inputs, build)
     if any(p.severity == "error" for p in problems):
         return None
-    grouped = by_prefix(assets)
-    owned = {f: owned_paths(i, grouped.get(episode_prefix(i.meta), ())) for f, i in new.items()}
+    grouped = by_prefix(build.assets)
+    owned = {os.fspath(i.meta.folder): owned_paths(i, grouped.get(episode_prefix(i.meta), ())) for i in inputs}
     made = parts_of(show, build, inputs, owned, problems, keys)
     if made is None:
         return None
-    episodes = {f: made[0][f] if f in new else stale.parts.episodes[f] for f in stale.folders}
+    episodes = {f: made[0][f] if f in owned else stale.parts.episodes[f] for f in stale.folders}
     if not _distinct(episodes.values()):
         return None
     loose = stale.parts.problems
     if stale.show_changed:  # the show's own problems found again: feed.yaml's (in made[1]) and its artwork's
         loose = tuple(sorted([*check_artwork(show.image, "image"), *made[1]]))
-    if show.website:  # a new channel is on every page: then each is made again (or read from .apa-feed/pages/)
-        site = tuple(build_site(feed, show, None if stale.show_changed else _pages(old.build, gone)))
-        build = replace(build, assets=build.assets + site, site=len(site))
-    kept_items = itemmemo.load(show.root)
-    every_key = {p.guid: p.item_key for p in episodes.values() if p.item_key}
-    rss, texts = render_items(feed, kept_items, [every_key[item.guid] for item in items])
-    itemmemo.save(show.root, texts, kept_items)
-    warnings = sorted([*loose, *(p for part in episodes.values() for p in part.problems)])
-    built = Built(show, build, rss, tuple(warnings), old.lock, (), started)
-    _keep(options, built, stale, Parts(episodes, stale.parts.show_assets, loose), owned)
-    return built
+    return Parts(episodes, stale.parts.show_assets, loose), owned
+
+
+def _render(show: Show, feed: Feed, parts: Parts) -> bytes:
+    """The feed: the items kept in ``items.bin`` spliced back, only the new ones rendered."""
+    kept = itemmemo.load(show.root)
+    keys = {p.guid: p.item_key for p in parts.episodes.values() if p.item_key}
+    rss, texts = render_items(feed, kept, [keys[item.guid] for item in feed.items])
+    itemmemo.save(show.root, texts, kept)
+    return rss
 
 
 CHANNEL_ONLY = ("description", "owner", "categories", "copyright", "directories", "s3", "storage", "feed_file",
