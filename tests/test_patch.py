@@ -260,6 +260,25 @@ def test_the_website_reuses_unchanged_pages_and_matches_the_whole_build(
     assert_same(patched, whole(show))
 
 
+def test_tagged_copies_of_the_audio_match_the_whole_build(project: Path, trusting: None,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``tags: write`` each episode publishes a tagged copy made under .apa-feed/: a partial
+    build makes the edited episode's copy again and keeps the others'."""
+    config = project / "feed.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "tags: write\n", encoding="utf-8")
+    for n, slug in enumerate(SLUGS, start=1):
+        add_episode(project, slug, episode_yaml(f"Story {n}", slug[:10], guid=f"guid-{n}"))
+    build(project)
+    build(project)  # the tagged copies were new in the first: this one keeps the snapshot
+    results, _ = watch(monkeypatch)
+    edit(project, SLUGS[4], 'title: "Story 5"', 'title: "Story five"')
+    patched = build(project)
+    assert results == [True]
+    tagged = [a for a in patched.build.assets if SLUGS[4] in a.key and a.key.endswith(".mp3")]
+    assert tagged and ".apa-feed" in str(tagged[0].source)
+    assert_same(patched, whole(project))
+
+
 def edit_show(root: Path, old: str, new: str) -> None:
     path = root / "feed.yaml"
     time.sleep(0.01)
