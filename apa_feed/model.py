@@ -164,7 +164,12 @@ class Build:
 
 def is_live(meta: EpisodeMeta, now: datetime) -> bool:
     """An episode is in the feed unless it is a draft or dated in the future."""
-    return not meta.draft and meta.published <= now
+    return not held_back(meta, now)
+
+
+def held_back(meta: EpisodeMeta, now: datetime) -> str:
+    """Why an episode stays out of the feed ("draft", "scheduled"), or "" when it is in it."""
+    return "draft" if meta.draft else "scheduled" if meta.published > now else ""
 
 
 def build_feed(
@@ -176,8 +181,9 @@ def build_feed(
     items = []
     skipped = []
     for ep in episodes:
-        if not is_live(ep.meta, now):
-            skipped.append((ep.meta.slug, "draft" if ep.meta.draft else "scheduled"))
+        why = held_back(ep.meta, now)
+        if why:
+            skipped.append((ep.meta.slug, why))
             continue
         item, files = item_of(show, ep)
         items.append(item)

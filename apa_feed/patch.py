@@ -24,7 +24,19 @@ from .config import Show, load_show
 from .episodeparts import Part, Parts, by_prefix, feed_assets, owned_paths, parts_of
 from .episodes import EPISODE_FILE, assign_guids, read_episode
 from .errors import Problem, ProblemsFound
-from .model import Asset, Build, EpisodeInput, Feed, Item, channel, episode_prefix, is_live, item_of, unique_assets
+from .model import (
+    Asset,
+    Build,
+    EpisodeInput,
+    Feed,
+    Item,
+    channel,
+    episode_prefix,
+    held_back,
+    is_live,
+    item_of,
+    unique_assets,
+)
 from .project import Built, Options, gather_one, override, show_guid
 from .published import derive
 from .render import item_key, render_items
@@ -61,7 +73,7 @@ def _model(show: Show, stale: snapshot.Stale, inputs: list[EpisodeInput], now: d
     gone = {stale.parts.episodes[f].guid for f in (*new, *stale.removed) if f in stale.parts.episodes}
     items, assets = _items(show, old.build, stale, new, gone, now)
     feed = channel(show, old.build.feed.image_url, items, show_guid(show, old.lock))
-    skipped = [(new[f].meta.slug, _skipped(new[f], now)) if f in new else
+    skipped = [(new[f].meta.slug, held_back(new[f].meta, now)) if f in new else
                (stale.parts.episodes[f].slug, stale.parts.episodes[f].skipped) for f in stale.folders]
     return Build(feed, assets, tuple((slug, why) for slug, why in skipped if why)), gone
 
@@ -163,10 +175,6 @@ def _pages(build: Build, gone: set[str]) -> dict[str, Asset]:
     feed = build.feed
     return {key: pages[key] for item in feed.items if item.page_url and item.page_url.startswith(feed.base_url)
             and item.guid not in gone and (key := page_key(feed, item)) in pages}
-
-
-def _skipped(ep: EpisodeInput, now: datetime) -> str:
-    return "draft" if ep.meta.draft else "scheduled" if not is_live(ep.meta, now) else ""
 
 
 def _distinct(parts: Iterable[Part]) -> bool:
