@@ -16,6 +16,7 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
+from .episodeparts import owned_paths
 from .episodes import EpisodeMeta
 from .errors import Problem
 from .files import CACHE_DIR, keep
@@ -76,7 +77,7 @@ class EpisodeMemo:
         if meta.guid is None or any(p.severity == "error" for p in problems):
             return
         stamps = []
-        for path in _paths(found):
+        for path in owned_paths(found, ()):
             try:
                 st = os.stat(path)
             except OSError:
@@ -104,12 +105,3 @@ class EpisodeMemo:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             return {}
         return kept if context == self.context and isinstance(kept, dict) else {}
-
-
-def _paths(found: EpisodeInput) -> list[str]:
-    """Every file an episode was read from, and its folder."""
-    meta = found.meta
-    paths = [meta.folder, meta.folder / "episode.yaml", meta.audio, meta.image, meta.transcript]
-    if isinstance(meta.chapters, Path):
-        paths.append(meta.chapters)
-    return [os.path.abspath(p) for p in paths if p is not None]

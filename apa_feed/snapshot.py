@@ -63,7 +63,7 @@ class Header(NamedTuple):
     it without an episode, the theme, the show's artwork; and every episode's path when the build
     has no :class:`Parts`."""
     stamps: tuple[str, ...]
-    """Each path's :func:`stat_stamp` (compared one by one: the first changed path ends the check)."""
+    """Each path's :func:`stat_stamp`, in the same order."""
     valid_from: datetime | None
     valid_until: datetime | None
     episodes: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
