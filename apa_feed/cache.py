@@ -1,148 +1,215 @@
-"""A cache of file facts (SHA-256, audio probe) keyed by path, size and modification time.
+"""The one cache of builds: what was read, probed, hashed and rendered, kept between runs.
 
-Stored as JSON under the project, so a re-run reads no unchanged file; a changed file (size or
-times) is read again, a broken cache file is ignored. The facts are spread over 256 small files,
-``.apa-feed/facts/<xx>.json``, by the folder a file is in: a build that reads a few episodes again
-reads and writes only their files' shards, not the facts of a whole catalogue. (A cache of an
-earlier apa-feed, ``.apa-feed/cache.json``, is taken over once.)
+Every build is a whole build; this only saves it time. It lives outside the show (see
+:func:`apa_feed.files.show_cache`), in one SQLite file that holds data and nothing that runs:
+rows of (kind, key, value), where
+
+* ``facts``: a file's size, times, SHA-256 and probe, keyed by its path (used only while the
+  size and times still match);
+* ``notes``: show notes rendered from Markdown, keyed by a digest of the Markdown;
+* ``items``: the ``<item>`` text of a feed item, keyed by a digest of everything the item holds;
+* ``pages``: a website page, keyed by a digest of everything it is made from.
+
+The file records the version of the code that wrote it (a digest of apa-feed's sources and the
+versions of the libraries that shape the output); another version, a damaged file or one that
+is not a database is simply started afresh. A build reads the rows at the start and writes what
+it made in one transaction at the end; a complete build also drops the rows it did not use.
 """
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import hashlib
 import json
 import os
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .files import CACHE_DIR, keep
-from .machinekey import sign, verified
+from .files import private_folder, show_cache
 from .model import FileFacts
+from .notes import ShowNotes, render_notes
 from .probe import AudioInfo, probe
 
-VERSION = 4
-"""Bumped whenever a stored shape changes (v4: AudioInfo gained stream facts, tags, cover, chapters)."""
-FACTS = "facts"
-LEGACY = "cache.json"
+KINDS = ("facts", "notes", "items", "pages")
+DATABASE = "cache.sqlite3"
 
 
-class FactCache:
-    """File facts remembered between runs."""
+class Cache:
+    """The rows kept for one show, read once, written back by :meth:`close`."""
 
     def __init__(self, root: Path) -> None:
-        self.folder = root / CACHE_DIR / FACTS
-        self.shards: dict[str, dict[str, dict[str, Any]]] = {}
-        """The shards read so far, by name."""
-        self.dirty: set[str] = set()
-        self._adopt(root / CACHE_DIR / LEGACY)
+        self.folder = show_cache(root)
+        """The show's cache folder: the database, and files derived for publishing (``files/``)."""
+        self.rows: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
+        self.new: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
+        self.used: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        self.db = _connect(self.folder / DATABASE)
+        if self.db is not None:
+            self._read()
 
-    def file_for(self, path: Path | str) -> Path:
-        """The shard file that holds ``path``'s facts."""
-        return self.folder / f"{_shard(os.path.abspath(path))}.json"
+    def _read(self) -> None:
+        assert self.db is not None
+        try:
+            for kind, key, value in self.db.execute("SELECT kind, key, value FROM rows"):
+                if kind in self.rows:
+                    self.rows[kind][key] = value
+        except sqlite3.Error:
+            self.db = None
 
-    def _entry(self, path: Path) -> tuple[str, dict[str, Any]]:
+    def _get(self, kind: str, key: str) -> Any:
+        self.used[kind].add(key)
+        return self.rows[kind].get(key)
+
+    def _put(self, kind: str, key: str, value: Any) -> None:
+        self.used[kind].add(key)
+        self.rows[kind][key] = self.new[kind][key] = value
+
+    def files(self, *parts: str) -> Path:
+        """A folder for derived files (covers, chapter pictures, tagged copies) under the cache."""
+        return self.folder / "files" / Path(*parts)
+
+    # ----------------------------------------------------------------------- file facts
+
+    def _stamped(self, path: Path) -> tuple[str, dict[str, Any]]:
+        """The kept facts of ``path`` while its size and times match, else a fresh entry."""
         stat = path.stat()
-        key = os.path.abspath(path)  # no per-component lstat, unlike resolve()
-        entries = self._shard(_shard(key))
+        key = os.path.abspath(path)
         stamp = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns}
-        entry = entries.get(key)
+        entry = _json(self._get("facts", key))
         if not isinstance(entry, dict) or any(entry.get(k) != v for k, v in stamp.items()):
-            entry = dict(stamp)
-            entries[key] = entry
-            self.dirty.add(_shard(key))
+            entry = stamp
         return key, entry
 
-    def _shard(self, name: str) -> dict[str, dict[str, Any]]:
-        if name not in self.shards:
-            self.shards[name] = _load(self.folder / f"{name}.json")
-        return self.shards[name]
-
-    def _touch(self, key: str) -> None:
-        self.dirty.add(_shard(key))
     def facts(self, path: Path) -> FileFacts:
         """Size and SHA-256 of ``path``."""
-        key, entry = self._entry(path)
+        key, entry = self._stamped(path)
         if not isinstance(entry.get("sha256"), str):
-            entry["sha256"] = sha256_file(path)
-            self._touch(key)
+            entry = {**entry, "sha256": sha256_file(path)}
+            self._put("facts", key, json.dumps(entry))
         return FileFacts(path, entry["size"], entry["sha256"])
 
     def audio(self, path: Path) -> AudioInfo:
-        """Probe ``path`` (raises :class:`~apa_feed.probe.AudioError`), or reuse the cached result."""
-        key, entry = self._entry(path)
+        """Probe ``path`` (raises :class:`~apa_feed.probe.AudioError`), or reuse the kept result."""
+        key, entry = self._stamped(path)
         stored = entry.get("audio")
         if isinstance(stored, dict):
             try:
                 return AudioInfo.from_json(stored)
-            except ValueError:  # a damaged or old entry: probe again
+            except ValueError:  # a damaged entry: probe again
                 pass
         info = probe(path)
-        entry["audio"] = info.to_json()
-        self._touch(key)
+        self._put("facts", key, json.dumps({**entry, "audio": info.to_json()}))
         return info
 
-    def save(self, prune: bool = True) -> None:
-        """Write the shards that changed, each atomically; a read-only project just skips it.
+    # ----------------------------------------------------------------------- rendered text
 
-        With ``prune``, entries of files that no longer exist are dropped from the shards read (a
-        build that read only a few episodes leaves that to the next whole one).
-        """
-        if not self.dirty:
+    def notes(self, markdown: str) -> ShowNotes:
+        """``markdown`` rendered as show notes (see :func:`apa_feed.notes.render_notes`)."""
+        key = _digest(markdown)
+        kept = _json(self._get("notes", key))
+        if isinstance(kept, list) and len(kept) == 2 and isinstance(kept[0], str) and isinstance(kept[1], list):
+            return ShowNotes(kept[0], tuple(str(tag) for tag in kept[1]))
+        made = render_notes(markdown)
+        self._put("notes", key, json.dumps([made.html, list(made.dropped)]))
+        return made
+
+    def items(self) -> dict[str, bytes]:
+        """The kept ``<item>`` texts by key (a render takes those it needs, then :meth:`keep_items`)."""
+        return {key: text for key, text in self.rows["items"].items() if isinstance(text, bytes)}
+
+    def keep_items(self, items: dict[str, bytes]) -> None:
+        """Keep the text of every item of this render (kept before or rendered now)."""
+        for key, text in items.items():
+            if self.rows["items"].get(key) != text:
+                self._put("items", key, text)
+            self.used["items"].add(key)
+
+    def page(self, key: str, make: Callable[[], bytes]) -> bytes:
+        """The page made from inputs with digest ``key``: the kept one, else made now and kept."""
+        kept = self._get("pages", key)
+        if isinstance(kept, bytes):
+            return kept
+        made = make()
+        self._put("pages", key, made)
+        return made
+
+    # ----------------------------------------------------------------------- writing back
+
+    def close(self, complete: bool) -> None:
+        """Write what this build made, in one transaction; a ``complete`` build also drops the rows
+        it did not use (files gone, episodes removed, notes edited). Where the cache cannot be
+        written, the build goes on without it."""
+        if self.db is None:
             return
-        for name, entries in self.shards.items():
-            if prune:
-                kept = {k: v for k, v in entries.items() if os.path.exists(k)}
-                if len(kept) != len(entries):
-                    self.shards[name] = entries = kept
-                    self.dirty.add(name)
-            if name in self.dirty:
-                data = json.dumps({"version": VERSION, "files": entries}, separators=(",", ":"), check_circular=False)
-                keep(self.folder / f"{name}.json", data.encode("utf-8"))
-        self.dirty.clear()
-
-    def _adopt(self, legacy: Path) -> None:
-        """Spread an earlier apa-feed's single cache file over the shards (once), so nothing is hashed again."""
-        if not legacy.is_file():
-            return
-        for key, entry in _load(legacy).items():
-            self._shard(_shard(key)).setdefault(key, entry)
-            self.dirty.add(_shard(key))
-        self.save(prune=False)
-        with contextlib.suppress(OSError):  # a read-only project keeps reading it
-            legacy.unlink()
+        stale = [(kind, key) for kind in KINDS for key in self.rows[kind].keys() - self.used[kind]] if complete else []
+        rows = [(kind, key, value) for kind in KINDS for key, value in self.new[kind].items()]
+        try:
+            with self.db:
+                self.db.executemany("DELETE FROM rows WHERE kind = ? AND key = ?", stale)
+                self.db.executemany("INSERT OR REPLACE INTO rows VALUES (?, ?, ?)", rows)
+        except sqlite3.Error:
+            pass
+        finally:
+            self.db.close()
+            self.db = None
 
 
-def _shard(key: str) -> str:
-    """The shard of an absolute path: by its folder, so an episode's files share one."""
-    return hashlib.blake2b(os.path.dirname(key).encode("utf-8", "surrogatepass"), digest_size=1).hexdigest()
+def _connect(path: Path) -> sqlite3.Connection | None:
+    """The cache database at ``path``, for this code's version; None where it cannot be had."""
+    for _ in range(2):
+        try:
+            private_folder(path.parent)
+            db = sqlite3.connect(path, timeout=30)
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+                db.execute("CREATE TABLE IF NOT EXISTS rows (kind TEXT, key TEXT, value, PRIMARY KEY (kind, key))"
+                           " WITHOUT ROWID")
+                found = db.execute("SELECT value FROM meta WHERE name = 'code'").fetchone()
+                if found != (code_version(),):  # another apa-feed wrote it: nothing in it is ours to use
+                    db.execute("DELETE FROM rows")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('code', ?)", (code_version(),))
+            return db
+        except sqlite3.DatabaseError:  # damaged, or not a database at all: start afresh
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                return None
+        except OSError:
+            return None
+    return None
 
 
-def load_signed_json(path: Path) -> object:
-    """A JSON file apa-feed signed on this machine, or None when it is missing, damaged or foreign."""
+@functools.cache
+def code_version() -> str:
+    """A digest of apa-feed's sources and templates and of the versions of the libraries that shape
+    what the cache holds: a kept row is only as good as the code that made it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".html", ".css") and p.is_file()):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    for name in ("mutagen", "feedgen", "lxml", "markdown-it-py", "nh3", "Jinja2"):
+        try:
+            digest.update(f"{name}={version(name)}".encode())
+        except PackageNotFoundError:
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+def _json(value: Any) -> Any:
+    if not isinstance(value, str):
+        return None
     try:
-        data = verified(path.read_bytes())
-        return None if data is None else json.loads(data.decode("utf-8"))
-    except (OSError, ValueError):
+        return json.loads(value)
+    except ValueError:
         return None
 
 
-def save_signed_json(path: Path, value: object) -> None:
-    """Write ``value`` atomically, signed with this machine's key; a read-only project just skips it."""
-    signed = sign(json.dumps(value, ensure_ascii=False).encode("utf-8"))
-    if signed is not None:
-        keep(path, signed)
-
-
-def _load(path: Path) -> dict[str, dict[str, Any]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("files"), dict):
-        return {}
-    files: dict[str, dict[str, Any]] = data["files"]
-    return files
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def sha256_file(path: Path) -> str:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from .checkctx import Ctx, episode_file, language, plain_http, role, too_long
 from .errors import Problem, display_path
 from .model import EpisodeInput, slugify
-from .notes import APPLE_LIMIT, dropped_tags, to_html, to_text
+from .notes import APPLE_LIMIT, to_text
 
 APPLE_TYPES = frozenset({"audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac", "video/mp4", "video/quicktime",
                          "video/x-m4v", "application/pdf"})
@@ -40,7 +40,7 @@ def descriptions(ctx: Ctx) -> list[Problem]:
     found = []
     for ep in ctx.inputs:
         item = items.get(slugify(ep.meta.slug))
-        text = to_text(item.html) if item else to_text(to_html(ep.meta.description))
+        text = to_text(item.html) if item else to_text(ep.notes.html)
         size = len(text.encode("utf-8"))
         if size > APPLE_LIMIT:
             found.append(ctx.at(episode_file(ep), "description", f"is {size} bytes of plain text in UTF-8 (credits "
@@ -105,7 +105,7 @@ def notes_html(ctx: Ctx) -> list[Problem]:
     """Apple: show notes use only p, ol, ul, li and a; anything else is dropped."""
     found = []
     for ep in ctx.inputs:
-        tags = dropped_tags(ep.meta.description)
+        tags = ep.notes.dropped
         if tags:
             names = ", ".join(f"<{t}>" for t in tags)
             found.append(ctx.at(episode_file(ep), "description", f"HTML Apple does not allow is dropped from the "

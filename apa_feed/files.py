@@ -1,14 +1,34 @@
-"""Writing a file so no reader ever sees it half-written: a temporary name in the same folder, then
-a rename over the target (atomic on POSIX and Windows)."""
+"""Where apa-feed keeps what it works out, and writing a file so no reader ever sees it half-written.
+
+Nothing is kept inside the show: a show folder may be someone else's clone, so what a build keeps
+lives in the user's cache folder (``$XDG_CACHE_HOME/apa-feed/shows/<digest of the show's path>/``),
+made by apa-feed with mode 0700. Deleting it at any time changes nothing but time.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from pathlib import Path
 
-CACHE_DIR = ".apa-feed"
-"""Where apa-feed keeps what it works out, under the show's folder (never committed)."""
+
+def cache_home() -> Path:
+    """The user's cache folder for apa-feed (``$XDG_CACHE_HOME/apa-feed``, else ``~/.cache/apa-feed``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "apa-feed"
+
+
+def show_cache(root: Path) -> Path:
+    """The folder that holds what apa-feed keeps for the show at ``root`` (not made here)."""
+    digest = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:24]
+    return cache_home() / "shows" / digest
+
+
+def private_folder(path: Path) -> Path:
+    """Make ``path`` (and its parents) as folders only this user can read; raises OSError."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -23,17 +43,6 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def keep(path: Path, data: bytes) -> None:
-    """:func:`write_atomic` for caches: a read-only project just goes without."""
+    """:func:`write_atomic` for caches: where the cache folder cannot be written, go without."""
     with contextlib.suppress(OSError):
         write_atomic(path, data)
-
-
-def overwrite(path: Path, parts: list[bytes]) -> None:
-    """Write ``parts`` over ``path`` in place, for a big cache whose reader checks a signature: a torn
-    write is refused like any damaged file, and the old file's pages are not freed and read again
-    (replacing a file of tens of megabytes costs more than writing it). A read-only project goes without."""
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "r+b" if path.exists() else "wb") as handle:
-            handle.writelines(parts)
-            handle.truncate()

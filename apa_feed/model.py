@@ -14,7 +14,7 @@ from urllib.parse import quote
 from .chapters import JSON_CHAPTERS_TYPE, Chapter, to_json_chapters
 from .config import MEDIA_CACHE, Link, Person, Podcasting20, Show
 from .episodes import EpisodeMeta, Soundbite
-from .notes import clip, credits_html, to_html, to_text, xml_safe
+from .notes import ShowNotes, clip, credits_html, to_text, xml_safe
 from .probe import AudioInfo
 from .roles import roles_for
 
@@ -149,6 +149,8 @@ class EpisodeInput:
     """Speakers named in the transcript."""
     chapter_images: tuple[tuple[int, FileFacts], ...] = ()
     """Pictures of chapters (index into ``chapters``), taken from the audio's tags."""
+    notes: ShowNotes = ShowNotes("", ())
+    """The episode's description, rendered."""
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,7 @@ def item_of(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
         asset = content_asset(folder, ep.transcript_file, ep.transcript_type)
         files.append(asset)
         transcript = _transcript_ref(show, ep, url(show, asset.key))
-    body = to_html(meta.description)
+    body = ep.notes.html
     credits = _credits(meta)
     notes = body + credits_html(_heading(show), [(r, list(n)) for r, n in credits], _colon(show))
     page = None if meta.link or not show.website else url(show, f"{folder}/")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -30,34 +29,18 @@ def xml_safe(value: str) -> str:
     return _XML_FORBIDDEN.sub("", value)
 
 
-_MEMO: dict[str, dict[str, Any]] = {"html": {}, "text": {}, "dropped": {}}
-"""Results by kind and by a hash of their input: rendering is a pure function of the text, so a
-result is good for any show; :func:`remember` and :func:`memo_state` carry it between runs."""
-_USED: set[tuple[str, str]] = set()
+@dataclass(frozen=True)
+class ShowNotes:
+    """An episode's Markdown notes, rendered: the HTML Apple allows, and the tags that were dropped."""
+
+    html: str
+    dropped: tuple[str, ...]
 
 
-def _memo(kind: str, source: str, make: Callable[[], Any]) -> Any:
-    key = hashlib.sha1(source.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-    _USED.add((kind, key))
-    table = _MEMO[kind]
-    if key not in table:
-        table[key] = make()
-    return table[key]
-
-
-def remember(state: object) -> None:
-    """Take results kept by an earlier run (what :func:`memo_state` gave); anything malformed is ignored."""
-    if not isinstance(state, dict):
-        return
-    for kind, table in _MEMO.items():
-        found = state.get(kind)
-        if isinstance(found, dict):
-            table.update({k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str | list)})
-
-
-def memo_state() -> dict[str, dict[str, Any]]:
-    """The results used so far, to keep for the next run."""
-    return {kind: {k: v for k, v in table.items() if (kind, k) in _USED} for kind, table in _MEMO.items()}
+def render_notes(markdown: str) -> ShowNotes:
+    """Render show notes once, for the feed, the checks and the pages."""
+    raw = raw_html(markdown)
+    return ShowNotes(_clean(raw), tuple(_dropped(raw)))
 
 
 @functools.cache
@@ -73,19 +56,20 @@ def raw_html(markdown: str) -> str:
     return str(_markdown().render(xml_safe(markdown)))
 
 
+def _dropped(raw: str) -> list[str]:
+    """The HTML tags in rendered Markdown that Apple's set does not allow."""
+    tags = {name.lower() for name in _START_TAG.findall(raw)}
+    return sorted(tags - APPLE_TAGS - _HEADING_TAGS)
+
+
 def dropped_tags(markdown: str) -> list[str]:
     """The HTML tags the Markdown renders to (or holds raw) that Apple's set does not allow."""
-
-    def find() -> list[str]:
-        tags = {name.lower() for name in _START_TAG.findall(raw_html(markdown))}
-        return sorted(tags - APPLE_TAGS - _HEADING_TAGS)
-
-    return list(_memo("dropped", markdown, find))
+    return _dropped(raw_html(markdown))
 
 
 def to_html(markdown: str) -> str:
     """Render Markdown and keep only Apple's tags (headings become paragraphs)."""
-    return str(_memo("html", markdown, lambda: _clean(raw_html(markdown))))
+    return _clean(raw_html(markdown))
 
 
 def _clean(raw: str) -> str:
@@ -117,10 +101,6 @@ class _Text(HTMLParser):
 
 def to_text(fragment: str) -> str:
     """Plain text of an HTML fragment, paragraphs kept as blank lines."""
-    return str(_memo("text", fragment, lambda: _text(fragment)))
-
-
-def _text(fragment: str) -> str:
     parser = _Text()
     parser.feed(fragment)
     parser.close()

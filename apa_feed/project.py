@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -12,22 +11,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from . import itemmemo, notes, snapshot
 from .artwork import check_artwork
 from .audioinfo import Tags
-from .cache import FactCache, load_signed_json, save_signed_json
+from .cache import Cache
 from .chapters import Chapter, ChaptersError, from_json_chapters
 from .checks import check_show
 from .config import Show, load_show
-from .episodememo import EpisodeMemo
 from .episodes import EpisodeMeta, assign_guids, aware, read_episodes
 from .errors import Problem, ProblemsFound, display_path
-from .files import CACHE_DIR
 from .lock import Lock, LockError, podcast_guid, read_lock
 from .model import Build, EpisodeInput, FileFacts, build_feed, url
 from .probe import AudioError, AudioInfo
 from .published import derive
-from .render import item_key, render_items
+from .render import render
 from .site import build_site
 from .transcripts import TranscriptError, is_timed, read_cues, transcript_type, voices
 
@@ -57,34 +53,27 @@ class Built:
     lock: Lock | None = None
     """The lock file as it was before this run (None: nothing published from here yet)."""
     inputs: tuple[EpisodeInput, ...] = ()
-    """The episodes with their file facts (empty in a build read back from the snapshot)."""
-    read_ns: int = 0
-    """When this build began reading the project (``time.time_ns()``)."""
+    """The episodes with their file facts."""
 
 
 def read_project(options: Options) -> tuple[Show, list[EpisodeMeta]]:
     """Validate feed.yaml and every episode.yaml together; raise with all their problems."""
-    show, episodes, problems, _ = _read(options)
+    show, episodes, problems = _read(options)
     if show is None or problems:
         raise ProblemsFound(problems)
     return show, episodes
 
 
-def _read(
-    options: Options, started: int | None = None
-) -> tuple[Show | None, list[EpisodeMeta], list[Problem], EpisodeMemo | None]:
-    """The show, its valid episodes, every problem; and with ``started`` (when the build began),
-    the memo of episodes kept by the last build, which reads again only the changed ones."""
+def _read(options: Options) -> tuple[Show | None, list[EpisodeMeta], list[Problem]]:
+    """The show, its valid episodes, and every problem of feed.yaml and the episode.yaml files."""
     problems: list[Problem] = []
     show: Show | None = None
     try:
         show = override(load_show(options.config), options)
     except ProblemsFound as found:
         problems.extend(found.problems)
-    tz = show.timezone if show else UTC_ZONE
-    memo = EpisodeMemo(options.config.parent, tz.key, started) if show and started is not None else None
-    episodes, more = read_episodes(options.config.parent, tz, memo.meta if memo else None)
-    return show, episodes, problems + more, memo
+    episodes, more = read_episodes(options.config.parent, show.timezone if show else UTC_ZONE)
+    return show, episodes, problems + more
 
 
 def override(show: Show, options: Options) -> Show:
@@ -106,37 +95,19 @@ class Gathered:
 
 
 
-def gather(
-    show_image: Path | None,
-    episodes: list[EpisodeMeta],
-    cache: FactCache,
-    tz: ZoneInfo = UTC_ZONE,
-    memo: EpisodeMemo | None = None,
-) -> Gathered:
-    """Check artwork, probe and hash every referenced file; a bad file is a located problem.
-
-    An episode ``memo`` still holds (none of its files changed) is taken from it as it was.
-    """
+def gather(show_image: Path | None, episodes: list[EpisodeMeta], cache: Cache, tz: ZoneInfo = UTC_ZONE) -> Gathered:
+    """Check artwork, probe and hash every referenced file, render the show notes; a bad file is a
+    located problem."""
     problems = check_artwork(show_image, "image") if show_image else []
     inputs: list[EpisodeInput] = []
     for ep in episodes:
-        kept = memo.get(ep.folder) if memo else None
-        if kept is not None:
-            inputs.append(kept.found)
-            problems.extend(kept.problems)
-            continue
-        own: list[Problem] = []
-        found = gather_one(ep, cache, tz, own)
-        problems.extend(own)
+        found = gather_one(ep, cache, tz, problems)
         if found is not None:
-            inputs.append(found)
-            if memo:
-                memo.keep(ep, found, own)
-    cache.save()
+            inputs.append(replace(found, notes=cache.notes(found.meta.description)))
     return Gathered(inputs, problems)
 
 
-def gather_one(ep: EpisodeMeta, cache: FactCache, tz: ZoneInfo, problems: list[Problem]) -> EpisodeInput | None:
+def gather_one(ep: EpisodeMeta, cache: Cache, tz: ZoneInfo, problems: list[Problem]) -> EpisodeInput | None:
     """One episode with the facts of its files, or None when one of them is wrong (see ``problems``)."""
     if ep.image:
         problems.extend(check_artwork(ep.image, "image"))
@@ -205,7 +176,7 @@ def _tag_value(name: str, tags: Tags, tz: ZoneInfo) -> object:
     return aware(day, tz)
 
 
-def _episode_input(ep: EpisodeMeta, audio: AudioInfo, cache: FactCache, problems: list[Problem]) -> EpisodeInput:
+def _episode_input(ep: EpisodeMeta, audio: AudioInfo, cache: Cache, problems: list[Problem]) -> EpisodeInput:
     """An episode with the facts of its files: audio, artwork, chapters, transcript (problems collected)."""
     assert ep.audio is not None, "hosted elsewhere: see remote_input"
     image = cache.facts(ep.image) if ep.image else None
@@ -287,23 +258,19 @@ def paused_gc() -> Iterator[None]:
 
 def _build(options: Options, assign: bool) -> Built:
     options = replace(options, config=options.config.absolute())
-    now = options.now or datetime.now(UTC)
-    started = time.time_ns()
-    kept = snapshot.load(options, now)
-    if isinstance(kept, Built):
-        return kept
-    if kept is not None:
-        from .patch import rebuild  # it builds on this module
+    cache = Cache(options.config.parent)
+    try:
+        built = _whole_build(options, assign, options.now or datetime.now(UTC), cache)
+    except BaseException:
+        cache.close(complete=False)  # keep what was probed and rendered: the re-run after a fix is quick
+        raise
+    cache.close(complete=True)
+    return built
 
-        patched = rebuild(options, kept, now, started, assign)
-        if patched is not None:
-            return patched
-    show, episodes, problems, memo = _read(options, started)
-    cache = FactCache(options.config.parent)
-    notes_file = options.config.parent / CACHE_DIR / "notes.json"
-    kept_notes = load_signed_json(notes_file)
-    notes.remember(kept_notes)
-    found = gather(show.image if show else None, episodes, cache, show.timezone if show else UTC_ZONE, memo)
+
+def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) -> Built:
+    show, episodes, problems = _read(options)
+    found = gather(show.image if show else None, episodes, cache, show.timezone if show else UTC_ZONE)
     problems += found.problems
     if show is None or any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
@@ -314,27 +281,17 @@ def _build(options: Options, assign: bool) -> Built:
                   for i in inputs]
     inputs, derived = derive(show, inputs, cache)
     problems += derived
-    cache.save()
     lock = _lock(show, problems)
     build = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock))
     problems += check_show(show, inputs, build)
     if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
     if show.website:
-        site = tuple(build_site(build.feed, show))
+        site = tuple(build_site(build.feed, show, cache))
         build = replace(build, assets=build.assets + site, site=len(site))
-    rendered = notes.memo_state()
-    if rendered != kept_notes:
-        save_signed_json(notes_file, rendered)
-    kept_items = itemmemo.load(show.root)
-    keys = [item_key(item) for item in build.feed.items]
-    rss, items = render_items(build.feed, kept_items, keys)
-    itemmemo.save(show.root, items, kept_items)
-    if memo:
-        memo.save()
-    built = Built(show, build, rss, tuple(sorted(problems)), lock, tuple(inputs), started)
-    snapshot.save(options, built, now, {item.guid: key for item, key in zip(build.feed.items, keys, strict=True)})
-    return built
+    rss, items = render(build.feed, cache.items())
+    cache.keep_items(items)
+    return Built(show, build, rss, tuple(sorted(problems)), lock, tuple(inputs))
 
 
 def show_guid(show: Show, lock: Lock | None) -> str:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import snapshot
 from .config import MEDIA_CACHE, CachePolicy, load_show
 from .errors import ApaFeedError, StorageError
 from .identity import Change, compare, guard, record
@@ -103,9 +101,7 @@ def _publish(options: Options, dry_run: bool, prune: bool, progress: Progress | 
         apply(plan, store, progress, built.show.s3.cache_control)
         save_hint(built.show.root, built.show.storage, expected)
         if options.identity:
-            lock = record(built.lock, built.build.feed, built.show.root, set(allow))
-            if lock != built.lock:  # keep the snapshot current: the next unchanged publish is not rebuilt
-                snapshot.save(options, replace(built, lock=lock), options.now or datetime.now(UTC))
+            record(built.lock, built.build.feed, built.show.root, set(allow))
         if verify:
             from .verify import verify_published  # http.client and friends: only when checking
 

@@ -1,4 +1,4 @@
-"""Files apa-feed derives from the producer's own before publishing, kept under ``.apa-feed/``:
+"""Files apa-feed derives from the producer's own before publishing, kept in the cache folder:
 the cover embedded in an episode's audio (when episode.yaml names no image) and, with
 ``tags: write``, the tagged copy of the audio. The producer's files are never modified.
 
@@ -13,12 +13,12 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from .cache import FactCache
+from .cache import Cache
 from .config import Show
 from .errors import Problem, display_path
-from .files import CACHE_DIR, write_atomic
+from .files import write_atomic
 from .model import EpisodeInput, FileFacts
-from .notes import clip, to_html, to_text
+from .notes import clip, to_text
 from .probe import AudioError, extract_chapter_images, extract_cover
 from .tagwrite import TagSpec, write_tags
 
@@ -26,8 +26,8 @@ COVER_EXT = {"image/jpeg": ".jpg", "image/png": ".png"}
 TAGGABLE = {"MP3", "MP4"}
 
 
-def embedded_cover(root: Path, audio: Path) -> Path | None:
-    """The audio's embedded cover as a real JPEG/PNG file under .apa-feed/covers/, or None."""
+def embedded_cover(cache: Cache, audio: Path) -> Path | None:
+    """The audio's embedded cover as a real JPEG/PNG file in the cache folder, or None."""
     try:
         found = extract_cover(audio)
     except AudioError:
@@ -35,7 +35,7 @@ def embedded_cover(root: Path, audio: Path) -> Path | None:
     if found is None or found[1] not in COVER_EXT:
         return None
     data, mime = found
-    target = root / CACHE_DIR / "covers" / f"cover-{hashlib.sha256(data).hexdigest()[:16]}{COVER_EXT[mime]}"
+    target = cache.files("covers") / f"cover-{hashlib.sha256(data).hexdigest()[:16]}{COVER_EXT[mime]}"
     if not target.is_file():
         write_atomic(target, data)
     return target
@@ -51,7 +51,7 @@ def tag_spec(show: Show, ep: EpisodeInput, cover: Path | None) -> TagSpec:
         artist=show.author,
         album=show.title,
         date=meta.published.date().isoformat(),
-        comment=clip(to_text(to_html(meta.description)), 1000),
+        comment=clip(to_text(ep.notes.html), 1000),
         cover=image,
         chapters=ep.chapters,
         chapter_images=tuple((i, facts.path.read_bytes()) for i, facts in ep.chapter_images),
@@ -59,7 +59,7 @@ def tag_spec(show: Show, ep: EpisodeInput, cover: Path | None) -> TagSpec:
     )
 
 
-def derive(show: Show, inputs: list[EpisodeInput], cache: FactCache) -> tuple[list[EpisodeInput], list[Problem]]:
+def derive(show: Show, inputs: list[EpisodeInput], cache: Cache) -> tuple[list[EpisodeInput], list[Problem]]:
     """Give each episode without artwork its audio's embedded cover, and (``tags: write``) a tagged copy."""
     done, problems = [], []
     for ep in inputs:
@@ -67,15 +67,15 @@ def derive(show: Show, inputs: list[EpisodeInput], cache: FactCache) -> tuple[li
             done.append(ep)
             continue
         if ep.audio.chapter_images and ep.chapters == ep.audio.chapters:
-            ep = replace(ep, chapter_images=chapter_pictures(show.root, ep, cache))
+            ep = replace(ep, chapter_images=chapter_pictures(ep, cache))
         if ep.image_file is None and ep.audio.cover is not None:
-            cover = embedded_cover(show.root, ep.audio_file.path)
+            cover = embedded_cover(cache, ep.audio_file.path)
             if cover is not None:
                 ep = replace(ep, image_file=cache.facts(cover))
         if show.tags == "write" and can_tag(ep):
             image = ep.image_file.path if ep.image_file else show.image
             try:
-                ep = replace(ep, audio_file=tagged_copy(show.root, ep, tag_spec(show, ep, image), cache))
+                ep = replace(ep, audio_file=tagged_copy(ep, tag_spec(show, ep, image), cache))
             except AudioError as exc:
                 problems.append(Problem(display_path(ep.audio_file.path), field="tags",
                                         message=f"could not write the tags into a copy: {exc}"))
@@ -83,9 +83,9 @@ def derive(show: Show, inputs: list[EpisodeInput], cache: FactCache) -> tuple[li
     return done, problems
 
 
-def chapter_pictures(root: Path, ep: EpisodeInput, cache: FactCache) -> tuple[tuple[int, FileFacts], ...]:
-    """The pictures of the audio's chapters as files under .apa-feed/chapter-images/ (extracted once per audio)."""
-    folder = root / CACHE_DIR / "chapter-images"
+def chapter_pictures(ep: EpisodeInput, cache: Cache) -> tuple[tuple[int, FileFacts], ...]:
+    """The pictures of the audio's chapters as files in the cache folder (extracted once per audio)."""
+    folder = cache.files("chapter-images")
     prefix = f"{ep.audio_file.sha256[:16]}-"
     found = sorted(folder.glob(f"{prefix}*")) if folder.is_dir() else []
     if not found:
@@ -102,7 +102,7 @@ def chapter_pictures(root: Path, ep: EpisodeInput, cache: FactCache) -> tuple[tu
     return tuple((i, cache.facts(p)) for i, p in sorted(pairs) if i < len(ep.chapters))
 
 
-def tagged_copy(root: Path, ep: EpisodeInput, spec: TagSpec, cache: FactCache) -> FileFacts:
+def tagged_copy(ep: EpisodeInput, spec: TagSpec, cache: Cache) -> FileFacts:
     """The audio with ``spec`` written into its tags, made once per (audio, spec) and reused."""
     recipe = hashlib.sha256()
     recipe.update(ep.audio_file.sha256.encode())
@@ -110,7 +110,7 @@ def tagged_copy(root: Path, ep: EpisodeInput, spec: TagSpec, cache: FactCache) -
     recipe.update(hashlib.sha256(spec.cover or b"").digest())
     for index, picture in spec.chapter_images:
         recipe.update(f"{index}:".encode() + hashlib.sha256(picture).digest())
-    folder = root / CACHE_DIR / "tagged" / recipe.hexdigest()[:24]
+    folder = cache.files("tagged", recipe.hexdigest()[:24])
     target = folder / ep.audio_file.path.name
     if not target.is_file():
         write_tags(ep.audio_file.path, target, spec)

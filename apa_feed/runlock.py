@@ -1,5 +1,5 @@
 """One publish (or rollback) of a show at a time: two at once could interleave their feed and
-history writes. The lock is an OS file lock on ``.apa-feed/publish.lock``: it goes away with the
+history writes. The lock is an OS file lock on ``publish.lock`` in the show's cache folder: it goes away with the
 process, so a killed publish never leaves a stale lock behind."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ApaFeedError
-from .files import CACHE_DIR
+from .files import private_folder, show_cache
 
 try:
     import fcntl
@@ -28,8 +28,7 @@ def exclusive(root: Path) -> Iterator[None]:
     if fcntl is None:  # pragma: no cover
         yield
         return
-    path = root / CACHE_DIR / "publish.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = private_folder(show_cache(root)) / "publish.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import array
 import functools
-import hashlib
-import json
 import math
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,10 +20,7 @@ import pytest
 from mutagen.apev2 import APEv2
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, WXXX, CTOCFlags
 
-import apa_feed.cache as cache_module
-from apa_feed.cache import FactCache
-from apa_feed.chapters import Chapter
-from apa_feed.probe import AudioError, AudioInfo, CoverInfo, Tags, probe
+from apa_feed.probe import AudioError, Tags, probe
 
 SECONDS = 2.5
 RATE = 44100  # of every ffmpeg-made file (audiogen's sine source)
@@ -265,94 +259,6 @@ def test_cut_file_whose_header_claims_more(tmp_path: Path, request: pytest.Fixtu
         probe(cut)
 
 
-# --------------------------------------------------------------------------- FactCache
-
-
-def _counting_probe(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    calls: list[Path] = []
-
-    def counted(path: Path) -> AudioInfo:
-        calls.append(path)
-        return probe(path)
-
-    monkeypatch.setattr(cache_module, "probe", counted)
-    return calls
-
-
-def _must_not_probe(path: Path) -> AudioInfo:
-    raise AssertionError(f"probed {path} again: the cache was not used")
-
-
-def test_cache_reuses_saved_probe(tmp_path: Path, mp3: tuple[Path, int], monkeypatch: pytest.MonkeyPatch) -> None:
-    audio = tmp_path / "episode.mp3"
-    audio.write_bytes(mp3[0].read_bytes())
-    calls = _counting_probe(monkeypatch)
-    first = FactCache(tmp_path)
-    info = first.audio(audio)
-    first.save()
-    assert calls == [audio]
-    assert first.file_for(audio).is_file()
-
-    monkeypatch.setattr(cache_module, "probe", _must_not_probe)
-    again = FactCache(tmp_path).audio(audio)
-
-    assert again == info == probe(audio)
-
-
-def test_cache_reprobes_changed_file(tmp_path: Path, mp3: tuple[Path, int], monkeypatch: pytest.MonkeyPatch) -> None:
-    audio = tmp_path / "episode.mp3"
-    audio.write_bytes(mp3[0].read_bytes())
-    os.utime(audio, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
-    calls = _counting_probe(monkeypatch)
-    first = FactCache(tmp_path)
-    long_info = first.audio(audio)
-    first.save()
-
-    audiogen.write_mp3(audio, 1.0)  # different content and size
-    os.utime(audio, ns=(1_700_000_100_000_000_000, 1_700_000_100_000_000_000))
-    second = FactCache(tmp_path)
-    short_info = second.audio(audio)
-    second.save()
-
-    assert len(calls) == 2
-    assert long_info.duration == pytest.approx(SECONDS, abs=0.001)
-    assert short_info.duration == pytest.approx(1.0, abs=0.001)
-    assert short_info.size == audio.stat().st_size
-
-    os.utime(audio, ns=(1_700_000_200_000_000_000, 1_700_000_200_000_000_000))  # same bytes, new mtime only
-    assert FactCache(tmp_path).audio(audio) == short_info
-    assert len(calls) == 3
-
-
-def test_cache_facts_sha256(tmp_path: Path, mp3: tuple[Path, int], monkeypatch: pytest.MonkeyPatch) -> None:
-    audio = tmp_path / "episode.mp3"
-    data = mp3[0].read_bytes()
-    audio.write_bytes(data)
-    os.utime(audio, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
-    first = FactCache(tmp_path)
-    facts = first.facts(audio)
-    first.save()
-
-    assert facts.sha256 == hashlib.sha256(data).hexdigest()
-    assert (facts.path, facts.size) == (audio, len(data))
-
-    def no_hashing(path: Path) -> str:
-        raise AssertionError(f"hashed {path} again: the cache was not used")
-
-    monkeypatch.setattr(cache_module, "sha256_file", no_hashing)
-    assert FactCache(tmp_path).facts(audio) == facts
-    monkeypatch.undo()
-
-    # Same size, one byte different inside the last frame, new mtime: hashed again.
-    changed = bytearray(data)
-    changed[-10] ^= 0xFF
-    audio.write_bytes(bytes(changed))
-    os.utime(audio, ns=(1_700_000_100_000_000_000, 1_700_000_100_000_000_000))
-    refreshed = FactCache(tmp_path).facts(audio)
-    assert refreshed.size == facts.size
-    assert refreshed.sha256 == hashlib.sha256(bytes(changed)).hexdigest() != facts.sha256
-
-
 def test_vbr_mp3_without_header_gets_its_duration_from_a_frame_scan(tmp_path: Path) -> None:
     """mutagen extrapolates a header-less VBR MP3 from its first frame (1.4 s for 3 s); the scan counts frames."""
     path = tmp_path / "vbr-bare.mp3"
@@ -436,111 +342,6 @@ def test_mp3_duration_is_exact_whatever_surrounds_the_audio(
         assert info.tags.title == "Grand reportage"
         assert (info.cover.format, info.cover.width, info.cover.height) == ("jpeg", *BIG_PICTURE)  # type: ignore[union-attr]
         assert path.stat().st_size > 1_000_000
-
-
-# --------------------------------------------------------------------------- cache: nested facts, damaged entries
-
-
-@pytest.fixture(scope="session")
-def rich_mp3(audio_dir: Path) -> Path:
-    """A tagged MP3 with a cover and two chapters (one with a URL and a picture)."""
-    path = audio_dir / "rich.mp3"
-    audiogen.write_mp3(path, SECONDS)
-    tags = ID3()
-    tags.add(TIT2(encoding=1, text=["Épisode spécial"]))
-    tags.add(APIC(encoding=3, mime="image/png", type=3, desc="", data=audiogen.cover_image("PNG", (40, 30))))
-    tags.add(CHAP(element_id="a", start_time=0, end_time=1000, sub_frames=[TIT2(encoding=3, text=["Début"])]))
-    tags.add(CHAP(element_id="b", start_time=1000, end_time=2500, sub_frames=[
-        TIT2(encoding=3, text=["Suite"]), WXXX(encoding=3, desc="", url="https://example.org/b"),
-        APIC(encoding=3, mime="image/png", type=0, desc="", data=audiogen.cover_image("PNG", (8, 8)))]))
-    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=["a", "b"]))
-    tags.save(path)
-    return path
-
-
-def test_cache_rebuilds_tags_cover_and_chapters(tmp_path: Path, rich_mp3: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    audio = tmp_path / "episode.mp3"
-    audio.write_bytes(rich_mp3.read_bytes())
-    first = FactCache(tmp_path)
-    info = first.audio(audio)
-    first.save()
-    assert info.tags.title == "Épisode spécial"
-    assert info.cover == CoverInfo("png", 40, 30, "image/png")
-    assert info.chapters == (Chapter(0.0, "Début", 1.0), Chapter(1.0, "Suite", 2.5, "https://example.org/b"))
-    assert info.chapter_images == (1,)
-
-    monkeypatch.setattr(cache_module, "probe", _must_not_probe)
-    again = FactCache(tmp_path).audio(audio)
-
-    assert again == info
-    assert isinstance(again.cover, CoverInfo) and isinstance(again.chapters, tuple)
-
-
-DAMAGED = [
-    ("not-a-dict", lambda entry: "garbage"),
-    ("missing-field", lambda entry: {k: v for k, v in entry.items() if k != "codec"}),
-    ("old-shape", lambda entry: {k: entry[k] for k in ("duration", "size", "mime_type", "format", "duration_source")}),
-    ("wrong-type", lambda entry: {**entry, "duration": "2.5"}),
-    ("bad-tags", lambda entry: {**entry, "tags": {"titel": "x"}}),
-    ("bad-cover", lambda entry: {**entry, "cover": {"format": "png", "width": "40", "height": 30, "mime_type": "image/png"}}),
-    ("bad-chapter", lambda entry: {**entry, "chapters": [{"start": None, "title": "x"}]}),
-]
-
-
-@pytest.mark.parametrize(("name", "damage"), DAMAGED, ids=[d[0] for d in DAMAGED])
-def test_damaged_cache_entry_is_probed_again(
-    tmp_path: Path, rich_mp3: Path, monkeypatch: pytest.MonkeyPatch, name: str, damage: Callable[[dict], object]
-) -> None:
-    audio = tmp_path / "episode.mp3"
-    audio.write_bytes(rich_mp3.read_bytes())
-    first = FactCache(tmp_path)
-    info = first.audio(audio)
-    first.save()
-    store = first.file_for(audio)
-    data = json.loads(store.read_text(encoding="utf-8"))
-    key = str(audio.resolve())
-    data["files"][key]["audio"] = damage(data["files"][key]["audio"])
-    store.write_text(json.dumps(data), encoding="utf-8")
-    calls = _counting_probe(monkeypatch)
-
-    again = FactCache(tmp_path).audio(audio)
-
-    assert calls == [audio]
-    assert again == info
-
-
-def test_a_cache_of_an_earlier_apa_feed_is_taken_over(
-    tmp_path: Path, mp3: tuple[Path, int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    audio = tmp_path / "episode.mp3"
-    audio.write_bytes(mp3[0].read_bytes())
-    first = FactCache(tmp_path)
-    info = first.audio(audio)
-    first.save()
-    shard = first.file_for(audio)
-    legacy = tmp_path / ".apa-feed" / "cache.json"
-    legacy.write_bytes(shard.read_bytes())  # the one file earlier versions kept, in the same format
-    shard.unlink()
-    monkeypatch.setattr(cache_module, "probe", _must_not_probe)
-
-    assert FactCache(tmp_path).audio(audio) == info
-    assert shard.is_file() and not legacy.exists()
-
-
-def test_cache_of_an_older_version_is_ignored(tmp_path: Path, mp3: tuple[Path, int], monkeypatch: pytest.MonkeyPatch) -> None:
-    audio = tmp_path / "episode.mp3"
-    audio.write_bytes(mp3[0].read_bytes())
-    first = FactCache(tmp_path)
-    first.audio(audio)
-    first.save()
-    store = first.file_for(audio)
-    data = json.loads(store.read_text(encoding="utf-8"))
-    store.write_text(json.dumps({**data, "version": cache_module.VERSION - 1}), encoding="utf-8")
-    calls = _counting_probe(monkeypatch)
-
-    FactCache(tmp_path).audio(audio)
-
-    assert calls == [audio]
 
 
 @pytest.mark.parametrize(("xing", "source"), [(True, "header"), (False, "scan")], ids=["lavc-lame-tag", "no-header"])

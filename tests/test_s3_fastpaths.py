@@ -19,6 +19,7 @@ from conftest import NOW, SAMPLE_EPISODE
 from s3server import WeedServer, aws_env, closed_port, s3_bucket, s3_client, s3_endpoint, s3_server  # noqa: F401
 from test_publish_s3 import point_at
 
+from apa_feed.files import show_cache
 from apa_feed.errors import ProblemsFound, StorageError
 from apa_feed.project import Options
 from apa_feed.publish import publish
@@ -201,7 +202,7 @@ def test_publish_keeps_split_keys_for_the_next_listing(project: Path, s3_server:
     assert load_hint(project, f"s3://{bucket}/show") == []  # one page holds the sample show
     assert load_hint(project, "s3://another-bucket/show") is None
     hint = {"storage": f"s3://{bucket}/show", "split": ["feed.xml", "zz"]}  # stale keys: still a whole listing
-    (project / ".apa-feed" / HINT).write_text(json.dumps(hint), encoding="utf-8")
+    (show_cache(project) / HINT).write_text(json.dumps(hint), encoding="utf-8")
     again = publish(Options(project / "feed.yaml", now=NOW))
     assert (again.plan.count("upload"), again.plan.count("unchanged")) == (0, len(report.plan.actions))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -19,14 +18,14 @@ from urllib.parse import unquote
 
 from ..config import FEED_CACHE, Show
 from ..errors import ApaFeedError, display_path
-from ..files import CACHE_DIR, keep
-from ..machinekey import keyed
 from ..model import Asset, Feed, Item, generated_asset
 from . import pages
 from .i18n import strings
 
-if TYPE_CHECKING:  # imported where pages are rendered: a publish read back from its snapshot renders none
+if TYPE_CHECKING:
     import jinja2
+
+    from ..cache import Cache
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -35,8 +34,7 @@ PAGE_TYPE = "text/html; charset=utf-8"
 CSS_TYPE = "text/css; charset=utf-8"
 PAGE_CACHE = FEED_CACHE
 PAGE_SOURCE = Path("index.html")
-"""What every page is made as: one object shared by all of them (a kept build of thousands of pages
-pickles it once, and unpickling builds one path instead of one per page)."""
+"""What every page is made as (a page is generated, not read from a file)."""
 """Pages live at fixed keys: a short cache, like the feed (the stylesheet's key changes with its bytes)."""
 
 
@@ -44,35 +42,33 @@ class ThemeError(ApaFeedError):
     """A template of the theme cannot be read or rendered; the message names the file and line."""
 
 
-def build_site(feed: Feed, show: Show, kept: Mapping[str, Asset] | None = None) -> list[Asset]:
+def build_site(feed: Feed, show: Show, cache: Cache | None = None) -> list[Asset]:
     """Every page and the stylesheet, as assets to publish beside the feed (sorted by key).
 
     A page whose inputs (the channel, its items, the templates, this code) are unchanged since the
-    last run is read back from ``.apa-feed/pages/`` instead of being rendered again. ``kept`` gives
-    episode pages already known to be unchanged, by key (a build that redid only some episodes):
-    they are taken as they are, and the pages folder is left for the next whole build to tidy.
+    last build is taken from the ``cache`` instead of being rendered again.
     """
     theme = show.root / "theme"
     env = environment(theme)
     css = stylesheet(theme)
     common = {"feed": feed, "t": SimpleNamespace(**strings(feed.language)), "css_url": feed.base_url + css.key}
-    memo = PageMemo(show.root, (replace(feed, items=(), last_build=None), show.timezone, _templates(theme), css.key))
+    shared = repr((replace(feed, items=(), last_build=None), show.timezone, _theme_files(theme), css.key)).encode()
     views = Views(feed, show)
     assets = [css]
+
+    def page(inputs: object, make: partial[bytes]) -> bytes:
+        if cache is None:
+            return make()
+        return cache.page(hashlib.sha256(shared + repr(inputs).encode()).hexdigest(), make)
+
     for pager, items in pages.pagers(feed, show.per_page):
-        html = memo.get(("index", pager, items), partial(_index_page, env, common, feed, pager, items, views))
+        html = page(("index", pager, items), partial(_index_page, env, common, feed, pager, items, views))
         assets.append(page_asset(pages.page_key(pager.number), html))
     for item in feed.items:
         if item.page_url is None or not item.page_url.startswith(feed.base_url):
             continue
-        key = page_key(feed, item)
-        if kept is not None and key in kept:
-            assets.append(kept[key])
-            continue
-        html = memo.get(("episode", item), partial(_episode_page, env, common, feed, item, views))
-        assets.append(page_asset(key, html))
-    if kept is None:
-        memo.forget_the_rest()
+        html = page(("episode", item), partial(_episode_page, env, common, feed, item, views))
+        assets.append(page_asset(page_key(feed, item), html))
     return sorted(assets, key=lambda a: a.key)
 
 
@@ -106,43 +102,10 @@ def _episode_page(env: jinja2.Environment, common: dict[str, Any], feed: Feed, i
     return render(env, "episode.html", common, page=pages.episode_meta(feed, view), episode=view)
 
 
-def _templates(theme: Path) -> tuple[tuple[str, bytes], ...]:
-    """The theme's files and this package's code and templates: a change to any of them renders every page."""
-    mine = [*HERE.rglob("*.py"), *TEMPLATES.glob("*"), *(theme.glob("*") if theme.is_dir() else [])]
-    return tuple(sorted((str(p), p.read_bytes()) for p in mine if p.is_file()))
-
-
-class PageMemo:
-    """Rendered pages kept under ``.apa-feed/pages/``, named by a hash of everything they are made from."""
-
-    def __init__(self, root: Path, shared: object) -> None:
-        self.folder = root / CACHE_DIR / "pages"
-        self.shared = keyed(repr(shared).encode())
-        """Keyed with this machine's secret: a page shipped inside a cloned project is never picked up."""
-        self.used: set[str] = set()
-
-    def get(self, inputs: object, make: Callable[[], bytes]) -> bytes:
-        """The page for ``inputs``: read back if made before, else made now and kept."""
-        if self.shared is None:  # no key to name pages with: render every time
-            return make()
-        name = hashlib.sha256(self.shared + repr(inputs).encode()).hexdigest()[:32] + ".html"
-        self.used.add(name)
-        path = self.folder / name
-        try:
-            return path.read_bytes()
-        except OSError:
-            data = make()
-        keep(path, data)  # a read-only project still publishes; it just renders every time
-        return data
-
-    def forget_the_rest(self) -> None:
-        """Remove pages no longer made, so the folder does not grow with every change."""
-        try:
-            stale = [p for p in self.folder.iterdir() if p.name not in self.used]
-        except OSError:
-            return
-        for path in stale:
-            path.unlink(missing_ok=True)
+def _theme_files(theme: Path) -> tuple[tuple[str, bytes], ...]:
+    """The theme's files: a change to any of them renders every page (the cache answers for the code's own)."""
+    found = theme.glob("*") if theme.is_dir() else []
+    return tuple(sorted((p.name, p.read_bytes()) for p in found if p.is_file()))
 
 
 def environment(theme: Path | None = None) -> jinja2.Environment:

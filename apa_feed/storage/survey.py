@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..config import S3Settings, Show, load_show
 from ..errors import ApaFeedError, StorageError
-from ..files import CACHE_DIR, keep
+from ..files import keep, show_cache
 from . import Store, StoredObject, open_store
 from .s3list import split_points
 
@@ -83,7 +83,7 @@ def read_store(spec: str, show: Show, expect: Iterable[str] = (), split: list[st
 def load_hint(root: Path, spec: str) -> list[str] | None:
     """The split keys the last publish to ``spec`` kept; None when there are none (or they are for another store)."""
     try:
-        data = json.loads((root / CACHE_DIR / HINT).read_bytes())
+        data = json.loads((show_cache(root) / HINT).read_bytes())
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("storage") != spec or not isinstance(data.get("split"), list):
@@ -97,7 +97,7 @@ def save_hint(root: Path, spec: str, expect: Iterable[str]) -> None:
     if not spec.startswith("s3://"):
         return
     data = json.dumps({"storage": spec, "split": split_points(expect)}, ensure_ascii=False).encode()
-    path = root / CACHE_DIR / HINT
+    path = show_cache(root) / HINT
     try:
         if path.read_bytes() == data:
             return

@@ -1,11 +1,13 @@
-"""Pages whose inputs did not change are read back from .apa-feed/pages/; any change renders them again."""
+"""Pages whose inputs did not change are taken from the cache; any change renders them again."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from conftest import NOW, SAMPLE_EPISODE
 
+from apa_feed.files import show_cache
 from apa_feed.project import Options, build_project
 
 PAGE = f"episodes/{SAMPLE_EPISODE}/index.html"
@@ -16,17 +18,24 @@ def pages(root: Path) -> dict[str, bytes]:
     return {a.key: a.data for a in built.build.assets if a.key.endswith(".html") and a.data is not None}
 
 
+def cache_db(root: Path) -> sqlite3.Connection:
+    return sqlite3.connect(show_cache(root) / "cache.sqlite3")
+
+
 def memo_files(root: Path) -> set[str]:
-    return {p.name for p in (root / ".apa-feed" / "pages").iterdir()}
+    """The keys of the pages the cache holds."""
+    with cache_db(root) as db:
+        return {key for (key,) in db.execute("SELECT key FROM rows WHERE kind = 'pages'")}
 
 
 def test_a_rerun_reads_pages_back_and_gives_the_same_bytes(project: Path) -> None:
     first = pages(project)
     kept = memo_files(project)
     assert len(kept) == len(first) == 2  # the index and the episode page
-    for name in kept:  # prove the second run reads them: mark the kept files
-        path = project / ".apa-feed" / "pages" / name
-        path.write_bytes(path.read_bytes().replace(b"</html>", b"<!-- kept --></html>"))
+    with cache_db(project) as db:  # prove the second run reads them: mark the kept pages
+        for key, page in db.execute("SELECT key, value FROM rows WHERE kind = 'pages'").fetchall():
+            marked = page.replace(b"</html>", b"<!-- kept --></html>")
+            db.execute("UPDATE rows SET value = ? WHERE kind = 'pages' AND key = ?", (marked, key))
     again = pages(project)
     assert all(b"<!-- kept -->" in page for page in again.values())
 
