@@ -18,7 +18,7 @@ from pathlib import Path
 import audiogen
 import pytest
 from mutagen.apev2 import APEv2
-from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, WXXX, CTOCFlags
+from mutagen.id3 import APIC, ID3, TIT2
 
 from apa_feed.probe import AudioError, Tags, probe
 
