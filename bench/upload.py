@@ -96,9 +96,40 @@ description: |
   A second paragraph, so the notes look like real ones.
 """
 
+FULL_NOTES = """  In this episode ({word}, number {number}), our reporter follows the story from the capital's
+  markets to the ministries, where a **new budget** is being debated behind closed doors. Traders,
+  officials and economists explain what the vote could change for prices, wages and the
+  [public debt](https://bench.example/{n}/debt) over the coming year.
 
-def make_show(root: Path, episodes: int, mb: float, storage: str, base_url: str, extra: str = "") -> Path:
-    """Write feed.yaml, cover.jpg and ``episodes`` episode folders under ``root``; return feed.yaml."""
+  The government argues that the plan is *the only way* to keep inflation in check; the opposition
+  answers that it shifts the burden onto households already hit by two difficult harvests. Between
+  the two, the figures tell a more nuanced story, which we take apart one line at a time.
+
+  In this episode:
+
+  - 00:00 the market at dawn, and the price of a sack of rice
+  - 04:30 inside the finance committee, with [the full report](https://bench.example/{n}/report)
+  - 11:15 three economists, three readings of the same numbers
+  - 18:40 what happens next: the vote, the donors and the street
+
+  We also hear from farmers in the north, whose cooperatives have started selling directly to the
+  city's wholesalers, cutting out the middlemen and, they say, *doubling* their margins. Whether
+  that model can grow beyond a few villages is the open question of the season.
+
+  Further reading: [our earlier report](https://bench.example/{n}/earlier), the committee's
+  [published minutes](https://bench.example/{n}/minutes) and the central bank's quarterly note.
+
+  Reporting, production and mix by the Bench newsroom. Music under licence. Write to us at
+  bench@bench.example with your questions; we answer a selection in the next episode.
+"""
+
+
+def make_show(root: Path, episodes: int, mb: float, storage: str, base_url: str, extra: str = "",
+              full_notes: bool = False) -> Path:
+    """Write feed.yaml, cover.jpg and ``episodes`` episode folders under ``root``; return feed.yaml.
+
+    ``full_notes`` gives every episode show notes of a real length (about 2 kB of Markdown: paragraphs,
+    emphasis, links, a list) instead of the short ones."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "cover.jpg", root / "cover.jpg")
     (root / "feed.yaml").write_text(FEED_YAML.format(base_url=base_url, storage=storage, extra=extra), "utf-8")
@@ -109,7 +140,11 @@ def make_show(root: Path, episodes: int, mb: float, storage: str, base_url: str,
         folder.mkdir(parents=True, exist_ok=True)
         day = f"2020-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}T{n // 336 % 24:02d}:{n % 60:02d}:00Z"
         word = f"{n:x}".translate(LETTERS)
-        (folder / "episode.yaml").write_text(EPISODE_YAML.format(n=n, number=n + 1, word=word, date=day), "utf-8")
+        text = EPISODE_YAML.format(n=n, number=n + 1, word=word, date=day)
+        if full_notes:
+            head = text[: text.index("description: |\n")] + "description: |\n"
+            text = head + FULL_NOTES.format(n=n, number=n + 1, word=word)
+        (folder / "episode.yaml").write_text(text, "utf-8")
         (folder / "audio.mp3").write_bytes(id3_tag(n) + audio)
     return root / "feed.yaml"
 
