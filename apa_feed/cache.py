@@ -191,7 +191,7 @@ def code_version() -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".html", ".css") and p.is_file()):
         digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    for name in ("mutagen", "feedgen", "lxml", "markdown-it-py", "nh3", "Jinja2"):
+    for name in ("mutagen", "feedgen", "lxml", "cmarkgfm", "nh3", "Jinja2"):
         try:
             digest.update(f"{name}={version(name)}".encode())
         except PackageNotFoundError:

@@ -40,8 +40,7 @@ def descriptions(ctx: Ctx) -> list[Problem]:
     found = []
     for ep in ctx.inputs:
         item = items.get(slugify(ep.meta.slug))
-        text = to_text(item.html) if item else to_text(ep.notes.html)
-        size = len(text.encode("utf-8"))
+        size = item.text_size if item else len(to_text(ep.notes.html).encode("utf-8"))
         if size > APPLE_LIMIT:
             found.append(ctx.at(episode_file(ep), "description", f"is {size} bytes of plain text in UTF-8 (credits "
                                 f"included); Apple allows {APPLE_LIMIT}, so the feed's description is cut there",

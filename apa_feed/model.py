@@ -77,6 +77,7 @@ class Item:
     published: datetime
     html: str
     text: str
+    """The notes and credits as plain text, cut to Apple's limit."""
     enclosure_url: str
     enclosure_length: int
     enclosure_type: str
@@ -103,6 +104,8 @@ class Item:
     season_name: str | None = None
     author: str | None = None
     """The episode's own author, when it is not the show's."""
+    text_size: int = 0
+    """The size of the plain text before it was cut, in UTF-8 bytes."""
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,7 @@ def item_of(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
     body = ep.notes.html
     credits = _credits(meta)
     notes = body + credits_html(_heading(show), [(r, list(n)) for r, n in credits], _colon(show))
+    text = to_text(notes)
     page = None if meta.link or not show.website else url(show, f"{folder}/")
     item = Item(
         guid=meta.guid or "",
@@ -267,7 +271,8 @@ def item_of(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
         link=meta.link or page or show.link,
         published=meta.published,
         html=notes,
-        text=clip(to_text(notes)),
+        text=clip(text),
+        text_size=len(text.encode("utf-8")),
         enclosure_url=meta.remote.url if meta.remote else url(show, audio.key),
         enclosure_length=ep.audio_file.size,
         enclosure_type=ep.audio.mime_type,

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
 
 APPLE_TAGS = {"p", "ol", "ul", "li", "a"}
 """The HTML Apple Podcasts documents for show notes."""
@@ -43,17 +38,13 @@ def render_notes(markdown: str) -> ShowNotes:
     return ShowNotes(_clean(raw), tuple(_dropped(raw)))
 
 
-@functools.cache
-def _markdown() -> MarkdownIt:
-    """The one CommonMark parser, made on first use (a publish with nothing to render needs none)."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark")
-
-
 def raw_html(markdown: str) -> str:
-    """Markdown rendered as CommonMark says, before Apple's tag set is applied."""
-    return str(_markdown().render(xml_safe(markdown)))
+    """Markdown rendered as CommonMark says, before Apple's tag set is applied (raw HTML is kept
+    here: :func:`to_html` is what removes what Apple does not allow)."""
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+
+    return str(cmarkgfm.markdown_to_html(xml_safe(markdown), options=Options.CMARK_OPT_UNSAFE))
 
 
 def _dropped(raw: str) -> list[str]:
