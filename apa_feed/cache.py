@@ -27,10 +27,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .audio.probe import AudioInfo, probe
+from .feed.model import FileFacts
+from .feed.notes import ShowNotes, render_notes
 from .files import private_folder, show_cache
-from .model import FileFacts
-from .notes import ShowNotes, render_notes
-from .probe import AudioInfo, probe
 
 KINDS = ("facts", "notes", "items", "pages")
 DATABASE = "cache.sqlite3"
@@ -91,7 +91,7 @@ class Cache:
         return FileFacts(path, entry["size"], entry["sha256"])
 
     def audio(self, path: Path) -> AudioInfo:
-        """Probe ``path`` (raises :class:`~apa_feed.probe.AudioError`), or reuse the kept result."""
+        """Probe ``path`` (raises :class:`~apa_feed.audio.probe.AudioError`), or reuse the kept result."""
         key, entry = self._stamped(path)
         stored = entry.get("audio")
         if isinstance(stored, dict):
@@ -106,7 +106,7 @@ class Cache:
     # ----------------------------------------------------------------------- rendered text
 
     def notes(self, markdown: str) -> ShowNotes:
-        """``markdown`` rendered as show notes (see :func:`apa_feed.notes.render_notes`)."""
+        """``markdown`` rendered as show notes (see :func:`apa_feed.feed.notes.render_notes`)."""
         key = _digest(markdown)
         kept = _json(self._get("notes", key))
         if isinstance(kept, list) and len(kept) == 2 and isinstance(kept[0], str) and isinstance(kept[1], list):

@@ -15,10 +15,10 @@ import typer
 
 from . import __version__
 from .errors import ApaFeedError, Problem, ProblemsFound, display_path
-from .progress import progress_for
+from .publish.progress import progress_for
 
 if TYPE_CHECKING:  # each command imports what it calls: `publish` starts reading the store before the rest loads
-    from .publish import Report
+    from .publish.run import Report
 
 app = typer.Typer(
     help="Publish a podcast from a folder: feed.yaml + episodes/ → media and an Apple-Podcasts-ready RSS feed.",
@@ -83,7 +83,7 @@ def new(
     config: Config = Path("feed.yaml"),
 ) -> None:
     """Create an episode folder from a template: today's date, the next episode number, a new GUID."""
-    from .config import load_show
+    from .config.show import load_show
     from .scaffold import new_episode
 
     show = run(lambda: load_show(config))
@@ -100,10 +100,10 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print every problem and a summary as JSON.")] = False,
 ) -> None:
     """Validate feed.yaml and every episode, probe the audio, and report every problem."""
-    from .project import Options, build_project
+    from .build import Options, build_project
 
     if as_json:
-        from .checkreport import check_data
+        from .checks.report import check_data
 
         data = run(lambda: check_data(Options(config, base_url=base_url)))
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -123,7 +123,7 @@ def build(
     base_url: BaseUrl = None,
 ) -> None:
     """Render the feed only (no upload)."""
-    from .project import Options, build_project
+    from .build import Options, build_project
 
     built = run(lambda: build_project(Options(config, base_url=base_url)))
     _warn(built.warnings)
@@ -159,7 +159,7 @@ def publish_command(
     ] = False,
 ) -> None:
     """Plan, upload media and artwork, then write the feed last (atomically)."""
-    from .runlock import exclusive
+    from .publish.runlock import exclusive
     from .storage.survey import Survey
 
     flags = {"guid": allow_guid_change, "date": allow_redate, "removed": allow_removal}
@@ -168,8 +168,8 @@ def publish_command(
     def locked_publish() -> Report:
         with nullcontext() if dry_run else exclusive(config.parent):  # before the store is read, not after
             survey = Survey.start(config, storage)  # read while the rest of apa-feed loads and the show builds
-            from .project import Options
-            from .publish import publish
+            from .build import Options
+            from .publish.run import publish
 
             options = Options(config, base_url=base_url, storage=storage)
             return publish(options, dry_run=dry_run, prune=prune, progress=progress, verify=not no_verify,
@@ -213,8 +213,8 @@ def print_report(report: Report) -> None:
 @app.command(name="rollback")
 def rollback_command(config: Config = Path("feed.yaml"), storage: Storage = None) -> None:
     """Restore the previous feed (kept under history/ by every publish); the current one is kept too."""
-    from .project import Options
-    from .publish import rollback
+    from .build import Options
+    from .publish.run import rollback
 
     key, store = run(lambda: rollback(Options(config, storage=storage)))
     print(f"restored the feed from {key} on {store}")
@@ -226,8 +226,8 @@ def serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8000,
 ) -> None:
     """Build the show with its URLs pointed at 127.0.0.1 and serve it, so a podcast app here can play it."""
-    from .project import Options
-    from .publish import publish
+    from .build import Options
+    from .publish.run import publish
     from .serve import make_server
 
     with tempfile.TemporaryDirectory(prefix="apa-feed-serve-") as folder:
@@ -250,7 +250,7 @@ def inspect_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, one object per file.")] = False,
 ) -> None:
     """Show what apa-feed reads from audio files: exact duration, stream, tags, cover and chapters."""
-    from .inspect import any_failed, inspect_files, render_text
+    from .audio.describe import any_failed, inspect_files, render_text
 
     results = run(lambda: inspect_files(files))
     if as_json:

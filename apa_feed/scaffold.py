@@ -8,9 +8,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from .episodes import EPISODE_FILE, episode_folders
+from .config.episodes import EPISODE_FILE, episode_folders
 from .errors import ApaFeedError, display_path
-from .model import slugify
+from .feed.model import slugify
 
 FEED_TEMPLATE = """\
 # The show. Every field is documented in docs/config.md of apa-feed.

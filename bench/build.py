@@ -44,7 +44,7 @@ sys.path.insert(0, str(BENCH))
 import naive  # noqa: E402  (the baseline script, next to this one)
 from upload import make_show  # noqa: E402  (the catalogue generator, shared with the upload bench)
 
-from apa_feed.project import Options, build_project  # noqa: E402
+from apa_feed.build import Options, build_project  # noqa: E402
 
 TINY_MB = 0.01  # about 1 s of 64 kbit/s audio
 NOW = datetime(2025, 1, 1, tzinfo=UTC)  # after every generated episode's date: all of them in the feed

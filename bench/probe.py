@@ -27,9 +27,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from apa_feed.audio.mpeg import scan_mp3
+from apa_feed.audio.probe import probe
 from apa_feed.cache import FactCache
-from apa_feed.mpegscan import scan_mp3
-from apa_feed.probe import probe
 
 TARGET_ERROR, TARGET_RATIO, TARGET_SCAN, TARGET_WARM = 0.05, 20.0, 0.5, 1000.0
 SOURCE = "sine=frequency=440:sample_rate=44100:duration={d},tremolo=f=0.3:d=0.8[t];" \

@@ -22,12 +22,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from apa_feed.config import Show  # noqa: E402
-from apa_feed.model import Asset, Feed  # noqa: E402
-from apa_feed.plan import MANIFEST, make_plan  # noqa: E402
-from apa_feed.project import Options, build_project  # noqa: E402
-from apa_feed.publish import apply  # noqa: E402
-from apa_feed.render import render  # noqa: E402
+from apa_feed.build import Options, build_project  # noqa: E402
+from apa_feed.config.show import Show  # noqa: E402
+from apa_feed.feed.model import Asset, Feed  # noqa: E402
+from apa_feed.feed.rss import render  # noqa: E402
+from apa_feed.publish.plan import MANIFEST, make_plan  # noqa: E402
+from apa_feed.publish.run import apply  # noqa: E402
 from apa_feed.site import build_site  # noqa: E402
 from apa_feed.storage import Store, open_store  # noqa: E402
 

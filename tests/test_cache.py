@@ -15,11 +15,11 @@ from conftest import NOW
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, WXXX, CTOCFlags
 
 import apa_feed.cache as cache_module
+from apa_feed.audio.probe import AudioInfo, CoverInfo, probe
+from apa_feed.build import Options, build_project
 from apa_feed.cache import Cache
-from apa_feed.chapters import Chapter
+from apa_feed.feed.chapters import Chapter
 from apa_feed.files import show_cache
-from apa_feed.probe import AudioInfo, CoverInfo, probe
-from apa_feed.project import Options, build_project
 
 SECONDS = 2.5
 

@@ -1,4 +1,4 @@
-"""apa_feed.probe.extract_chapter_images: the pictures of ID3 CHAP frames (APIC sub-frames), by chapter index."""
+"""apa_feed.audio.probe.extract_chapter_images: the pictures of ID3 CHAP frames (APIC sub-frames), by chapter index."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import audiogen
 import pytest
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, CTOCFlags
 
-from apa_feed.probe import AudioError, extract_chapter_images, probe
+from apa_feed.audio.probe import AudioError, extract_chapter_images, probe
 
 SECONDS = 3.0
 JPEG = audiogen.cover_image("JPEG", (40, 30))

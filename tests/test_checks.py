@@ -16,9 +16,9 @@ from lxml import etree
 from PIL import Image
 from typer.testing import CliRunner
 
+from apa_feed.build import Options, build_project
 from apa_feed.cli import app
 from apa_feed.errors import Problem, ProblemsFound
-from apa_feed.project import Options, build_project
 
 EPISODE = f"episodes/{SAMPLE_EPISODE}/episode.yaml"
 SECOND = "episodes/2025-11-20-second/episode.yaml"

@@ -14,8 +14,8 @@ import pytest
 from conftest import SAMPLE_EPISODE
 from typer.testing import CliRunner
 
+from apa_feed.build import Options, build_project
 from apa_feed.cli import app
-from apa_feed.project import Options, build_project
 
 runner = CliRunner()
 COMMANDS = ["init", "new", "check", "inspect", "build", "publish", "rollback", "serve", "import"]

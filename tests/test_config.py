@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_EPISODE
 
-from apa_feed.config import load_show
+from apa_feed.build import Options, read_project
+from apa_feed.config.show import load_show
 from apa_feed.errors import ProblemsFound
-from apa_feed.project import Options, read_project
 
 FEED_CASES = [
     ("owner:\n  name: A\n  email: bob at example\n", "owner.email",

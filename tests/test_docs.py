@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from conftest import REPO
 
-from apa_feed.config import SHOW_FIELDS
-from apa_feed.configdoc import render_doc
-from apa_feed.episodes import EPISODE_FIELDS
+from apa_feed.config.doc import render_doc
+from apa_feed.config.episodes import EPISODE_FIELDS
+from apa_feed.config.show import SHOW_FIELDS
 
 
 def test_config_doc_is_current() -> None:
     committed = (REPO / "docs" / "config.md").read_text(encoding="utf-8")
-    assert committed == render_doc(), "regenerate: python -m apa_feed.configdoc > docs/config.md"
+    assert committed == render_doc(), "regenerate: python -m apa_feed.config.doc > docs/config.md"
 
 
 def test_every_field_has_a_doc_and_a_row() -> None:

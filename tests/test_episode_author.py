@@ -8,7 +8,7 @@ import lxml.html
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
 from lxml import etree
 
-from apa_feed.project import Options, build_project
+from apa_feed.build import Options, build_project
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 

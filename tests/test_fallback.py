@@ -9,8 +9,8 @@ from conftest import NOW, REPO, SAMPLE_EPISODE
 from lxml import etree
 from mutagen.id3 import COMM, ID3, TDRC, TIT2
 
+from apa_feed.build import Options, build_project
 from apa_feed.errors import ProblemsFound
-from apa_feed.project import Options, build_project
 
 
 def tagged_episode(root: Path, slug: str, yaml: str, **frames: str) -> Path:

@@ -14,9 +14,9 @@ import pytest
 from conftest import NOW, REPO, SAMPLE_EPISODE, add_episode, copy_sample, episode_yaml
 from lxml import etree
 
-from apa_feed.model import is_live
-from apa_feed.notes import clip, to_html, to_text, xml_safe
-from apa_feed.project import Options, build_project
+from apa_feed.build import Options, build_project
+from apa_feed.feed.model import is_live
+from apa_feed.feed.notes import clip, to_html, to_text, xml_safe
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
@@ -152,7 +152,7 @@ def test_date_alone_takes_the_show_time_zone(project: Path) -> None:
 def built_meta(root: Path):  # type: ignore[no-untyped-def]
     from zoneinfo import ZoneInfo
 
-    from apa_feed.episodes import load_episodes
+    from apa_feed.config.episodes import load_episodes
 
     return load_episodes(root, ZoneInfo("Europe/Paris"))[0]
 

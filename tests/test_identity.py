@@ -11,11 +11,11 @@ import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
 from typer.testing import CliRunner
 
+from apa_feed.build import Options
 from apa_feed.cli import app
-from apa_feed.identity import IdentityChanged
-from apa_feed.lock import LOCK_FILE, read_lock
-from apa_feed.project import Options
-from apa_feed.publish import publish
+from apa_feed.publish.identity import IdentityChanged
+from apa_feed.publish.lockfile import LOCK_FILE, read_lock
+from apa_feed.publish.run import publish
 
 GUID = "5b0f3f9e-6a51-4c57-9a43-2f1d8f0c7e21"
 EPISODE = f"episodes/{SAMPLE_EPISODE}/episode.yaml"

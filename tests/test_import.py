@@ -19,11 +19,11 @@ from lxml import etree
 from PIL import Image
 from typer.testing import CliRunner
 
+from apa_feed.build import Options, build_project
 from apa_feed.cli import app
 from apa_feed.importfeed import ImportFailed, import_feed
-from apa_feed.lock import podcast_guid, read_lock
-from apa_feed.project import Options, build_project
-from apa_feed.publish import publish
+from apa_feed.publish.lockfile import podcast_guid, read_lock
+from apa_feed.publish.run import publish
 from apa_feed.serve import make_server
 
 FEEDS = Path(__file__).parent / "feeds"

@@ -1,4 +1,4 @@
-"""``apa-feed inspect`` and apa_feed.inspect: every format, JSON objects, a readable table, bad files reported."""
+"""``apa-feed inspect`` and apa_feed.audio.describe: every format, JSON objects, a readable table, bad files reported."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, TPE1, WXXX, CTOCFlags
 from typer.testing import CliRunner
 
+from apa_feed.audio.describe import any_failed, inspect_files, render_text
 from apa_feed.cli import app
-from apa_feed.inspect import any_failed, inspect_files, render_text
 
 runner = CliRunner()
 SECONDS = 2.0

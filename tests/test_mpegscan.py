@@ -1,4 +1,4 @@
-"""apa_feed.mpegscan: exact MP3 duration by walking frame headers, checked against ffmpeg's decoder."""
+"""apa_feed.audio.mpeg: exact MP3 duration by walking frame headers, checked against ffmpeg's decoder."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from mutagen.apev2 import APEv2
 from mutagen.id3 import APIC, ID3, TIT2
 
-from apa_feed.mpegscan import ScanResult, scan_mp3
+from apa_feed.audio.mpeg import ScanResult, scan_mp3
 
 SECONDS = 3.0
 # (sample rate, channels, CBR bitrate): MPEG-1 stereo and MPEG-2 mono

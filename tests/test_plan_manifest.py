@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from apa_feed.model import Asset
-from apa_feed.plan import MANIFEST, make_manifest, make_plan, read_manifest
+from apa_feed.feed.model import Asset
+from apa_feed.publish.plan import MANIFEST, make_manifest, make_plan, read_manifest
 from apa_feed.storage import StoredObject
 from apa_feed.storage.local import LocalStore
 
@@ -44,7 +44,7 @@ def test_no_manifest_means_pages_are_uploaded_again() -> None:
 
 
 def test_publish_writes_the_manifest_before_the_feed(tmp_path: Path) -> None:
-    from apa_feed.publish import apply
+    from apa_feed.publish.run import apply
 
     store = LocalStore(tmp_path)
     asset = page("episodes/x/index.html", b"<html></html>")

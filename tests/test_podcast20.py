@@ -11,12 +11,12 @@ import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
 from lxml import etree
 
-from apa_feed.chapters import Chapter, ChaptersError, from_json_chapters, to_json_chapters
+from apa_feed.build import Options, build_project
+from apa_feed.config.roles import roles_for
 from apa_feed.errors import ProblemsFound
-from apa_feed.lock import PODCAST_NAMESPACE, podcast_guid
-from apa_feed.project import Options, build_project
-from apa_feed.publish import publish
-from apa_feed.roles import roles_for
+from apa_feed.feed.chapters import Chapter, ChaptersError, from_json_chapters, to_json_chapters
+from apa_feed.publish.lockfile import PODCAST_NAMESPACE, podcast_guid
+from apa_feed.publish.run import publish
 
 PC = "{https://podcastindex.org/namespace/1.0}"
 

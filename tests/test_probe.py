@@ -1,4 +1,4 @@
-"""Tests for apa_feed.probe and apa_feed.cache, on real audio files made at test time by audiogen.
+"""Tests for apa_feed.audio.probe and apa_feed.cache, on real audio files made at test time by audiogen.
 
 MP3s come from LAME (``lameenc``, with the Xing/Info + LAME tag frame that ``lame`` writes added by
 audiogen); M4A/AAC, Ogg Opus, FLAC and WAV come from ffmpeg, which CI installs: without it the
@@ -20,7 +20,7 @@ import pytest
 from mutagen.apev2 import APEv2
 from mutagen.id3 import APIC, ID3, TIT2
 
-from apa_feed.probe import AudioError, Tags, probe
+from apa_feed.audio.probe import AudioError, Tags, probe
 
 SECONDS = 2.5
 RATE = 44100  # of every ffmpeg-made file (audiogen's sine source)

@@ -10,7 +10,7 @@ from conftest import NOW
 from typer.testing import CliRunner
 
 from apa_feed.cli import app
-from apa_feed.progress import UploadProgress, progress_for
+from apa_feed.publish.progress import UploadProgress, progress_for
 
 
 class Terminal(io.StringIO):

@@ -13,10 +13,10 @@ from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
 from s3server import WeedServer, aws_env, s3_server  # noqa: F401  (fixtures)
 from test_publish_s3 import point_at
 
-from apa_feed.config import load_show
-from apa_feed.plan import make_plan
-from apa_feed.project import Options, build_project
-from apa_feed.publish import apply, publish
+from apa_feed.build import Options, build_project
+from apa_feed.config.show import load_show
+from apa_feed.publish.plan import make_plan
+from apa_feed.publish.run import apply, publish
 from apa_feed.storage import Store, StoredObject, open_store
 from apa_feed.storage.local import LocalStore
 

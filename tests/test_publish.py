@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
 
+from apa_feed.build import Options
 from apa_feed.errors import ProblemsFound, StorageError
-from apa_feed.project import Options
-from apa_feed.publish import publish
+from apa_feed.publish.run import publish
 from apa_feed.storage.local import LocalStore
 
 
@@ -140,7 +140,7 @@ def test_replaced_feed_is_kept_in_history(project: Path) -> None:
 
 
 def test_rollback_restores_the_previous_feed_and_can_be_undone(project: Path) -> None:
-    from apa_feed.publish import NothingToRollBack, rollback
+    from apa_feed.publish.run import NothingToRollBack, rollback
 
     with pytest.raises(NothingToRollBack):
         rollback(options(project))

@@ -11,9 +11,9 @@ import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
 from s3server import WeedServer, aws_env, s3_dedicated_server, s3_server  # noqa: F401  (fixtures)
 
+from apa_feed.build import Options
 from apa_feed.errors import StorageError
-from apa_feed.project import Options
-from apa_feed.publish import publish
+from apa_feed.publish.run import publish
 from apa_feed.storage import Progress, Upload
 from apa_feed.storage.s3 import S3Store
 

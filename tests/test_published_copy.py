@@ -9,9 +9,9 @@ from conftest import NOW, REPO, SAMPLE_EPISODE, add_episode, episode_yaml
 from lxml import etree
 from mutagen.id3 import APIC, ID3
 
-from apa_feed.probe import probe
-from apa_feed.project import Options
-from apa_feed.publish import publish
+from apa_feed.audio.probe import probe
+from apa_feed.build import Options
+from apa_feed.publish.run import publish
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 SAMPLE_AUDIO = REPO / "episodes" / SAMPLE_EPISODE / "audio.mp3"

@@ -10,11 +10,11 @@ import pytest
 from conftest import NOW, add_episode, episode_yaml
 from lxml import etree
 
-from apa_feed import render as render_module
+from apa_feed.build import Options, build_project
+from apa_feed.feed import rss as render_module
+from apa_feed.feed.model import Feed
+from apa_feed.feed.rss import item_key, render
 from apa_feed.files import show_cache
-from apa_feed.model import Feed
-from apa_feed.project import Options, build_project
-from apa_feed.render import item_key, render
 
 TRICKY = [
     "<p>CDATA's end ]]> inside</p>",

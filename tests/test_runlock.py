@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from conftest import NOW, REPO
 
+from apa_feed.build import Options
 from apa_feed.errors import StorageError
-from apa_feed.project import Options
-from apa_feed.publish import publish, rollback
-from apa_feed.runlock import PublishRunning
+from apa_feed.publish.run import publish, rollback
+from apa_feed.publish.runlock import PublishRunning
 from apa_feed.storage.local import LocalStore
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from apa_feed.runlock import exclusive
+from apa_feed.publish.runlock import exclusive
 with exclusive(Path(sys.argv[1])):
     print("held", flush=True)
     sys.stdin.readline()

@@ -19,10 +19,10 @@ from conftest import NOW, SAMPLE_EPISODE
 from s3server import WeedServer, aws_env, closed_port, s3_bucket, s3_client, s3_endpoint, s3_server  # noqa: F401
 from test_publish_s3 import point_at
 
+from apa_feed.build import Options
 from apa_feed.errors import ProblemsFound, StorageError
 from apa_feed.files import show_cache
-from apa_feed.project import Options
-from apa_feed.publish import publish
+from apa_feed.publish.run import publish
 from apa_feed.storage import Upload, s3helper
 from apa_feed.storage.s3 import S3Store
 from apa_feed.storage.s3list import key_ranges, split_points

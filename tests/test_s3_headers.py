@@ -11,10 +11,10 @@ from conftest import NOW
 from s3server import WeedServer, aws_env, s3_server  # noqa: F401  (fixtures)
 from test_publish_s3 import point_at
 
-from apa_feed.config import MEDIA_CACHE, load_show
+from apa_feed.build import Options
+from apa_feed.config.show import MEDIA_CACHE, load_show
 from apa_feed.errors import ProblemsFound
-from apa_feed.project import Options
-from apa_feed.publish import publish, rollback
+from apa_feed.publish.run import publish, rollback
 from apa_feed.storage.s3 import S3Store
 
 SETTINGS = """  acl: public-read

@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
 
-from apa_feed.project import Built, Options, build_project
+from apa_feed.build import Built, Options, build_project
 from apa_feed.site import ThemeError
 from apa_feed.site.i18n import format_date, format_duration, format_size
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from conftest import NOW, SAMPLE_EPISODE
 
+from apa_feed.build import Options, build_project
 from apa_feed.files import show_cache
-from apa_feed.project import Options, build_project
 
 PAGE = f"episodes/{SAMPLE_EPISODE}/index.html"
 

@@ -29,7 +29,7 @@ from s3server import (  # noqa: F401  (fixtures are found by name)
 )
 
 from apa_feed.errors import StorageError
-from apa_feed.progress import UploadProgress
+from apa_feed.publish.progress import UploadProgress
 from apa_feed.storage import Store, StoredObject, Upload, open_store
 from apa_feed.storage.local import LocalStore
 from apa_feed.storage.s3 import MULTIPART_SIZE, S3Store

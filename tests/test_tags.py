@@ -1,4 +1,4 @@
-"""Tags, embedded covers and chapters read by apa_feed.probe from real files (ID3, MP4 atoms, Vorbis comments)."""
+"""Tags, embedded covers and chapters read by apa_feed.audio.probe from real files (ID3, MP4 atoms, Vorbis comments)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLA
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 
-from apa_feed.chapters import Chapter
-from apa_feed.mp4chapters import chpl_box, read_chapter_track
-from apa_feed.probe import AudioError, CoverInfo, Tags, extract_cover, probe
+from apa_feed.audio.mp4chapters import chpl_box, read_chapter_track
+from apa_feed.audio.probe import AudioError, CoverInfo, Tags, extract_cover, probe
+from apa_feed.feed.chapters import Chapter
 
 SECONDS = 3.0
 FULL_TAGS = Tags("Café crème", "Zoë Müller", "Les Échos du Sahel", "2025-11-12", "Un épisode très spécial",

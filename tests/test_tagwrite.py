@@ -1,4 +1,4 @@
-"""apa_feed.tagwrite: the published copy gets ID3v2.4 / MP4 tags; the original is never modified; tags round-trip."""
+"""apa_feed.audio.tagwrite: the published copy gets ID3v2.4 / MP4 tags; the original is never modified; tags round-trip."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from mutagen.id3 import ID3, TIT2, CTOCFlags
 from mutagen.mp4 import MP4
 
-from apa_feed.chapters import Chapter
-from apa_feed.mp4chapters import read_chapter_track
-from apa_feed.probe import AudioError, CoverInfo, extract_chapter_images, probe
-from apa_feed.tagwrite import TagSpec, write_tags
+from apa_feed.audio.mp4chapters import read_chapter_track
+from apa_feed.audio.probe import AudioError, CoverInfo, extract_chapter_images, probe
+from apa_feed.audio.tagwrite import TagSpec, write_tags
+from apa_feed.feed.chapters import Chapter
 
 SECONDS = 4.0
 COVER = audiogen.cover_image("JPEG", (1400, 1400))

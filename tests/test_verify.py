@@ -11,9 +11,9 @@ from conftest import NOW
 from s3server import WeedServer, aws_env, closed_port, s3_server  # noqa: F401  (fixtures)
 from test_publish_s3 import point_at
 
-from apa_feed.project import Options
-from apa_feed.publish import publish
-from apa_feed.verify import Expected, check_urls, verify_published
+from apa_feed.build import Options
+from apa_feed.publish.run import publish
+from apa_feed.publish.verify import Expected, check_urls, verify_published
 
 
 def test_publish_checks_the_feed_and_each_new_enclosure(project: Path, s3_server: WeedServer, aws_env: dict[str, str]) -> None:

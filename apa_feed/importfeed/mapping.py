@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import episodes as episode_schema
-from ..lock import podcast_guid
-from ..notes import to_text
+from ..config import episodes as episode_schema
+from ..feed.notes import to_text
+from ..publish.lockfile import podcast_guid
 from .fetch import ImportFailed, is_http_url
 from .markdown import split_credits, to_markdown
 from .parse import OldFeed, OldItem, Person

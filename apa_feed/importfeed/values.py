@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from ..categories import APPLE_CATEGORIES
-from ..model import slugify
-from ..schema import clock_seconds
+from ..config.categories import APPLE_CATEGORIES
+from ..config.schema import clock_seconds
+from ..feed.model import slugify
 
 EXPLICIT = {"true": True, "yes": True, "explicit": True, "false": False, "no": False, "clean": False}
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import yaml
 
-from ..config import SHOW_FIELDS
-from ..episodes import EPISODE_FIELDS, EPISODE_FILE
-from ..lock import LOCK_FILE, Lock, LockedEpisode, write_lock
-from ..schema import Field
+from ..config.episodes import EPISODE_FIELDS, EPISODE_FILE
+from ..config.schema import Field
+from ..config.show import SHOW_FIELDS
+from ..publish.lockfile import LOCK_FILE, Lock, LockedEpisode, write_lock
 from .fetch import ImportFailed, download
 from .mapping import EpisodePlan, Fetch, ShowPlan
 

@@ -16,9 +16,9 @@ from types import SimpleNamespace, TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from ..config import FEED_CACHE, Show
+from ..config.show import FEED_CACHE, Show
 from ..errors import ApaFeedError, display_path
-from ..model import Asset, Feed, Item, generated_asset
+from ..feed.model import Asset, Feed, Item, generated_asset
 from . import pages
 from .i18n import strings
 

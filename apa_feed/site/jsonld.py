@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..model import Feed, Item
+from ..feed.model import Feed, Item
 from .i18n import iso_duration
 
 

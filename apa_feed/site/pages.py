@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 
-from ..model import Feed, Item
-from ..notes import clip, to_text
-from ..roles import roles_for
-from ..transcripts import Cue, TranscriptError, is_timed, read_cues
+from ..config.roles import roles_for
+from ..feed.model import Feed, Item
+from ..feed.notes import clip, to_text
+from ..feed.transcripts import Cue, TranscriptError, is_timed, read_cues
 from . import jsonld
 from .i18n import base_language, format_date, format_duration, format_size, strings, timestamp
 

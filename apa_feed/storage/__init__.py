@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
-    from ..config import S3Settings
+    from ..config.show import S3Settings
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class Store(Protocol):
 def open_store(spec: str, root: Path, s3: S3Settings | None = None) -> Store:
     """Open the store a ``storage:`` value names: ``s3://bucket/prefix`` or a folder (relative to ``root``)."""
     if spec.startswith("s3://"):
-        from ..config import S3Settings
+        from ..config.show import S3Settings
         from .s3 import S3Store
 
         settings = s3 or S3Settings()

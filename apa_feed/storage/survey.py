@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..config import S3Settings, Show, load_show
+from ..config.show import S3Settings, Show, load_show
 from ..errors import ApaFeedError, StorageError
 from ..files import keep, show_cache
 from . import Store, StoredObject, open_store

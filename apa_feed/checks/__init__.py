@@ -1,0 +1,50 @@
+"""``apa-feed check``'s pre-flight rules: what Apple, Spotify, PSP-1, Podcasting 2.0 and RSS readers expect of a
+built show, beyond the schema. Pure rules over (Show, episodes, Build) → located problems, each naming the
+rule's source.
+
+The rules live in :mod:`.showchecks` (feed.yaml), :mod:`.episodechecks` (each episode, and across
+episodes), :mod:`.timechecks` (chapters and soundbites) and :mod:`.pspchecks` (PSP-1 and Spotify);
+:mod:`.artwork` checks the images.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from ..config.show import Show
+from ..errors import Problem, summary
+from ..feed.model import Build, EpisodeInput
+from .context import Ctx
+from .episodes import EPISODE_RULES
+from .podcasting import PSP_RULES
+from .show import SHOW_RULES
+from .times import TIME_RULES
+
+RULES = (*SHOW_RULES, *EPISODE_RULES, *TIME_RULES, *PSP_RULES)
+
+
+def check_show(show: Show, inputs: list[EpisodeInput], build: Build) -> list[Problem]:
+    """Every problem the pre-flight rules find in a built show, sorted by file and line."""
+    ctx = Ctx(show, list(inputs), build)
+    return sorted(problem for rule in RULES for problem in rule(ctx))
+
+
+def as_data(problems: list[Problem] | tuple[Problem, ...], episodes: int = 0, held_back: int = 0) -> dict[str, Any]:
+    """``check --json``: every problem as an object, and a summary (``ok`` is false when any is an error)."""
+    found = sorted(problems)
+    count = {kind: sum(p.severity == kind for p in found) for kind in ("error", "warning", "info")}
+    return {
+        "problems": [asdict(p) for p in found],
+        "summary": {
+            "ok": count["error"] == 0,
+            "errors": count["error"],
+            "warnings": count["warning"],
+            "info": count["info"],
+            "files": len({p.file for p in found}),
+            "episodes": episodes,
+            "held_back": held_back,
+            "text": summary(found) if count["error"] else f"ok: {episodes} episodes in the feed, {held_back} held "
+            "back (draft or scheduled)",
+        },
+    }

@@ -1,0 +1,134 @@
+"""The identity guard: what subscribers already have must not change by accident.
+
+Once published, an episode's GUID, pubDate and enclosure URL are in ``apa-feed.lock``. A build
+that would give a published episode a new GUID (apps download it again and show it twice),
+move its date (it jumps in every list, some apps re-download it) or drop it (it vanishes from
+every subscriber's app) is refused unless the producer allows that kind of change. A changed
+enclosure URL is allowed, with its reason shown: new audio bytes under a new key, or a move
+of ``base_url`` (then the old URLs must keep working).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import ApaFeedError
+from ..feed.model import Feed, Item
+from .lockfile import Lock, LockedEpisode, write_lock
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to what subscribers have: ``guid``, ``date``, ``removed``, ``enclosure`` or ``feed_url``."""
+
+    kind: str
+    episode: str
+    old: str
+    new: str
+    explanation: str
+
+
+GUARDED = ("guid", "date", "removed")
+FLAGS = {"guid": "--allow-guid-change", "date": "--allow-redate", "removed": "--allow-removal"}
+
+
+class IdentityChanged(ApaFeedError):
+    """A publish would change what subscribers have; nothing was published."""
+
+    def __init__(self, changes: list[Change]) -> None:
+        self.changes = changes
+        lines = [f"  {c.episode}: {c.explanation}" for c in changes]
+        flags = sorted({FLAGS[c.kind] for c in changes})
+        super().__init__(
+            "this publish would change episodes subscribers already have:\n"
+            + "\n".join(lines)
+            + f"\nnothing was published; if this is intended, publish again with {' '.join(flags)}"
+        )
+
+
+def compare(lock: Lock | None, feed: Feed) -> list[Change]:
+    """Every difference between what was published (the lock) and the new feed."""
+    if lock is None:
+        return []
+    items = {i.guid: i for i in feed.items}
+    by_slug = {i.slug: i for i in feed.items}
+    changes = []
+    if lock.feed_url != feed.self_url:
+        changes.append(Change("feed_url", "the feed", lock.feed_url, feed.self_url,
+                              f"the feed moves from {lock.feed_url} to {feed.self_url}: keep the old URL "
+                              "answering (an HTTP 301 redirect to the new one), or subscribers stop getting "
+                              "episodes"))
+    for old in lock.episodes:
+        item = items.get(old.guid)
+        if item is None:
+            changes.append(_missing(old, by_slug.get(old.slug)))
+        else:
+            changes.extend(_changed(old, item, lock, feed))
+    return changes
+
+
+def _missing(old: LockedEpisode, renamed: Item | None) -> Change:
+    name = old.slug or old.guid
+    if renamed is not None:
+        return Change("guid", name, old.guid, renamed.guid,
+                      f'GUID changes from "{old.guid}" to "{renamed.guid}": every subscriber\'s app would '
+                      "download the episode again and list it twice")
+    return Change("removed", name, old.guid, "",
+                  f'"{old.title or old.guid}" (published {old.pub_date[:10]}) would vanish from subscribers\' '
+                  "apps (draft, future date, or folder removed)")
+
+
+def _changed(old: LockedEpisode, item: Item, lock: Lock, feed: Feed) -> list[Change]:
+    found = []
+    name = old.slug or item.slug
+    new_date = item.published.isoformat()
+    if _instant(old.pub_date) != _instant(new_date):
+        found.append(Change("date", name, old.pub_date, new_date,
+                            f"pubDate moves from {old.pub_date} to {new_date}: the episode would jump in every "
+                            "list, and some apps download it again"))
+    if old.enclosure_url != item.enclosure_url:
+        found.append(Change("enclosure", name, old.enclosure_url, item.enclosure_url,
+                            _enclosure_reason(old.enclosure_url, lock, feed)))
+    return found
+
+
+def _instant(stamp: str) -> str:
+    try:
+        return datetime.fromisoformat(stamp).astimezone(UTC).isoformat()
+    except ValueError:
+        return stamp
+
+
+def _enclosure_reason(old_url: str, lock: Lock, feed: Feed) -> str:
+    if old_url.startswith(feed.base_url):
+        return "new audio bytes under a new key (the old file stays on the store until --prune)"
+    return (f"base URL moved (was {old_url.rsplit('/', 3)[0]}/…): the old URLs must keep working for "
+            "listeners who downloaded the old feed")
+
+
+def guard(changes: list[Change], allowed: set[str]) -> None:
+    """Refuse the guarded changes the producer did not allow."""
+    refused = [c for c in changes if c.kind in GUARDED and c.kind not in allowed]
+    if refused:
+        raise IdentityChanged(refused)
+
+
+def record(lock: Lock | None, feed: Feed, root: Path, allowed: set[str]) -> Lock:
+    """Write the lock after a successful publish: every live episode as published now, earlier ones kept
+    (unless their removal or GUID change was allowed)."""
+    kept = {e.guid: e for e in (lock.episodes if lock else ())}
+    if "removed" in allowed or "guid" in allowed:
+        live = {i.guid for i in feed.items}
+        kept = {g: e for g, e in kept.items() if g in live}
+    for item in feed.items:
+        entry = LockedEpisode(item.guid, item.published.isoformat(), item.enclosure_url, item.slug, item.title)
+        previous = kept.get(item.guid)
+        if previous is not None and "date" not in allowed:
+            entry = replace(entry, pub_date=previous.pub_date)
+        kept[item.guid] = entry
+    new = Lock(feed.podcast_guid, feed.self_url, tuple(kept.values()))
+    if new != lock:
+        write_lock(root, new)
+    return new

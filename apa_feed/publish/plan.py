@@ -1,0 +1,160 @@
+"""What a publish will do to a store, decided before touching it (pure, no I/O)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from ..config.show import MEDIA_CACHE
+from ..feed.model import Asset
+from ..storage import StoredObject
+
+HISTORY = "history/"
+MANIFEST = "apa-feed-manifest.json"
+"""SHA-256 of each object kept under a fixed key (web pages), so a changed page of the same size is seen."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """One line of a plan: ``upload`` (new or changed), ``unchanged`` or ``orphan``."""
+
+    kind: str
+    key: str
+    size: int
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Files to upload first, then the feed (written last, only if it changed)."""
+
+    uploads: tuple[Asset, ...]
+    actions: tuple[Action, ...]
+    feed_key: str
+    feed: bytes
+    feed_changed: bool
+    live_feed: bytes | None = None
+    history_key: str | None = None
+    """Where the feed being replaced is kept, if one is being replaced."""
+    deletes: tuple[str, ...] = ()
+    """Orphans to delete after the feed is written (``--prune``): referenced by neither feed."""
+    manifest: bytes | None = None
+    """The new manifest of fixed-key objects, written after them and before the feed; None: unchanged."""
+
+    def count(self, kind: str) -> int:
+        """How many actions are of ``kind`` (the feed counts too)."""
+        return sum(1 for a in self.actions if a.kind == kind)
+
+
+def make_plan(
+    assets: tuple[Asset, ...],
+    listing: dict[str, StoredObject],
+    feed_key: str,
+    feed: bytes,
+    live_feed: bytes | None,
+    prune: bool = False,
+    live_manifest: bytes | None = None,
+) -> Plan:
+    """Compare what the feed needs with what the store holds.
+
+    Media keys are content-addressed (the key holds the SHA-256), so a key present with the
+    right size is the same bytes: no download, no re-hash. Objects under fixed keys (pages)
+    are compared with the SHA-256 the manifest recorded. The feed is compared byte for byte.
+    """
+    uploads: list[Asset] = []
+    actions: list[Action] = []
+    hashes = read_manifest(live_manifest)
+    for asset in sorted(assets, key=lambda a: a.key):
+        found = listing.get(asset.key)
+        fixed = asset.cache_control != MEDIA_CACHE
+        if found is not None and found.size == asset.size and (not fixed or same_bytes(asset, found, hashes)):
+            actions.append(Action("unchanged", asset.key, asset.size))
+            continue
+        uploads.append(asset)
+        why = "new" if found is None else ("changed" if fixed else "incomplete")
+        actions.append(Action("upload", asset.key, asset.size, why))
+    changed = live_feed != feed
+    reason = "new" if live_feed is None else "changed"
+    actions.append(Action("upload" if changed else "unchanged", feed_key, len(feed), reason if changed else ""))
+    orphans = [listing[key] for key in sorted(set(listing) - {a.key for a in assets} - {feed_key, MANIFEST})]
+    actions += [orphan_action(o, feed, live_feed, prune) for o in orphans if not o.key.startswith(HISTORY)]
+    deletes = tuple(a.key for a in actions if a.kind == "delete")
+    history = history_key(listing, feed_key, live_feed) if changed and live_feed is not None else None
+    manifest = make_manifest(assets)
+    new_manifest = None if manifest_current(manifest, live_manifest, listing.get(MANIFEST)) else manifest
+    return Plan(tuple(uploads), tuple(actions), feed_key, feed, changed, live_feed, history, deletes, new_manifest)
+
+
+def manifest_current(manifest: bytes, live: bytes | None, stored: StoredObject | None) -> bool:
+    """Whether the store's manifest already says ``manifest`` (read, or known by its ETag when not read)."""
+    if live is not None:
+        return manifest == live
+    if stored is not None and md5_etag(stored):
+        return stored.etag == hashlib.md5(manifest, usedforsecurity=False).hexdigest()
+    return not manifest and stored is None
+
+
+def same_bytes(asset: Asset, found: StoredObject, hashes: dict[str, str]) -> bool:
+    """Whether a fixed-key object holds ``asset``'s bytes: its S3 ETag is their MD5 (single-part
+    uploads, which pages always are), or the manifest recorded their SHA-256."""
+    if asset.data is not None and md5_etag(found):
+        return found.etag == hashlib.md5(asset.data, usedforsecurity=False).hexdigest()
+    return hashes.get(asset.key) == asset.sha256
+
+
+def md5_etag(found: StoredObject) -> bool:
+    """An ETag that is a plain MD5 (a multipart upload's has a "-N" suffix)."""
+    tag = found.etag or ""
+    return len(tag) == 32 and all(c in "0123456789abcdef" for c in tag)
+
+
+def needs_manifest(assets: tuple[Asset, ...], listing: dict[str, StoredObject]) -> bool:
+    """Whether some fixed-key object on the store can only be compared through the manifest."""
+    if MANIFEST not in listing:
+        return False
+    fixed = (listing.get(a.key) for a in assets if a.cache_control != MEDIA_CACHE)
+    return any(found is not None and not md5_etag(found) for found in fixed)
+
+
+def make_manifest(assets: tuple[Asset, ...]) -> bytes:
+    """``{key: sha256}`` of every fixed-key object, as sorted JSON (empty bytes when there is none)."""
+    fixed = {a.key: a.sha256 for a in sorted(assets, key=lambda a: a.key) if a.cache_control != MEDIA_CACHE}
+    return (json.dumps(fixed, indent=0, sort_keys=True) + "\n").encode() if fixed else b""
+
+
+def read_manifest(data: bytes | None) -> dict[str, str]:
+    """The live manifest; a missing or damaged one means every fixed-key object is uploaded again."""
+    try:
+        parsed = json.loads(data or b"{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
+
+
+def orphan_action(found: StoredObject, feed: bytes, live_feed: bytes | None, prune: bool) -> Action:
+    """An object no asset of the new feed needs: listed, or with ``prune`` deleted once neither feed names it."""
+    if not prune:
+        return Action("orphan", found.key, found.size, "no longer referenced by the feed")
+    if referenced(found.key, feed, live_feed):
+        return Action("orphan", found.key, found.size, "kept: the live feed still references it")
+    return Action("delete", found.key, found.size, "referenced by neither the new nor the live feed")
+
+
+def referenced(key: str, *feeds: bytes | None) -> bool:
+    """Whether a feed names ``key`` in a URL (as ``base_url`` + quoted key, whatever the base was).
+
+    A substring test: content-addressed keys are unique enough that it only ever keeps too much.
+    """
+    quoted = quote(key).encode()
+    return any(feed is not None and quoted in feed for feed in feeds)
+
+
+def history_key(listing: dict[str, StoredObject] | set[str], feed_key: str, feed: bytes) -> str:
+    """``history/000007-feed-<sha256[:12]>.xml``: numbered in publish order, so the newest sorts last."""
+    number = sum(1 for key in listing if key.startswith(HISTORY)) + 1
+    digest = hashlib.sha256(feed).hexdigest()[:12]
+    stem, dot, ext = feed_key.rpartition(".")
+    name = f"{stem}-{digest}.{ext}" if dot else f"{ext}-{digest}"
+    return f"{HISTORY}{number:06d}-{name}"
