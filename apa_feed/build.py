@@ -208,7 +208,8 @@ def episode_chapters(ep: EpisodeMeta, audio: AudioInfo, problems: list[Problem])
             problems.append(Problem(display_path(ep.chapters), field="chapters", message=str(exc)))
             return ()
     elif ep.chapters:
-        given = tuple(Chapter(c.start, c.title, None, c.url, c.image) for c in ep.chapters)
+        written = sorted(ep.chapters, key=lambda c: c.start)
+        given = tuple(Chapter(c.start, c.title, None, c.url, c.image) for c in written)
     if given and in_audio:
         problems.append(Problem(display_path(ep.folder / "episode.yaml"), field="chapters", severity="info",
                                 message=f"the audio has {len(in_audio)} chapters of its own; the "

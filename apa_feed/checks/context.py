@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..config.episodes import EPISODE_FILE
 from ..config.languages import is_iso_639, primary
-from ..config.locate import Locator
+from ..config.locate import Located
 from ..config.roles import role_choices, roles_for
 from ..config.show import Show
 from ..errors import Problem, display_path
@@ -27,17 +27,23 @@ class Ctx:
     show: Show
     inputs: list[EpisodeInput]
     build: Build
-    locate: Locator = field(default_factory=Locator)
+    files: dict[Path, Located] = field(default_factory=dict)
+    """Where the fields of the show's file and of each episode.yaml are written."""
+
+    def __post_init__(self) -> None:
+        found = [self.show.where, *(ep.meta.where for ep in self.inputs)]
+        self.files.update((where.file, where) for where in found if where is not None)
 
     @property
     def feed_yaml(self) -> Path:
-        """The show's file (``feed.yaml`` beside the show's root)."""
-        return self.show.root / "feed.yaml"
+        """The file the show was read from (feed.yaml, or the one ``-f`` named)."""
+        return self.show.source
 
     def at(self, path: Path, name: str, message: str, severity: str = "error", rule: str = "Apple",
            hint: str = "") -> Problem:
         """A problem about field ``name``, located in ``path`` when it is a YAML file."""
-        line, column = self.locate(path, name) if path.suffix in YAML_SUFFIXES else (0, 0)
+        where = self.files.get(path) if path.suffix in YAML_SUFFIXES else None
+        line, column = where.at(name) if where is not None else (0, 0)
         return Problem(display_path(path), line, column, name, message, hint, severity, rule)
 
 

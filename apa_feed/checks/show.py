@@ -39,7 +39,7 @@ def show_description(ctx: Ctx) -> list[Problem]:
 
 def show_explicit(ctx: Ctx) -> list[Problem]:
     """Apple requires ``itunes:explicit``; apa-feed writes ``false`` when feed.yaml does not say."""
-    if ctx.locate.tree(ctx.feed_yaml) is None or ctx.locate.has(ctx.feed_yaml, "explicit"):  # -f names another file
+    if ctx.show.where is None or "explicit" in ctx.show.where:
         return []
     return [ctx.at(ctx.feed_yaml, "explicit", 'not set, so the feed says "false"', "warning",
                    hint='say it: add "explicit: false" (or true) to feed.yaml')]

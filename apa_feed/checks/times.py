@@ -5,10 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from yaml.nodes import Node, SequenceNode
-
-from ..config import schema
-from ..config.yamlread import Context
 from ..errors import Problem
 from ..feed.model import EpisodeInput
 from .context import Ctx, episode_file, plain_http, seconds
@@ -16,24 +12,11 @@ from .context import Ctx, episode_file, plain_http, seconds
 RULE = "Podcasting 2.0"
 
 
-def _start(node: Node | None) -> float | None:
-    """The ``start`` of a chapter node as episode.yaml's schema reads it."""
-    if node is None:
-        return None
-    value = schema.timestamp(node, Context(""), "")
-    return None if value is schema.INVALID else float(value)
-
-
-def chapter_sources(ctx: Ctx, ep: EpisodeInput) -> tuple[Path, list[tuple[str, float | None]]]:
+def chapter_sources(ep: EpisodeInput) -> tuple[Path, list[tuple[str, float | None]]]:
     """Where the published chapters come from, and each one's (field, start) in the order written there."""
     chapters = ep.meta.chapters
     if isinstance(chapters, tuple):
-        path = episode_file(ep)
-        node = ctx.locate.node(path, "chapters")
-        items = node.value if isinstance(node, SequenceNode) else []
-        starts = [(f"chapters[{i}].start", _start(ctx.locate.node(path, f"chapters[{i}].start")))
-                  for i in range(len(items))]
-        return path, starts
+        return episode_file(ep), [(f"chapters[{i}].start", c.start) for i, c in enumerate(chapters)]
     if isinstance(chapters, Path):
         try:
             doc = json.loads(chapters.read_bytes())
@@ -47,7 +30,7 @@ def chapter_times(ctx: Ctx) -> list[Problem]:
     """Chapters start before the audio ends (error), each after the one before (warning)."""
     found = []
     for ep in ctx.inputs:
-        path, starts = chapter_sources(ctx, ep)
+        path, starts = chapter_sources(ep)
         duration = ep.audio.duration
         previous: float | None = None
         for n, (name, start) in enumerate(starts, 1):
@@ -70,7 +53,7 @@ def chapter_urls(ctx: Ctx) -> list[Problem]:
     for ep in ctx.inputs:
         if isinstance(ep.meta.chapters, tuple):
             path = episode_file(ep)
-            urls = _chapter_urls(ctx, path)
+            urls = _chapter_urls(ep)
         else:
             path = ep.meta.chapters if isinstance(ep.meta.chapters, Path) else ep.meta.audio or episode_file(ep)
             urls = [("chapters", u) for c in ep.chapters for u in (c.url, c.image)]
@@ -78,16 +61,11 @@ def chapter_urls(ctx: Ctx) -> list[Problem]:
     return found
 
 
-def _chapter_urls(ctx: Ctx, path: Path) -> list[tuple[str, str | None]]:
+def _chapter_urls(ep: EpisodeInput) -> list[tuple[str, str | None]]:
     """(field, URL) of every chapter link and image written in episode.yaml, in file order."""
-    node = ctx.locate.node(path, "chapters")
-    count = len(node.value) if isinstance(node, SequenceNode) else 0
-    urls: list[tuple[str, str | None]] = []
-    for i in range(count):
-        for key in ("url", "image"):
-            value = ctx.locate.node(path, f"chapters[{i}].{key}")
-            urls.append((f"chapters[{i}].{key}", str(value.value) if value is not None else None))
-    return urls
+    assert isinstance(ep.meta.chapters, tuple)
+    return [(f"chapters[{i}].{key}", url) for i, c in enumerate(ep.meta.chapters)
+            for key, url in (("url", c.url), ("image", c.image))]
 
 
 def soundbites(ctx: Ctx) -> list[Problem]:

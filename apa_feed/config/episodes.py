@@ -6,7 +6,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from ..errors import Problem, ProblemsFound
 from ..files import write_atomic
 from . import schema as s
+from .locate import Located, locate
 from .yamlread import compose_file, file_context
 
 EPISODE_FILE = "episode.yaml"
@@ -189,6 +190,8 @@ class EpisodeMeta:
     author: str | None = None
     from_audio: tuple[str, ...] = ()
     """Fields episode.yaml leaves out, to be filled from the audio's tags (title, date, description)."""
+    where: Located | None = field(default=None, compare=False, repr=False)
+    """Where each field is written in episode.yaml."""
 
 
 def episode_folders(root: Path) -> list[Path]:
@@ -237,7 +240,9 @@ def read_episode(name: str, tz: ZoneInfo) -> tuple[EpisodeMeta | None, list[Prob
         what = "both audio and enclosure: give one" if values["audio"] else "missing required field (file path)"
         ctx.report(node, "audio", what, "" if values["audio"] else "or an enclosure for audio hosted elsewhere")
         values = None
-    return (_episode(folder, values, tz) if values is not None else None), ctx.problems
+    if values is None:
+        return None, ctx.problems
+    return _episode(folder, values, tz, locate(folder / EPISODE_FILE, node)), ctx.problems
 
 
 def load_episodes(root: Path, tz: ZoneInfo) -> list[EpisodeMeta]:
@@ -252,7 +257,7 @@ UNDATED = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
 """Stands for a date episode.yaml leaves to the audio's tags until the probe fills it."""
 
 
-def _episode(folder: Path, v: dict[str, Any], tz: ZoneInfo) -> EpisodeMeta:
+def _episode(folder: Path, v: dict[str, Any], tz: ZoneInfo, where: Located | None = None) -> EpisodeMeta:
     missing = tuple(name for name in ("title", "date", "description") if v[name] is None)
     present = _listing(folder)
     return EpisodeMeta(
@@ -280,6 +285,7 @@ def _episode(folder: Path, v: dict[str, Any], tz: ZoneInfo) -> EpisodeMeta:
         remote=Remote(**v["enclosure"]) if v["enclosure"] else None,
         author=v["author"],
         from_audio=missing,
+        where=where,
     )
 
 
@@ -287,7 +293,7 @@ def _chapters(folder: Path, value: Any, present: frozenset[str]) -> Path | tuple
     if isinstance(value, Path):
         return value
     if value:
-        return tuple(sorted((ChapterEntry(**c) for c in value), key=lambda c: c.start))
+        return tuple(ChapterEntry(**c) for c in value)  # in the order written (the feed sorts them)
     return _found(folder, ("chapters.json",), present)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from ..errors import ProblemsFound
 from . import schema as s
 from .categories import category
+from .locate import Located, locate
 from .yamlread import compose_file, file_context
 
 OWNER_FIELDS = (
@@ -275,15 +276,20 @@ class Show:
     other_formats: str = "warn"
     website: bool = True
     per_page: int = 20
+    source: Path = Path("feed.yaml")
+    """The file the show was read from (``-f`` may name another than feed.yaml)."""
+    where: Located | None = field(default=None, compare=False, repr=False)
+    """Where each field is written in that file."""
 
 
 def load_show(path: Path) -> Show:
     """Read and validate ``feed.yaml``; raise :class:`ProblemsFound` listing every problem."""
     ctx = file_context(path)
-    values = s.read_mapping(compose_file(path, ctx), SHOW_FIELDS, ctx)
+    node = compose_file(path, ctx)
+    values = s.read_mapping(node, SHOW_FIELDS, ctx)
     if values is None:
         raise ProblemsFound(ctx.problems)
-    return _show(path.parent, values)
+    return replace(_show(path.parent, values), source=path, where=locate(path, node))
 
 
 def _show(root: Path, v: dict[str, Any]) -> Show:
