@@ -1,13 +1,11 @@
-"""The S3 store's fast paths against a real server (SeaweedFS on 127.0.0.1): listing in concurrent key
-ranges, a helper process for big batches of small uploads, one endpoint resolution per bucket, and the
-store read while the show builds. Each must give exactly what the plain
-path gives; none is timed here (bench/upload.py measures them)."""
+"""The S3 store's fast paths against a real server (SeaweedFS on 127.0.0.1): a helper process for big
+batches of small uploads, one endpoint resolution per bucket, and the store read while the show builds.
+Each must give exactly what the plain path gives; none is timed here (bench/upload.py measures them)."""
 # ruff: noqa: F811  (the fixtures imported from s3server come back as test parameters of the same name)
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import threading
 from pathlib import Path
@@ -17,15 +15,12 @@ import pytest
 from botocore.endpoint_provider import EndpointProvider
 from conftest import NOW, SAMPLE_EPISODE
 from s3server import WeedServer, aws_env, closed_port, s3_bucket, s3_client, s3_endpoint, s3_server  # noqa: F401
-from test_publish_s3 import point_at
 
 from apa_feed.errors import ProblemsFound, StorageError
 from apa_feed.project import Options
 from apa_feed.publish import publish
 from apa_feed.storage import Upload, s3helper
 from apa_feed.storage.s3 import S3Store
-from apa_feed.storage.s3list import key_ranges, split_points
-from apa_feed.storage.survey import HINT, load_hint
 
 PREFIX = "show/"
 PAGE = "text/html; charset=utf-8"
@@ -67,43 +62,6 @@ class Recorder:
     def finished(self, key: str, size: int) -> None:
         with self.lock:
             self.done.append(key)
-
-
-# --- listing in key ranges ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("keys", "page", "points"),
-    [
-        ([], 1000, []),
-        (["a", "b", "c"], 3, []),
-        (["a", "b", "c", "d"], 3, ["b"]),  # two ranges of 2, not 3 + 1: slack for keys nobody expected
-        (["e", "d", "c", "b", "a", "a"], 2, ["a", "c"]),
-        ([f"{n:04d}" for n in range(2_500)], 1000, ["0832", "1665"]),
-    ],
-)
-def test_split_points_cut_sorted_keys_into_the_fewest_even_pages(keys: list[str], page: int, points: list[str]) -> None:
-    assert split_points(keys, page) == points
-    assert key_ranges(points)[0][0] is None and key_ranges(points)[-1][1] is None
-
-
-def test_ranged_listing_finds_the_same_objects_in_one_request_per_1000_keys(s3_store: S3Store) -> None:
-    uploads = pages(2_500)
-    s3_store.put_files(uploads)
-    plain = s3_store.list()
-    lists = count(s3_store, "ListObjectsV2")
-    assert s3_store.list([u.key for u in uploads]) == plain
-    assert len(plain) == 2_500 and len(lists) == 3
-
-
-def test_ranged_listing_finds_keys_nobody_expected_and_works_with_stale_split_keys(s3_store: S3Store) -> None:
-    expected = pages(2_100)
-    s3_store.put_files([*expected, *pages(30, start=50_000), Upload("a-first.txt", b"1", "text/plain", "no-cache")])
-    everything = s3_store.list()
-    assert len(everything) == 2_131
-    assert s3_store.list([u.key for u in expected]) == everything
-    assert s3_store.list(split=["episodes/00500/index.html", "zzz-gone", "b"]) == everything
-    assert s3_store.list(split=[]) == everything
 
 
 # --- small uploads: bytes, a helper process -----------------------------------------------------
@@ -192,18 +150,6 @@ def test_endpoints_are_resolved_without_the_object_key(
 
 
 # --- publish: the store read while the show builds ----------------------------------------------
-
-
-def test_publish_keeps_split_keys_for_the_next_listing(project: Path, s3_server: WeedServer, aws_env: dict[str, str]) -> None:
-    bucket = s3_server.create_bucket()
-    point_at(project, s3_server, bucket)
-    report = publish(Options(project / "feed.yaml", now=NOW))
-    assert load_hint(project, f"s3://{bucket}/show") == []  # one page holds the sample show
-    assert load_hint(project, "s3://another-bucket/show") is None
-    hint = {"storage": f"s3://{bucket}/show", "split": ["feed.xml", "zz"]}  # stale keys: still a whole listing
-    (project / ".apa-feed" / HINT).write_text(json.dumps(hint), encoding="utf-8")
-    again = publish(Options(project / "feed.yaml", now=NOW))
-    assert (again.plan.count("upload"), again.plan.count("unchanged")) == (0, len(report.plan.actions))
 
 
 def test_a_build_problem_is_reported_even_when_the_store_cannot_be_reached(

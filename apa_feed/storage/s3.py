@@ -34,7 +34,6 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from ..errors import StorageError
 from . import Progress, StoredObject, Upload
-from .s3list import key_ranges, list_range, split_points
 from .s3parts import (
     SCHEME,
     S3Client,
@@ -151,29 +150,25 @@ class S3Store:
             raise StorageError(f"refusing to use a key outside {self.describe()}: {key}")
         return self.prefix + key
 
-    def list(self, expect: Iterable[str] = (), split: Sequence[str] | None = None) -> dict[str, StoredObject]:
-        """Every object under the prefix. The key ranges between ``split`` keys, or else between keys that
-        cut ``expect`` (those the caller thinks are there) into pages, are listed at the same time."""
-        points = split_points(expect) if split is None else sorted(split)
-        ranges = key_ranges([self.prefix + key for key in points])
-        with self._errors("list"):
-            call = self.client().list_objects_v2
-
-            def listed(bounds: tuple[str | None, str | None]) -> list[dict[str, Any]]:
-                return [*list_range(call, self.bucket, self.prefix, *bounds)]
-
-            if len(ranges) == 1:
-                parts = [listed(ranges[0])]
-            else:
-                with ThreadPoolExecutor(min(len(ranges), WORKERS), thread_name_prefix="s3-list") as pool:
-                    parts = [*pool.map(listed, ranges)]
+    def list(self) -> dict[str, StoredObject]:
+        """Every object under the prefix: ListObjectsV2 pages, one after the other, each asked for with the
+        token the last one gave. Nothing here relies on the order of the keys: S3 lists in UTF-8 byte
+        order, but SeaweedFS folder by folder (``ep1/a`` before ``ep1-b/a``), and listing ranges of the
+        key space cut at chosen keys (``StartAfter``) lost objects there (issue 12)."""
         found: dict[str, StoredObject] = {}
-        for items in parts:
-            for item in items:
+        args: dict[str, Any] = {"Bucket": self.bucket, "Prefix": self.prefix}
+        while True:
+            with self._errors("list"):
+                page = self.client().list_objects_v2(**args)
+            for item in page.get("Contents", []):
                 key = item["Key"][len(self.prefix) :]
                 if key and not key.endswith("/"):
                     found[key] = StoredObject(key, item["Size"], str(item.get("ETag", "")).strip('"') or None)
-        return found
+            if not page.get("IsTruncated"):
+                return found
+            if not page.get("NextContinuationToken"):  # a partial listing would have the plan upload again
+                raise StorageError(f"the S3 service cut its listing of {self.describe()} short, with no way to go on")
+            args["ContinuationToken"] = page["NextContinuationToken"]
 
     def read(self, key: str) -> bytes | None:
         name = self.object_key(key)
