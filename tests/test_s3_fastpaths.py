@@ -1,5 +1,5 @@
-"""The S3 store's fast paths against a real server (SeaweedFS on 127.0.0.1): a helper process for big
-batches of small uploads, one endpoint resolution per bucket, and the store read while the show builds.
+"""The S3 store's fast paths against a real server (SeaweedFS on 127.0.0.1): big batches of small uploads
+from a thread pool, one endpoint resolution per bucket, and the store read while the show builds.
 Each must give exactly what the plain path gives; none is timed here (bench/upload.py measures them)."""
 # ruff: noqa: F811  (the fixtures imported from s3server come back as test parameters of the same name)
 
@@ -19,7 +19,7 @@ from s3server import WeedServer, aws_env, closed_port, s3_bucket, s3_client, s3_
 from apa_feed.errors import ProblemsFound, StorageError
 from apa_feed.project import Options
 from apa_feed.publish import publish
-from apa_feed.storage import Upload, s3helper
+from apa_feed.storage import Upload
 from apa_feed.storage.s3 import S3Store
 
 PREFIX = "show/"
@@ -64,18 +64,17 @@ class Recorder:
             self.done.append(key)
 
 
-# --- small uploads: bytes, a helper process -----------------------------------------------------
+# --- small uploads: bytes and files, many at once --------------------------------------------------
 
 
-def test_a_big_batch_of_small_uploads_is_shared_with_a_helper_process(s3_store: S3Store, tmp_path: Path) -> None:
+def test_a_big_batch_of_small_uploads_sends_each_object_once_with_its_headers(s3_store: S3Store, tmp_path: Path) -> None:
     audio = tmp_path / "a.mp3"
     audio.write_bytes(b"a" * 3_000)
     uploads = [*pages(600), Upload("episodes/a.mp3", audio, "audio/mpeg", "max-age=1", hashlib.sha256(b"a" * 3_000).hexdigest())]
     here = count(s3_store, "PutObject")
     progress = Recorder()
     s3_store.put_files(uploads, progress=progress)
-    assert s3_store.helper_requests["PutObject"] > 0, "the helper took a share"
-    assert len(here) + s3_store.helper_requests["PutObject"] == 601, "each object sent once"
+    assert len(here) == 601, "each object sent once"
     sizes = {u.key: len(u.source) if isinstance(u.source, bytes) else 3_000 for u in uploads}
     assert progress.total == (601, sum(sizes.values())) and progress.sent == sum(sizes.values())
     assert sorted(progress.done) == sorted(sizes)
@@ -88,15 +87,7 @@ def test_a_big_batch_of_small_uploads_is_shared_with_a_helper_process(s3_store: 
         assert head["ContentType"] == ("audio/mpeg" if key.endswith(".mp3") else PAGE)
 
 
-def test_a_small_batch_or_a_store_told_not_to_uses_no_helper(s3_store: S3Store, s3_bucket: str, s3_endpoint: str) -> None:
-    s3_store.put_files(pages(50))
-    alone = S3Store(s3_bucket, "alone/", endpoint_url=s3_endpoint, helper=False)
-    alone.put_files(pages(450))
-    assert not s3_store.helper_requests and not alone.helper_requests
-    assert (len(s3_store.list()), len(alone.list())) == (50, 450)
-
-
-def test_a_failure_is_reported_for_its_object_wherever_it_ran(s3_store: S3Store, tmp_path: Path) -> None:
+def test_a_failure_is_reported_for_its_object_and_the_others_are_stored(s3_store: S3Store, tmp_path: Path) -> None:
     folder = tmp_path / "not-a-file.mp3"
     folder.mkdir()
     uploads = pages(500)
@@ -104,27 +95,6 @@ def test_a_failure_is_reported_for_its_object_wherever_it_ran(s3_store: S3Store,
     with pytest.raises(StorageError, match=r"cannot read .*not-a-file\.mp3"):
         s3_store.put_files(uploads)
     assert sorted(s3_store.list()) == sorted(u.key for u in uploads if u.key != "episodes/bad.mp3")
-
-
-@pytest.mark.parametrize("trouble", ["cannot start", "dies"])
-def test_without_a_working_helper_every_upload_is_done_here(
-    s3_store: S3Store, trouble: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if trouble == "cannot start":
-        monkeypatch.setattr(s3helper.sys, "executable", "/nonexistent/python")
-    else:  # reads its settings and one chunk, then exits without a word
-        def start(store: S3Store) -> Any:
-            import subprocess
-            import sys
-
-            script = "import pickle, sys; pickle.load(sys.stdin.buffer); pickle.load(sys.stdin.buffer)"
-            return subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-
-        monkeypatch.setattr(s3helper, "_start", start)
-    uploads = pages(450)
-    s3_store.put_files(uploads)
-    assert not s3_store.helper_requests
-    assert {key: obj.size for key, obj in s3_store.list().items()} == {u.key: len(u.source) for u in uploads}  # type: ignore[arg-type]
 
 
 # --- one endpoint resolution per bucket ---------------------------------------------------------
