@@ -12,8 +12,7 @@ M MB (default 0.2; every file's bytes differ), starts SeaweedFS on 127.0.0.1 (th
   own buckets, and the throughput in MB/s; the no-op is run ``--noop-runs`` times per tool, in
   turn, and the median shown;
 * ratios (other tool's time / apa-feed's: above 1 means apa-feed is faster);
-* the HTTP requests apa-feed sent, by S3 operation (a botocore ``before-send`` hook in the child, plus
-  the count its upload helper process reports).
+* the HTTP requests apa-feed sent, by S3 operation (a botocore ``before-send`` hook in the child).
 
 Targets (issue 4): first publish throughput ≥ 1.0× ``aws s3 sync``; no-op republish with 0 uploads,
 ≤ 1 LIST per 1,000 keys + the feed read, and no slower than ``aws s3 sync``'s no-op.
@@ -168,7 +167,6 @@ def child(config: Path, counts_file: Path) -> None:
     from apa_feed.storage.s3 import S3Store
 
     counts: collections.Counter[str] = collections.Counter()
-    stores: list[S3Store] = []
     connect = S3Store._connect
 
     def counting(self: S3Store) -> object:
@@ -176,15 +174,12 @@ def child(config: Path, counts_file: Path) -> None:
         client.meta.events.register(
             "before-send.s3", lambda event_name, **_: counts.update([event_name.split(".")[-1]])
         )
-        stores.append(self)
         return client
 
     S3Store._connect = counting  # type: ignore[method-assign]
     try:
         app(["publish", "-f", str(config), "--quiet", "--no-verify"], standalone_mode=False)
     finally:
-        for store in stores:  # what the helper process sent for a big batch of small uploads, too
-            counts.update(getattr(store, "helper_requests", {}))  # (older apa-feed: none)
         counts_file.write_text(json.dumps(counts), "utf-8")
 
 

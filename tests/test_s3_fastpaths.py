@@ -1,13 +1,11 @@
-"""The S3 store's fast paths against a real server (SeaweedFS on 127.0.0.1): listing in concurrent key
-ranges, a helper process for big batches of small uploads, one endpoint resolution per bucket, and the
-store read while the show builds. Each must give exactly what the plain
-path gives; none is timed here (bench/upload.py measures them)."""
+"""The S3 store's fast paths against a real server (SeaweedFS on 127.0.0.1): big batches of small uploads
+from a thread pool, one endpoint resolution per bucket, and the store read while the show builds.
+Each must give exactly what the plain path gives; none is timed here (bench/upload.py measures them)."""
 # ruff: noqa: F811  (the fixtures imported from s3server come back as test parameters of the same name)
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import threading
 from pathlib import Path
@@ -17,16 +15,12 @@ import pytest
 from botocore.endpoint_provider import EndpointProvider
 from conftest import NOW, SAMPLE_EPISODE
 from s3server import WeedServer, aws_env, closed_port, s3_bucket, s3_client, s3_endpoint, s3_server  # noqa: F401
-from test_publish_s3 import point_at
 
 from apa_feed.build import Options
 from apa_feed.errors import ProblemsFound, StorageError
-from apa_feed.files import show_cache
 from apa_feed.publish.run import publish
-from apa_feed.storage import Upload, s3helper
+from apa_feed.storage import Upload
 from apa_feed.storage.s3 import S3Store
-from apa_feed.storage.s3list import key_ranges, split_points
-from apa_feed.storage.survey import HINT, load_hint
 
 PREFIX = "show/"
 PAGE = "text/html; charset=utf-8"
@@ -70,55 +64,17 @@ class Recorder:
             self.done.append(key)
 
 
-# --- listing in key ranges ----------------------------------------------------------------------
+# --- small uploads: bytes and files, many at once --------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("keys", "page", "points"),
-    [
-        ([], 1000, []),
-        (["a", "b", "c"], 3, []),
-        (["a", "b", "c", "d"], 3, ["b"]),  # two ranges of 2, not 3 + 1: slack for keys nobody expected
-        (["e", "d", "c", "b", "a", "a"], 2, ["a", "c"]),
-        ([f"{n:04d}" for n in range(2_500)], 1000, ["0832", "1665"]),
-    ],
-)
-def test_split_points_cut_sorted_keys_into_the_fewest_even_pages(keys: list[str], page: int, points: list[str]) -> None:
-    assert split_points(keys, page) == points
-    assert key_ranges(points)[0][0] is None and key_ranges(points)[-1][1] is None
-
-
-def test_ranged_listing_finds_the_same_objects_in_one_request_per_1000_keys(s3_store: S3Store) -> None:
-    uploads = pages(2_500)
-    s3_store.put_files(uploads)
-    plain = s3_store.list()
-    lists = count(s3_store, "ListObjectsV2")
-    assert s3_store.list([u.key for u in uploads]) == plain
-    assert len(plain) == 2_500 and len(lists) == 3
-
-
-def test_ranged_listing_finds_keys_nobody_expected_and_works_with_stale_split_keys(s3_store: S3Store) -> None:
-    expected = pages(2_100)
-    s3_store.put_files([*expected, *pages(30, start=50_000), Upload("a-first.txt", b"1", "text/plain", "no-cache")])
-    everything = s3_store.list()
-    assert len(everything) == 2_131
-    assert s3_store.list([u.key for u in expected]) == everything
-    assert s3_store.list(split=["episodes/00500/index.html", "zzz-gone", "b"]) == everything
-    assert s3_store.list(split=[]) == everything
-
-
-# --- small uploads: bytes, a helper process -----------------------------------------------------
-
-
-def test_a_big_batch_of_small_uploads_is_shared_with_a_helper_process(s3_store: S3Store, tmp_path: Path) -> None:
+def test_a_big_batch_of_small_uploads_sends_each_object_once_with_its_headers(s3_store: S3Store, tmp_path: Path) -> None:
     audio = tmp_path / "a.mp3"
     audio.write_bytes(b"a" * 3_000)
     uploads = [*pages(600), Upload("episodes/a.mp3", audio, "audio/mpeg", "max-age=1", hashlib.sha256(b"a" * 3_000).hexdigest())]
     here = count(s3_store, "PutObject")
     progress = Recorder()
     s3_store.put_files(uploads, progress=progress)
-    assert s3_store.helper_requests["PutObject"] > 0, "the helper took a share"
-    assert len(here) + s3_store.helper_requests["PutObject"] == 601, "each object sent once"
+    assert len(here) == 601, "each object sent once"
     sizes = {u.key: len(u.source) if isinstance(u.source, bytes) else 3_000 for u in uploads}
     assert progress.total == (601, sum(sizes.values())) and progress.sent == sum(sizes.values())
     assert sorted(progress.done) == sorted(sizes)
@@ -131,15 +87,7 @@ def test_a_big_batch_of_small_uploads_is_shared_with_a_helper_process(s3_store: 
         assert head["ContentType"] == ("audio/mpeg" if key.endswith(".mp3") else PAGE)
 
 
-def test_a_small_batch_or_a_store_told_not_to_uses_no_helper(s3_store: S3Store, s3_bucket: str, s3_endpoint: str) -> None:
-    s3_store.put_files(pages(50))
-    alone = S3Store(s3_bucket, "alone/", endpoint_url=s3_endpoint, helper=False)
-    alone.put_files(pages(450))
-    assert not s3_store.helper_requests and not alone.helper_requests
-    assert (len(s3_store.list()), len(alone.list())) == (50, 450)
-
-
-def test_a_failure_is_reported_for_its_object_wherever_it_ran(s3_store: S3Store, tmp_path: Path) -> None:
+def test_a_failure_is_reported_for_its_object_and_the_others_are_stored(s3_store: S3Store, tmp_path: Path) -> None:
     folder = tmp_path / "not-a-file.mp3"
     folder.mkdir()
     uploads = pages(500)
@@ -147,27 +95,6 @@ def test_a_failure_is_reported_for_its_object_wherever_it_ran(s3_store: S3Store,
     with pytest.raises(StorageError, match=r"cannot read .*not-a-file\.mp3"):
         s3_store.put_files(uploads)
     assert sorted(s3_store.list()) == sorted(u.key for u in uploads if u.key != "episodes/bad.mp3")
-
-
-@pytest.mark.parametrize("trouble", ["cannot start", "dies"])
-def test_without_a_working_helper_every_upload_is_done_here(
-    s3_store: S3Store, trouble: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if trouble == "cannot start":
-        monkeypatch.setattr(s3helper.sys, "executable", "/nonexistent/python")
-    else:  # reads its settings and one chunk, then exits without a word
-        def start(store: S3Store) -> Any:
-            import subprocess
-            import sys
-
-            script = "import pickle, sys; pickle.load(sys.stdin.buffer); pickle.load(sys.stdin.buffer)"
-            return subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-
-        monkeypatch.setattr(s3helper, "_start", start)
-    uploads = pages(450)
-    s3_store.put_files(uploads)
-    assert not s3_store.helper_requests
-    assert {key: obj.size for key, obj in s3_store.list().items()} == {u.key: len(u.source) for u in uploads}  # type: ignore[arg-type]
 
 
 # --- one endpoint resolution per bucket ---------------------------------------------------------
@@ -193,18 +120,6 @@ def test_endpoints_are_resolved_without_the_object_key(
 
 
 # --- publish: the store read while the show builds ----------------------------------------------
-
-
-def test_publish_keeps_split_keys_for_the_next_listing(project: Path, s3_server: WeedServer, aws_env: dict[str, str]) -> None:
-    bucket = s3_server.create_bucket()
-    point_at(project, s3_server, bucket)
-    report = publish(Options(project / "feed.yaml", now=NOW))
-    assert load_hint(project, f"s3://{bucket}/show") == []  # one page holds the sample show
-    assert load_hint(project, "s3://another-bucket/show") is None
-    hint = {"storage": f"s3://{bucket}/show", "split": ["feed.xml", "zz"]}  # stale keys: still a whole listing
-    (show_cache(project) / HINT).write_text(json.dumps(hint), encoding="utf-8")
-    again = publish(Options(project / "feed.yaml", now=NOW))
-    assert (again.plan.count("upload"), again.plan.count("unchanged")) == (0, len(report.plan.actions))
 
 
 def test_a_build_problem_is_reported_even_when_the_store_cannot_be_reached(

@@ -120,20 +120,3 @@ def test_bad_settings_are_located_errors(project: Path, setting: str, message: s
     (problem,) = found.value.problems
     assert problem.file == "feed.yaml" and problem.line == len(lines)
     assert problem.field.startswith("s3.") and message in problem.message, problem
-
-
-def test_the_upload_helper_process_sends_the_same_headers(
-    aws_env: dict[str, str], s3_server: WeedServer
-) -> None:
-    """A big batch of small files is shared with a helper process: its objects get the ACL and class too."""
-    from apa_feed.storage import Upload
-
-    bucket = s3_server.create_bucket()
-    store = S3Store(bucket, "show/", endpoint_url=s3_server.endpoint, acl="public-read", storage_class="ONEZONE_IA")
-    uploads = [Upload(f"episodes/{n:04d}/chapters-{n:04d}.json", b"{}", "application/json+chapters",
-                      MEDIA_CACHE, immutable=True) for n in range(450)]
-    store.put_files(uploads)
-    assert store.helper_requests["PutObject"] > 0, "the helper took a share"
-    client = s3_server.client()
-    classes = {client.head_object(Bucket=bucket, Key=f"show/{u.key}").get("StorageClass") for u in uploads}
-    assert classes == {"ONEZONE_IA"}

@@ -11,7 +11,7 @@ from ..config.show import MEDIA_CACHE, CachePolicy, load_show
 from ..errors import ApaFeedError, StorageError
 from ..feed.model import Asset
 from ..storage import Progress, Store, Upload, open_store
-from ..storage.survey import Survey, save_hint
+from ..storage.survey import Survey
 from .identity import Change, compare, guard, record
 from .plan import HISTORY, MANIFEST, Plan, history_key, make_plan, needs_manifest
 from .runlock import exclusive
@@ -91,15 +91,13 @@ def _publish(options: Options, dry_run: bool, prune: bool, progress: Progress | 
     built = build_project(options, assign=not dry_run)
     changes = compare(built.lock, built.build.feed) if options.identity else []
     guard(changes, set(allow))
-    expected = expect_keys(built)
-    store, listing, live_feed = survey.result(built.show, expected)
+    store, listing, live_feed = survey.result(built.show)
     manifest = store.read(MANIFEST) if needs_manifest(built.build.assets, listing) else None  # S3: ETags suffice
     plan = make_plan(built.build.assets, listing, built.show.feed_file, built.rss, live_feed, prune=prune,
                      live_manifest=manifest)
     verification = None
     if not dry_run:
         apply(plan, store, progress, built.show.s3.cache_control)
-        save_hint(built.show.root, built.show.storage, expected)
         if options.identity:
             record(built.lock, built.build.feed, built.show.root, set(allow))
         if verify:
@@ -109,11 +107,6 @@ def _publish(options: Options, dry_run: bool, prune: bool, progress: Progress | 
     return Report(built, plan, store.describe(), built.build.feed.self_url, dry_run, verification, tuple(changes))
 
 
-def expect_keys(built: Built) -> list[str]:
-    """The keys a store holds once this build is published: a hint for listing it."""
-    return [*(a.key for a in built.build.assets), built.show.feed_file, MANIFEST]
-
-
 def apply(plan: Plan, store: Store, progress: Progress | None = None, cache: CachePolicy = DEFAULT_CACHE) -> None:
     """Upload media and generated files first (one concurrent batch), confirm each referenced object is
     whole, write the feed last; then, with ``--prune``, delete what neither feed references.
@@ -121,7 +114,7 @@ def apply(plan: Plan, store: Store, progress: Progress | None = None, cache: Cac
     ``cache`` gives the Cache-Control header of immutable objects and of those rewritten in place."""
     if plan.uploads:  # otherwise the plan's own listing already confirmed every object: no second LIST
         store.put_files([_upload(a, cache) for a in plan.uploads], progress=progress)
-        listing = store.list(action.key for action in plan.actions if action.kind not in ("orphan", "delete"))
+        listing = store.list()  # read after the uploads: the survey's reading, from before them, cannot confirm them
         for action in plan.actions:
             if action.kind in ("orphan", "delete") or action.key == plan.feed_key:
                 continue

@@ -65,10 +65,8 @@ class Store(Protocol):
         """A human name for the store, e.g. ``public/`` or ``s3://bucket/prefix/``."""
         ...
 
-    def list(self, expect: Iterable[str] = (), split: Sequence[str] | None = None) -> dict[str, StoredObject]:
-        """Every object under the store's root, by key. Hints that let a store list faster (S3: ranges of
-        the key space at the same time), never filters: ``expect``, the keys the caller thinks are there,
-        or ``split``, the keys where ranges should start (kept from an earlier listing)."""
+    def list(self) -> dict[str, StoredObject]:
+        """Every object under the store's root, by key."""
         ...
 
     def read(self, key: str) -> bytes | None:

@@ -29,7 +29,7 @@ class LocalStore:
             raise StorageError(f"refusing to write outside {self.describe()}: {key}")
         return target
 
-    def list(self, expect: Iterable[str] = (), split: Sequence[str] | None = None) -> dict[str, StoredObject]:
+    def list(self) -> dict[str, StoredObject]:
         found: dict[str, StoredObject] = {}
         if not self.root.is_dir():
             return found

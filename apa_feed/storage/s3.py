@@ -7,7 +7,6 @@ documents them unless an explicit endpoint is given.
 
 from __future__ import annotations
 
-import collections
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,7 +33,6 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from ..errors import StorageError
 from . import Progress, StoredObject, Upload
-from .s3list import key_ranges, list_range, split_points
 from .s3parts import (
     SCHEME,
     S3Client,
@@ -42,7 +40,6 @@ from .s3parts import (
     error_code,
     failure,
     fast_timestamps,
-    helper_wanted,
     parse_spec,
     reading,
     replace_concurrency,
@@ -78,7 +75,7 @@ class S3Store:
     """Objects under ``prefix`` in one bucket of any S3-compatible service.
 
     ``max_attempts`` has botocore's meaning: retries after the first try (standard mode, with back-off);
-    by default ``MAX_ATTEMPTS``, read when the client is made. ``helper``: see :meth:`put_files`.
+    by default ``MAX_ATTEMPTS``, read when the client is made.
     """
 
     def __init__(
@@ -91,7 +88,6 @@ class S3Store:
         profile: str | None = None,
         addressing_style: str | None = None,
         max_attempts: int | None = None,
-        helper: bool = True,
         acl: str | None = None,
         storage_class: str | None = None,
     ) -> None:
@@ -102,14 +98,10 @@ class S3Store:
         self.profile = profile
         self.addressing_style = addressing_style
         self.max_attempts = max_attempts
-        self.helper = helper
-        """Whether a big batch of small uploads may share its work with a helper process."""
         self.acl = acl
         """The canned ACL of every object (None: no ACL header, the bucket's policy decides)."""
         self.storage_class = storage_class
         """The storage class of immutable uploads (None: the bucket's default)."""
-        self.helper_requests: collections.Counter[str] = collections.Counter()
-        """Requests a helper process sent for this store, by operation."""
         self._lock = threading.Lock()
         self._client: S3Client | None = None
 
@@ -151,29 +143,25 @@ class S3Store:
             raise StorageError(f"refusing to use a key outside {self.describe()}: {key}")
         return self.prefix + key
 
-    def list(self, expect: Iterable[str] = (), split: Sequence[str] | None = None) -> dict[str, StoredObject]:
-        """Every object under the prefix. The key ranges between ``split`` keys, or else between keys that
-        cut ``expect`` (those the caller thinks are there) into pages, are listed at the same time."""
-        points = split_points(expect) if split is None else sorted(split)
-        ranges = key_ranges([self.prefix + key for key in points])
-        with self._errors("list"):
-            call = self.client().list_objects_v2
-
-            def listed(bounds: tuple[str | None, str | None]) -> list[dict[str, Any]]:
-                return [*list_range(call, self.bucket, self.prefix, *bounds)]
-
-            if len(ranges) == 1:
-                parts = [listed(ranges[0])]
-            else:
-                with ThreadPoolExecutor(min(len(ranges), WORKERS), thread_name_prefix="s3-list") as pool:
-                    parts = [*pool.map(listed, ranges)]
+    def list(self) -> dict[str, StoredObject]:
+        """Every object under the prefix: ListObjectsV2 pages, one after the other, each asked for with the
+        token the last one gave. Nothing here relies on the order of the keys: S3 lists in UTF-8 byte
+        order, but SeaweedFS folder by folder (``ep1/a`` before ``ep1-b/a``), and listing ranges of the
+        key space cut at chosen keys (``StartAfter``) lost objects there (issue 12)."""
         found: dict[str, StoredObject] = {}
-        for items in parts:
-            for item in items:
+        args: dict[str, Any] = {"Bucket": self.bucket, "Prefix": self.prefix}
+        while True:
+            with self._errors("list"):
+                page = self.client().list_objects_v2(**args)
+            for item in page.get("Contents", []):
                 key = item["Key"][len(self.prefix) :]
                 if key and not key.endswith("/"):
                     found[key] = StoredObject(key, item["Size"], str(item.get("ETag", "")).strip('"') or None)
-        return found
+            if not page.get("IsTruncated"):
+                return found
+            if not page.get("NextContinuationToken"):  # a partial listing would have the plan upload again
+                raise StorageError(f"the S3 service cut its listing of {self.describe()} short, with no way to go on")
+            args["ContinuationToken"] = page["NextContinuationToken"]
 
     def read(self, key: str) -> bytes | None:
         name = self.object_key(key)
@@ -198,9 +186,8 @@ class S3Store:
         progress: Progress | None = None,
     ) -> None:
         """Upload many objects concurrently on the one client: small ones (bytes, or files under
-        ``MULTIPART_SIZE``) in a single PUT each from a thread pool, shared with a helper process when
-        there are hundreds (see :mod:`.s3helper`); big files through one transfer manager shared by the
-        whole call (multipart, parts in parallel).
+        ``MULTIPART_SIZE``) in a single PUT each from a thread pool; big files through one transfer manager
+        shared by the whole call (multipart, parts in parallel).
 
         Every upload runs to its end; then the first failure (in ``items`` order) is raised.
         """
@@ -221,23 +208,12 @@ class S3Store:
                 config = replace_concurrency(TRANSFER, workers - small_workers if small else workers)
                 manager = stack.enter_context(create_transfer_manager(cast(Any, self.client()), config))
                 waits.update((n, self._submit_big(manager, uploads[n], cast(int, sizes[n]), progress)) for n in big)
-            if small and self.helper and helper_wanted(len(small)):
-                from .s3helper import put_small_shared
-
-                failures.update(put_small_shared(self, small, small_workers, progress))
-            elif small:
+            if small:
                 pool = stack.enter_context(ThreadPoolExecutor(max_workers=small_workers, thread_name_prefix="s3-put"))
                 waits.update((n, result_of(pool.submit(self._put_small, upload, progress))) for n, upload in small)
             failures.update((n, error) for n, wait in waits.items() if (error := failure(wait)) is not None)
         if failures:
             raise failures[min(failures)]
-
-    def settings(self) -> dict[str, Any]:
-        """What opens this store again (in a helper process: which never starts a helper of its own)."""
-        attempts = MAX_ATTEMPTS if self.max_attempts is None else self.max_attempts
-        return {"bucket": self.bucket, "prefix": self.prefix, "endpoint_url": self.endpoint_url,
-                "region": self.region, "profile": self.profile, "addressing_style": self.addressing_style,
-                "max_attempts": attempts, "helper": False, "acl": self.acl, "storage_class": self.storage_class}
 
     def delete(self, keys: Iterable[str]) -> None:
         """DeleteObjects in batches of 1,000 (the S3 limit); a key that is already gone is not an error."""

@@ -4,7 +4,6 @@ small helpers for uploads (what to send with each, its size, waiting for it)."""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -24,9 +23,6 @@ from ..errors import StorageError, display_path
 from . import Upload
 
 SCHEME = "s3://"
-HELPER_MIN = 400
-"""Small uploads in one batch from which a helper process (:mod:`.s3helper`) pays for its start (about
-0.3 s of CPU)."""
 BUCKET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{1,254}$")
 TEMPLATE_NAME = re.compile(r"\{(\w+)")
 
@@ -148,11 +144,6 @@ def parse_spec(spec: str) -> tuple[str, str]:
         )
     parts = [part for part in rest.split("/") if part]
     return bucket, "".join(part + "/" for part in parts)
-
-
-def helper_wanted(small: int) -> bool:
-    """Whether a batch of ``small`` uploads is worth a helper process on this machine."""
-    return small >= HELPER_MIN and (os.cpu_count() or 1) > 1
 
 
 def error_code(exc: ClientError) -> str:
