@@ -6,8 +6,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-from PIL import Image
-
+from .audio.artwork import placeholder_cover
 from .config.episodes import EPISODE_FILE, episode_folders
 from .errors import ApaFeedError, display_path
 from .feed.model import slugify
@@ -61,7 +60,7 @@ def init_show(folder: Path, title: str = "My Podcast") -> list[Path]:
     made = [config, folder / "episodes"]
     cover = folder / "cover.jpg"
     if not cover.exists():
-        Image.new("RGB", (1400, 1400), (32, 48, 80)).save(cover, quality=85)
+        placeholder_cover(cover)
         made.append(cover)
     ignore = folder / ".gitignore"
     if not ignore.exists():

@@ -3,11 +3,16 @@ transparency, and a light file (Pillow lives here only)."""
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 from ..errors import Problem, display_path
+from .info import CoverInfo
+
+IMAGE_HEAD = 256 * 1024
+"""Bytes of an image read to find its format and size (JPEG headers with EXIF and ICC fit)."""
 
 FORMATS = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",)}
 MIN_SIZE, MAX_SIZE = 1400, 3000
@@ -58,3 +63,31 @@ def _error(where: str, field: str, message: str) -> Problem:
 
 def _warn(where: str, field: str, message: str, hint: str = "") -> Problem:
     return Problem(where, field=field, message=message, hint=hint, severity="warning", rule=RULE)
+
+
+def cover_info(data: bytes) -> CoverInfo | None:
+    """Format and pixel size of an image (from its bytes), or None if Pillow cannot read it.
+
+    Only the head of the image is given to Pillow (the size is in the header): a damaged picture
+    of megabytes cannot make it crawl through all of them.
+    """
+    if data[:2] == b"\xff\xd8" and not _jpeg_head_ok(data):
+        return None
+    try:
+        with Image.open(BytesIO(data[:IMAGE_HEAD])) as image:
+            fmt, (width, height) = image.format or "", image.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+    if not fmt:
+        return None
+    return CoverInfo(fmt.lower(), width, height, Image.MIME.get(fmt, f"image/{fmt.lower()}"))
+
+
+def _jpeg_head_ok(data: bytes) -> bool:
+    """The first JPEG segment after SOI is a marker with a sane length (Pillow loops through junk otherwise)."""
+    return len(data) > 6 and data[2] == 0xFF and data[3] not in (0x00, 0xFF) and int.from_bytes(data[4:6], "big") >= 2
+
+
+def placeholder_cover(path: Path) -> None:
+    """Write a plain 1400×1400 JPEG at ``path``: a show's artwork until the producer has theirs."""
+    Image.new("RGB", (1400, 1400), (32, 48, 80)).save(path, quality=85)

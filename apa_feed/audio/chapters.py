@@ -17,8 +17,9 @@ from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp4 import MP4Tags
 
 from ..feed.chapters import Chapter
+from .artwork import cover_info
 from .mp4chapters import read_chapter_track
-from .tags import cover_info, id3_text
+from .tags import id3_text
 
 Found = tuple[tuple[Chapter, ...], tuple[int, ...]]
 """Chapters, and the indexes of the chapters that have an embedded image."""

@@ -21,11 +21,12 @@ from mutagen.oggvorbis import OggVorbis
 from mutagen.wave import WAVE
 
 from ..errors import ApaFeedError
+from .artwork import cover_info
 from .chapters import chapter_pictures, read_chapters
 from .info import APPLE_FORMATS, EXTENSIONS, MIME_BY_FORMAT, AudioInfo, CoverInfo, Tags
 from .mp4time import aac_channels, itunsmpb_duration, mp4_duration
 from .mpeg import leading_junk, read_gapless, scan_mp3
-from .tags import cover_info, find_cover, read_tags
+from .tags import find_cover, read_tags
 
 __all__ = ["APPLE_FORMATS", "EXTENSIONS", "MIME_BY_FORMAT", "AudioError", "AudioInfo", "CoverInfo", "Tags",
            "extract_chapter_images", "extract_cover", "probe"]  # fmt: skip

@@ -10,21 +10,17 @@ from __future__ import annotations
 import base64
 import binascii
 import struct
-from io import BytesIO
 from typing import Any
 
 from mutagen import MutagenError
 from mutagen.flac import Picture
 from mutagen.id3 import ID3, TCON, Encoding
 from mutagen.mp4 import MP4Tags
-from PIL import Image, UnidentifiedImageError
 
-from .info import CoverInfo, Tags
+from .info import Tags
 
 _TCON: Any = TCON  # mutagen's frame and picture classes are untyped
 _PICTURE: Any = Picture
-IMAGE_HEAD = 256 * 1024
-"""Bytes of an image read to find its format and size (JPEG headers with EXIF and ICC fit)."""
 FRONT_COVER = 3
 """The APIC / FLAC picture type of a front cover."""
 
@@ -134,24 +130,3 @@ def _ogg_picture(value: str) -> tuple[int, bytes]:
     return int(picture.type), bytes(picture.data)
 
 
-def cover_info(data: bytes) -> CoverInfo | None:
-    """Format and pixel size of an image (from its bytes), or None if Pillow cannot read it.
-
-    Only the head of the image is given to Pillow (the size is in the header): a damaged picture
-    of megabytes cannot make it crawl through all of them.
-    """
-    if data[:2] == b"\xff\xd8" and not _jpeg_head_ok(data):
-        return None
-    try:
-        with Image.open(BytesIO(data[:IMAGE_HEAD])) as image:
-            fmt, (width, height) = image.format or "", image.size
-    except (UnidentifiedImageError, OSError, ValueError):
-        return None
-    if not fmt:
-        return None
-    return CoverInfo(fmt.lower(), width, height, Image.MIME.get(fmt, f"image/{fmt.lower()}"))
-
-
-def _jpeg_head_ok(data: bytes) -> bool:
-    """The first JPEG segment after SOI is a marker with a sane length (Pillow loops through junk otherwise)."""
-    return len(data) > 6 and data[2] == 0xFF and data[3] not in (0x00, 0xFF) and int.from_bytes(data[4:6], "big") >= 2

@@ -23,9 +23,9 @@ from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE
 from mutagen.mp4 import MP4, MP4Cover
 
 from ..feed.chapters import Chapter
+from .artwork import cover_info
 from .mp4chapters import write_chpl
 from .probe import AudioError
-from .tags import cover_info
 
 UTF8 = 3
 """ID3v2.4 text encoding: UTF-8."""

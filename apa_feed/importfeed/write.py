@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..config.episodes import EPISODE_FIELDS, EPISODE_FILE
 from ..config.schema import Field
 from ..config.show import SHOW_FIELDS
+from ..config.yamlwrite import dump
 from ..publish.lockfile import LOCK_FILE, Lock, LockedEpisode, write_lock
 from .fetch import ImportFailed, download
 from .mapping import EpisodePlan, Fetch, ShowPlan
@@ -19,23 +18,6 @@ from .mapping import EpisodePlan, Fetch, ShowPlan
 IMAGE_MAGIC = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
 FEED_HEADER = "# Imported from {url} by apa-feed import. Every field is documented in docs/config.md.\n"
 GUID_COMMENT = "  # kept from the old feed: never change it"
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style for multi-line text (show notes read as written), no line folding."""
-
-
-def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _text)
-
-
-def dump(values: dict[str, Any]) -> str:
-    """YAML for ``values``, keys in the given order."""
-    return str(yaml.dump(values, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000))
 
 
 def known(values: dict[str, Any], fields: Sequence[Field], what: str, warnings: list[str]) -> dict[str, Any]:

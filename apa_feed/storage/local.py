@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ..errors import StorageError, display_path
-from . import Progress, StoredObject, Upload
+from .base import Progress, StoredObject, Upload
 
 TEMP_PREFIX = ".apa-tmp-"
 

@@ -32,7 +32,7 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from ..errors import StorageError
-from . import Progress, StoredObject, Upload
+from .base import Progress, StoredObject, Upload
 from .s3parts import (
     SCHEME,
     S3Client,

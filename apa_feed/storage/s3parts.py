@@ -20,7 +20,7 @@ from botocore.parsers import ResponseParserFactory
 from botocore.utils import parse_timestamp as default_timestamp_parser
 
 from ..errors import StorageError, display_path
-from . import Upload
+from .base import Upload
 
 SCHEME = "s3://"
 BUCKET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{1,254}$")
