@@ -21,7 +21,7 @@ from .config.show import Show, load_show
 from .errors import Problem, ProblemsFound, display_path
 from .feed.chapters import Chapter, ChaptersError, from_json_chapters
 from .feed.derived import derive
-from .feed.model import Build, EpisodeInput, FileFacts, build_feed, url
+from .feed.model import EpisodeInput, FileFacts, Publication, build_feed, url
 from .feed.rss import render
 from .feed.transcripts import TranscriptError, is_timed, read_cues, transcript_type, voices
 from .publish.lockfile import Lock, LockError, podcast_guid, read_lock
@@ -43,11 +43,11 @@ class Options:
 
 
 @dataclass(frozen=True)
-class Built:
+class BuiltShow:
     """A project read, checked and rendered."""
 
     show: Show
-    build: Build
+    publication: Publication
     rss: bytes
     warnings: tuple[Problem, ...] = ()
     lock: Lock | None = None
@@ -231,7 +231,7 @@ def audio_warnings(path: Path, audio: AudioInfo) -> list[Problem]:
     return found
 
 
-def build_project(options: Options, assign: bool = True) -> Built:
+def build_project(options: Options, assign: bool = True) -> BuiltShow:
     """Read, check, probe and render the whole show, reporting every problem of every file at once.
 
     ``assign`` writes a new GUID into each valid episode that has none (never on a failed run).
@@ -257,7 +257,7 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _build(options: Options, assign: bool) -> Built:
+def _build(options: Options, assign: bool) -> BuiltShow:
     options = replace(options, config=options.config.absolute())
     cache = Cache(options.config.parent)
     try:
@@ -269,7 +269,7 @@ def _build(options: Options, assign: bool) -> Built:
     return built
 
 
-def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) -> Built:
+def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) -> BuiltShow:
     show, episodes, problems = _read(options)
     found = gather(show.image if show else None, episodes, cache, show.timezone if show else UTC_ZONE)
     problems += found.problems
@@ -292,7 +292,7 @@ def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) ->
         build = replace(build, assets=build.assets + site, site=len(site))
     rss, items = render(build.feed, cache.items())
     cache.keep_items(items)
-    return Built(show, build, rss, tuple(sorted(problems)), lock, tuple(inputs))
+    return BuiltShow(show, build, rss, tuple(sorted(problems)), lock, tuple(inputs))
 
 
 def show_guid(show: Show, lock: Lock | None) -> str:

@@ -110,8 +110,8 @@ def check(
         raise typer.Exit(0 if data["summary"]["ok"] else 1)
     built = run(lambda: build_project(Options(config, base_url=base_url), assign=False))
     _warn(built.warnings)
-    feed = built.build.feed
-    print(f"ok: {len(feed.items)} episodes in the feed, {len(built.build.skipped)} held back (draft or scheduled)")
+    feed, held = built.publication.feed, built.publication.skipped
+    print(f"ok: {len(feed.items)} episodes in the feed, {len(held)} held back (draft or scheduled)")
 
 
 @app.command()
@@ -131,7 +131,7 @@ def build(
         sys.stdout.buffer.write(built.rss)
         return
     output.write_bytes(built.rss)
-    _err(f"wrote {display_path(output)} ({len(built.build.feed.items)} episodes)")
+    _err(f"wrote {display_path(output)} ({len(built.publication.feed.items)} episodes)")
 
 
 @app.command(name="publish")
@@ -194,7 +194,7 @@ def print_report(report: Report) -> None:
         if action.kind != "unchanged":
             note = f" ({action.reason})" if action.reason else ""
             print(f"{action.kind:9} {action.key}  {action.size:,} bytes{note}")
-    for slug, why in report.built.build.skipped:
+    for slug, why in report.built.publication.skipped:
         print(f"held back {slug} ({why})")
     for change in report.changes:
         print(f"changed   {change.episode}: {change.explanation}")
@@ -235,7 +235,8 @@ def serve(
         address = f"http://127.0.0.1:{server.server_address[1]}/"
         report = run(lambda: publish(Options(config, base_url=address, storage=folder, identity=False)))
         _warn(report.built.warnings)
-        print(f"serving {len(report.built.build.feed.items)} episodes; subscribe to {report.feed_url}", flush=True)
+        items = report.built.publication.feed.items
+        print(f"serving {len(items)} episodes; subscribe to {report.feed_url}", flush=True)
         try:
             server.serve_forever()
         except KeyboardInterrupt:

@@ -43,7 +43,7 @@ draft: true  # remove when the episode is ready
 guid: {guid}  # permanent: never change it once published
 """
 
-GITIGNORE = "public/\n.apa-feed/\n"
+GITIGNORE = "public/\n"
 
 
 class ScaffoldError(ApaFeedError):

@@ -161,8 +161,8 @@ def retitled_builds(config: Path, rounds: int) -> float:
 
 def unchanged_builds(config: Path, rounds: int, episodes: int) -> float:
     built = build_project(options(config))
-    if len(built.build.feed.items) != episodes:
-        sys.exit(f"apa-feed: {len(built.build.feed.items)} items in the feed, not {episodes}")
+    if len(built.publication.feed.items) != episodes:
+        sys.exit(f"apa-feed: {len(built.publication.feed.items)} items in the feed, not {episodes}")
     return best_of(rounds, lambda: build_project(options(config)))
 
 

@@ -8,7 +8,7 @@ format the probe reads, 5 s to 60 min, then prints in one run:
 * per file: apa-feed's duration, the decoded duration (samples of a full ffmpeg decode / rate,
   cached in the corpus), the error, and where the duration came from (header or scan);
 * files/s of apa-feed's probe with no cache, of ``ffprobe`` run per file, and of a warm
-  :class:`~apa_feed.cache.FactCache`, with the ratios, on headered files and on scanned ones.
+  :class:`~apa_feed.cache.Cache`, with the ratios, on headered files and on scanned ones.
 
 Targets (issue 3): error ≤ 0.05 s everywhere; probe ≥ 20× ffprobe on headered files; the 60-min
 VBR MP3 without a header scanned in < 0.5 s; warm cache ≥ 1,000 files/s.
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from apa_feed.audio.mpeg import scan_mp3
 from apa_feed.audio.probe import probe
-from apa_feed.cache import FactCache
+from apa_feed.cache import Cache
 
 TARGET_ERROR, TARGET_RATIO, TARGET_SCAN, TARGET_WARM = 0.05, 20.0, 0.5, 1000.0
 SOURCE = "sine=frequency=440:sample_rate=44100:duration={d},tremolo=f=0.3:d=0.8[t];" \
@@ -176,15 +176,15 @@ def time_ffprobe(files: list[Path]) -> float | None:
 
 
 def time_warm_cache(files: list[Path], rounds: int) -> tuple[int, float]:
-    """(lookups, seconds) of a warm FactCache: loaded from disk, then every file looked up, ``rounds`` times."""
+    """(lookups, seconds) of a warm Cache: loaded from disk, then every file looked up, ``rounds`` times."""
     with tempfile.TemporaryDirectory() as root:
-        cold = FactCache(Path(root))
+        cold = Cache(Path(root))
         for path in files:
             cold.audio(path)
-        cold.save()
+        cold.close(complete=True)
         started = time.perf_counter()
         for _ in range(rounds):
-            warm = FactCache(Path(root))
+            warm = Cache(Path(root))
             for path in files:
                 warm.audio(path)
         return rounds * len(files), time.perf_counter() - started

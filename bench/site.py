@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from apa_feed.build import Options, build_project  # noqa: E402
+from apa_feed.cache import Cache  # noqa: E402
 from apa_feed.config.show import Show  # noqa: E402
 from apa_feed.feed.model import Asset, Feed  # noqa: E402
 from apa_feed.feed.rss import render  # noqa: E402
@@ -39,7 +40,7 @@ def sample_show(folder: Path) -> tuple[Feed, Show]:
     shutil.copy(REPO / "cover.jpg", folder / "cover.jpg")
     shutil.copytree(REPO / "episodes" / SAMPLE, folder / "episodes" / SAMPLE)
     built = build_project(Options(folder / "feed.yaml"), assign=False)
-    return built.build.feed, built.show
+    return built.publication.feed, built.show
 
 
 def big_feed(feed: Feed, count: int) -> Feed:
@@ -79,15 +80,16 @@ def main(count: int) -> None:
         feed, show = sample_show(folder)
         feed = big_feed(feed, count)
         rss = best(lambda: render(feed))
-        memo = show.root / ".apa-feed" / "pages"
 
-        def rendered() -> list[Asset]:
-            shutil.rmtree(memo, ignore_errors=True)  # every page rendered (nothing kept from an earlier run)
-            return build_site(feed, show)
+        def cached() -> list[Asset]:
+            cache = Cache(show.root)  # the build's cache: pages made before are taken from it
+            assets = build_site(feed, show, cache)
+            cache.close(complete=True)
+            return assets
 
-        site = best(rendered)
-        assets = build_site(feed, show)
-        kept = best(lambda: build_site(feed, show))
+        site = best(lambda: build_site(feed, show))  # no cache: every page rendered
+        assets = cached()
+        kept = best(cached)
         pages = [a for a in assets if a.key.endswith(".html")]
         print(f"{count} episodes: {len(pages)} pages ({sum(a.size for a in pages) / 1e6:.1f} MB of HTML)")
         print(f"  RSS feed render (baseline): {rss * 1000:8.0f} ms")
@@ -95,7 +97,7 @@ def main(count: int) -> None:
               f"{site / len(pages) * 1e6:.0f} µs a page")
         print(f"  unchanged pages read back:  {kept * 1000:8.0f} ms  = {kept / rss:.1f} × the feed")
         store = open_store(str(folder / "public"), folder)
-        apply(make_plan(tuple(assets), store.list(), "feed.xml", render(feed), None), store)
+        apply(make_plan(tuple(assets), store.list(), "feed.xml", render(feed)[0], None), store)
         print(f"  no-op republish: {len(page_uploads(build_site(feed, show), store))} pages to upload")
         renamed = feed.items[5]
         retitled = replace(feed, items=(*feed.items[:5], replace(renamed, title=renamed.title + " (mise à jour)"),

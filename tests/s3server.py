@@ -17,6 +17,7 @@ import http.client
 import importlib.metadata
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -417,3 +418,12 @@ class FlakyProxy:
         request.end_headers()
         if not head:
             request.wfile.write(data)
+
+
+def point_at(root: Path, server: WeedServer, bucket: str) -> None:
+    """Make feed.yaml publish to ``bucket`` and serve from it (anonymous GETs, path style)."""
+    text = (root / "feed.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"^storage: .*$", f"storage: s3://{bucket}/show", text, flags=re.M)
+    text = re.sub(r"^base_url: .*$", f"base_url: {server.endpoint}/{bucket}/show/", text, flags=re.M)
+    text += f"s3:\n  endpoint_url: {server.endpoint}\n  addressing_style: path\n"
+    (root / "feed.yaml").write_text(text, encoding="utf-8")

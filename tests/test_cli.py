@@ -23,7 +23,7 @@ COMMANDS = ["init", "new", "check", "inspect", "build", "publish", "rollback", "
 
 def object_count(root: Path) -> int:
     """Files the sample publishes: its assets (audio, artwork, chapters, transcript, pages…) and the feed."""
-    return len(build_project(Options(root / "feed.yaml")).build.assets) + 1
+    return len(build_project(Options(root / "feed.yaml")).publication.assets) + 1
 
 
 def test_publish_says_what_it_did_and_where_the_feed_is(project: Path) -> None:

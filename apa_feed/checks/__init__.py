@@ -1,5 +1,5 @@
 """``apa-feed check``'s pre-flight rules: what Apple, Spotify, PSP-1, Podcasting 2.0 and RSS readers expect of a
-built show, beyond the schema. Pure rules over (Show, episodes, Build) → located problems, each naming the
+built show, beyond the schema. Pure rules over (Show, episodes, Publication) → located problems, each naming the
 rule's source.
 
 The rules live in :mod:`.showchecks` (feed.yaml), :mod:`.episodechecks` (each episode, and across
@@ -14,7 +14,7 @@ from typing import Any
 
 from ..config.show import Show
 from ..errors import Problem, summary
-from ..feed.model import Build, EpisodeInput
+from ..feed.model import EpisodeInput, Publication
 from .context import Ctx
 from .episodes import EPISODE_RULES
 from .podcasting import PSP_RULES
@@ -24,9 +24,9 @@ from .times import TIME_RULES
 RULES = (*SHOW_RULES, *EPISODE_RULES, *TIME_RULES, *PSP_RULES)
 
 
-def check_show(show: Show, inputs: list[EpisodeInput], build: Build) -> list[Problem]:
+def check_show(show: Show, inputs: list[EpisodeInput], publication: Publication) -> list[Problem]:
     """Every problem the pre-flight rules find in a built show, sorted by file and line."""
-    ctx = Ctx(show, list(inputs), build)
+    ctx = Ctx(show, list(inputs), publication)
     return sorted(problem for rule in RULES for problem in rule(ctx))
 
 

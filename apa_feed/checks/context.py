@@ -13,7 +13,7 @@ from ..config.locate import Located
 from ..config.roles import role_choices, roles_for
 from ..config.show import Show
 from ..errors import Problem, display_path
-from ..feed.model import Build, EpisodeInput
+from ..feed.model import EpisodeInput, Publication
 
 APPLE_TEXT_LIMIT = 255
 """Apple's limit for a text value (titles, author, owner…), in characters."""
@@ -26,7 +26,7 @@ class Ctx:
 
     show: Show
     inputs: list[EpisodeInput]
-    build: Build
+    publication: Publication
     files: dict[Path, Located] = field(default_factory=dict)
     """Where the fields of the show's file and of each episode.yaml are written."""
 

@@ -36,7 +36,7 @@ def titles(ctx: Ctx) -> list[Problem]:
 
 def descriptions(ctx: Ctx) -> list[Problem]:
     """Apple's 4000 bytes for the plain-text notes, counted in UTF-8 (the feed clips them)."""
-    items = {item.slug: item for item in ctx.build.feed.items}
+    items = {item.slug: item for item in ctx.publication.feed.items}
     found = []
     for ep in ctx.inputs:
         item = items.get(slugify(ep.meta.slug))
@@ -115,7 +115,7 @@ def notes_html(ctx: Ctx) -> list[Problem]:
 
 def scheduled(ctx: Ctx) -> list[Problem]:
     """Episodes dated in the future: held back until their date (information, not a mistake)."""
-    later = {slug for slug, why in ctx.build.skipped if why == "scheduled"}
+    later = {slug for slug, why in ctx.publication.skipped if why == "scheduled"}
     return [ctx.at(episode_file(ep), "date", f"scheduled: stays out of the feed until "
                    f"{ep.meta.published:%Y-%m-%d %H:%M} ({ep.meta.published.tzinfo}); publish again then",
                    "info", "")

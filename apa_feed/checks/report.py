@@ -15,4 +15,4 @@ def check_data(options: Options) -> dict[str, Any]:
         built = build_project(options, assign=False)
     except ProblemsFound as found:
         return as_data(found.problems)
-    return as_data(built.warnings, len(built.build.feed.items), len(built.build.skipped))
+    return as_data(built.warnings, len(built.publication.feed.items), len(built.publication.skipped))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -207,20 +206,11 @@ def episode_dirs(root: Path) -> list[str]:
         return []
 
 
-def read_episodes(
-    root: Path, tz: ZoneInfo, kept: Callable[[str], EpisodeMeta | None] | None = None
-) -> tuple[list[EpisodeMeta], list[Problem]]:
-    """Read every episode: the valid ones, and the problems of the others (all of them).
-
-    ``kept`` gives an episode (by its folder) as a previous build read it when its files have not
-    changed; that includes its episode.yaml, so the file is known to be there.
-    """
+def read_episodes(root: Path, tz: ZoneInfo) -> tuple[list[EpisodeMeta], list[Problem]]:
+    """Read every episode: the valid ones, and the problems of the others (all of them)."""
     problems: list[Problem] = []
     episodes: list[EpisodeMeta] = []
     for name in episode_dirs(root):
-        if kept is not None and (meta := kept(name)) is not None:
-            episodes.append(meta)
-            continue
         if not os.path.isfile(os.path.join(name, EPISODE_FILE)):
             continue
         meta, found = read_episode(name, tz)

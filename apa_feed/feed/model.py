@@ -157,7 +157,7 @@ class EpisodeInput:
 
 
 @dataclass(frozen=True)
-class Build:
+class Publication:
     """A built feed and the files it references."""
 
     feed: Feed
@@ -179,7 +179,7 @@ def held_back(meta: EpisodeMeta, now: datetime) -> str:
 
 def build_feed(
     show: Show, show_image: FileFacts, episodes: list[EpisodeInput], now: datetime, podcast_guid: str = ""
-) -> Build:
+) -> Publication:
     """Assemble the feed: only live episodes, newest first, every URL under ``base_url``."""
     image = content_asset("artwork", show_image)
     assets = [image]
@@ -195,7 +195,7 @@ def build_feed(
         assets.extend(files)
     items.sort(key=lambda i: (i.published, i.guid), reverse=True)
     feed = channel(show, url(show, image.key), tuple(items), podcast_guid)
-    return Build(feed, tuple(unique_assets(assets)), tuple(skipped))
+    return Publication(feed, tuple(unique_assets(assets)), tuple(skipped))
 
 
 def channel(show: Show, image_url: str, items: tuple[Item, ...], podcast_guid: str) -> Feed:

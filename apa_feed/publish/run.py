@@ -6,7 +6,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..build import Built, Options, build_project, override
+from ..build import BuiltShow, Options, build_project, override
 from ..config.show import MEDIA_CACHE, CachePolicy, load_show
 from ..errors import ApaFeedError, StorageError
 from ..feed.model import Asset
@@ -27,7 +27,7 @@ DEFAULT_CACHE = CachePolicy()
 class Report:
     """What a publish did (or, in a dry run, would do)."""
 
-    built: Built
+    built: BuiltShow
     plan: Plan
     store: str
     feed_url: str
@@ -43,13 +43,13 @@ class Report:
             "feed_url": self.feed_url,
             "store": self.store,
             "dry_run": self.dry_run,
-            "episodes": len(self.built.build.feed.items),
+            "episodes": len(self.built.publication.feed.items),
             "uploaded": self.plan.count("upload"),
             "unchanged": self.plan.count("unchanged"),
             "orphans": self.plan.count("orphan"),
             "deleted": [] if self.dry_run else list(self.plan.deletes),
             "checks": self.verification.as_dict() if self.verification else None,
-            "skipped": [{"episode": slug, "why": why} for slug, why in self.built.build.skipped],
+            "skipped": [{"episode": slug, "why": why} for slug, why in self.built.publication.skipped],
             "changes": [
                 {"kind": c.kind, "episode": c.episode, "old": c.old, "new": c.new, "why": c.explanation}
                 for c in self.changes
@@ -89,22 +89,22 @@ def publish(
 def _publish(options: Options, dry_run: bool, prune: bool, progress: Progress | None, verify: bool,
              allow: frozenset[str], survey: Survey) -> Report:
     built = build_project(options, assign=not dry_run)
-    changes = compare(built.lock, built.build.feed) if options.identity else []
+    changes = compare(built.lock, built.publication.feed) if options.identity else []
     guard(changes, set(allow))
     store, listing, live_feed = survey.result(built.show)
-    manifest = store.read(MANIFEST) if needs_manifest(built.build.assets, listing) else None  # S3: ETags suffice
-    plan = make_plan(built.build.assets, listing, built.show.feed_file, built.rss, live_feed, prune=prune,
+    manifest = store.read(MANIFEST) if needs_manifest(built.publication.assets, listing) else None  # S3: ETags suffice
+    plan = make_plan(built.publication.assets, listing, built.show.feed_file, built.rss, live_feed, prune=prune,
                      live_manifest=manifest)
     verification = None
     if not dry_run:
         apply(plan, store, progress, built.show.s3.cache_control)
         if options.identity:
-            record(built.lock, built.build.feed, built.show.root, set(allow))
+            record(built.lock, built.publication.feed, built.show.root, set(allow))
         if verify:
             from .verify import verify_published  # http.client and friends: only when checking
 
             verification = verify_published(built, plan)
-    return Report(built, plan, store.describe(), built.build.feed.self_url, dry_run, verification, tuple(changes))
+    return Report(built, plan, store.describe(), built.publication.feed.self_url, dry_run, verification, tuple(changes))
 
 
 def apply(plan: Plan, store: Store, progress: Progress | None = None, cache: CachePolicy = DEFAULT_CACHE) -> None:

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..build import Built
+from ..build import BuiltShow
 from ..feed.model import url
 from .plan import Plan
 
@@ -62,16 +62,16 @@ class Unreachable(Exception):
     """The host did not answer at all (no HTTP status)."""
 
 
-def verify_published(built: Built, plan: Plan) -> Verification:
+def verify_published(built: BuiltShow, plan: Plan) -> Verification:
     """HEAD the feed and the enclosures this publish uploaded, through the show's ``base_url``."""
     base = built.show.base_url
     if urlsplit(base).scheme not in ("http", "https"):
         return Verification(0, (), f"base_url {base} is not an http(s) URL")
-    feed = Expected(built.build.feed.self_url, FEED_TYPE, len(plan.feed), length_required=False)
+    feed = Expected(built.publication.feed.self_url, FEED_TYPE, len(plan.feed), length_required=False)
     new = {url(built.show, asset.key) for asset in plan.uploads}
     enclosures = [
         Expected(item.enclosure_url, item.enclosure_type, item.enclosure_length)
-        for item in built.build.feed.items
+        for item in built.publication.feed.items
         if item.enclosure_url in new
     ]
     return check_urls([feed, *enclosures])

@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
 
-from apa_feed.build import Built, Options, build_project
+from apa_feed.build import BuiltShow, Options, build_project
 from apa_feed.site import ThemeError
 from apa_feed.site.i18n import format_date, format_duration, format_size
 
@@ -22,12 +22,12 @@ BASE = "https://agencepresseaudio.example/podcast/"
 HtmlElement = lxml.html.HtmlElement
 
 
-def build(root: Path) -> Built:
+def build(root: Path) -> BuiltShow:
     return build_project(Options(root / "feed.yaml", now=NOW))
 
 
-def pages(built: Built) -> dict[str, bytes]:
-    return {a.key: a.data for a in built.build.assets if a.key.endswith(".html") and a.data is not None}
+def pages(built: BuiltShow) -> dict[str, bytes]:
+    return {a.key: a.data for a in built.publication.assets if a.key.endswith(".html") and a.data is not None}
 
 
 def parse(data: bytes) -> HtmlElement:
@@ -60,7 +60,7 @@ def episode(project: Path) -> HtmlElement:
 
 def test_publish_makes_index_episode_page_and_a_content_addressed_stylesheet(project: Path) -> None:
     built = build(project)
-    keys = {a.key: a for a in built.build.assets}
+    keys = {a.key: a for a in built.publication.assets}
     assert set(pages(built)) == {"index.html", EPISODE_KEY}
     css = [a for a in keys.values() if a.key.startswith("assets/style-")]
     assert len(css) == 1 and css[0].content_type == "text/css; charset=utf-8"
@@ -198,14 +198,14 @@ def test_english_show_speaks_english(project: Path) -> None:
 
 def test_feed_items_link_to_their_pages(project: Path) -> None:
     built = build(project)
-    assert built.build.feed.link == BASE
-    assert [i.link for i in built.build.feed.items] == [BASE + f"episodes/{SAMPLE_EPISODE}/"]
+    assert built.publication.feed.link == BASE
+    assert [i.link for i in built.publication.feed.items] == [BASE + f"episodes/{SAMPLE_EPISODE}/"]
 
 
 def test_no_website_publishes_no_page(project: Path) -> None:
     edit_feed(project, "website: false\n")
     built = build(project)
-    assert pages(built) == {} and not [a for a in built.build.assets if a.key.startswith("assets/")]
+    assert pages(built) == {} and not [a for a in built.publication.assets if a.key.startswith("assets/")]
 
 
 def test_theme_templates_and_stylesheet_override_the_built_in_ones(project: Path) -> None:
@@ -217,7 +217,7 @@ def test_theme_templates_and_stylesheet_override_the_built_in_ones(project: Path
     built = build(project)
     doc = parse(pages(built)[EPISODE_KEY])
     assert text(one(doc, '//h1[@class="mine"]')).startswith("COOPÉRATION/ MALI-TURQUIE")
-    css = next(a for a in built.build.assets if a.key.startswith("assets/style-"))
+    css = next(a for a in built.publication.assets if a.key.startswith("assets/style-"))
     assert css.data == b"body { color: black; }\n"
     assert parse(pages(built)["index.html"]).xpath('//section[@class="subscribe"]')  # index.html still built in
 

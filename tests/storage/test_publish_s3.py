@@ -9,22 +9,13 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
-from s3server import WeedServer, aws_env, s3_dedicated_server, s3_server  # noqa: F401  (fixtures)
+from s3server import WeedServer, aws_env, point_at, s3_dedicated_server, s3_server  # noqa: F401  (fixtures)
 
 from apa_feed.build import Options
 from apa_feed.errors import StorageError
 from apa_feed.publish.run import publish
 from apa_feed.storage import Progress, Upload
 from apa_feed.storage.s3 import S3Store
-
-
-def point_at(root: Path, server: WeedServer, bucket: str) -> None:
-    """Make feed.yaml publish to ``bucket`` and serve from it (anonymous GETs, path style)."""
-    text = (root / "feed.yaml").read_text(encoding="utf-8")
-    text = re.sub(r"^storage: .*$", f"storage: s3://{bucket}/show", text, flags=re.M)
-    text = re.sub(r"^base_url: .*$", f"base_url: {server.endpoint}/{bucket}/show/", text, flags=re.M)
-    text += f"s3:\n  endpoint_url: {server.endpoint}\n  addressing_style: path\n"
-    (root / "feed.yaml").write_text(text, encoding="utf-8")
 
 
 def fetch(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:

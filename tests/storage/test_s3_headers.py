@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 from conftest import NOW
-from s3server import WeedServer, aws_env, s3_server  # noqa: F401  (fixtures)
-from test_publish_s3 import point_at
+from s3server import WeedServer, aws_env, point_at, s3_server  # noqa: F401  (fixtures)
 
 from apa_feed.build import Options
 from apa_feed.config.show import MEDIA_CACHE, load_show
@@ -61,7 +60,7 @@ def test_acl_storage_class_and_cache_control_follow_feed_yaml(
     report = publish(Options(project / "feed.yaml", now=NOW))
     client = s3_server.client()
     kinds: collections.Counter[str] = collections.Counter()
-    for asset in report.built.build.assets:
+    for asset in report.built.publication.assets:
         head = client.head_object(Bucket=bucket, Key="show/" + asset.key)
         if asset.cache_control == MEDIA_CACHE:  # under a content-addressed key: never rewritten
             assert (head["CacheControl"], head.get("StorageClass")) == (

@@ -58,7 +58,7 @@ def test_sample_item_links_transcript_and_chapters_that_are_published(project: P
     assert transcript.attrib == {"url": transcript.get("url"), "type": "text/vtt", "language": "fr", "rel": "captions"}
     chapters = item.find(f"{PC}chapters")
     assert chapters.get("type") == "application/json+chapters"
-    assets = {a.key: a for a in result.build.assets}
+    assets = {a.key: a for a in result.publication.assets}
     base = "https://agencepresseaudio.example/podcast/"
     chapter_asset = assets[chapters.get("url").removeprefix(base)]
     doc = json.loads(chapter_asset.data)
@@ -129,7 +129,7 @@ def test_yaml_chapters_season_soundbite_and_trailer(project: Path) -> None:
     bite = item.find(f"{PC}soundbite")
     assert (bite.get("startTime"), bite.get("duration"), bite.text) == ("3", "20", "Extrait")
     chapters_url = item.find(f"{PC}chapters").get("url")
-    data = {a.key: a for a in result.build.assets}[chapters_url.split("/podcast/")[1]].data
+    data = {a.key: a for a in result.publication.assets}[chapters_url.split("/podcast/")[1]].data
     assert from_json_chapters(data) == (Chapter(0.0, "Début"), Chapter(65.5, "Fin", url="https://example.com/fin"))
 
 

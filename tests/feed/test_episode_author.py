@@ -18,7 +18,7 @@ def test_the_episode_author_is_written_and_shown(project: Path) -> None:
     built = build_project(Options(project / "feed.yaml", now=NOW))
     items = etree.fromstring(built.rss).findall("channel/item")
     assert [i.findtext(f"{ITUNES}author") for i in items] == ["Awa Diallo", None]  # the sample keeps the show's
-    pages = {a.key: a.data for a in built.build.assets if a.key.endswith("index.html") and a.data}
+    pages = {a.key: a.data for a in built.publication.assets if a.key.endswith("index.html") and a.data}
     guest = lxml.html.fromstring(pages["episodes/2025-12-01-guest/index.html"])
     sample = lxml.html.fromstring(pages[f"episodes/{SAMPLE_EPISODE}/index.html"])
     byline = '//p[@class="byline"]'

@@ -38,7 +38,7 @@ def test_first_publish_records_what_subscribers_have(project: Path) -> None:
     assert lock.feed_url == "https://agencepresseaudio.example/podcast/feed.xml"
     (entry,) = lock.episodes
     assert (entry.guid, entry.pub_date, entry.slug) == (GUID, "2025-11-12T00:00:00+01:00", SAMPLE_EPISODE)
-    assert entry.enclosure_url == report.built.build.feed.items[0].enclosure_url
+    assert entry.enclosure_url == report.built.publication.feed.items[0].enclosure_url
     assert report.changes == ()
 
 
@@ -101,7 +101,7 @@ def test_reencoded_audio_keeps_its_guid_and_says_why_the_url_changed(project: Pa
     (change,) = report.changes
     assert (change.kind, change.episode) == ("enclosure", SAMPLE_EPISODE)
     assert change.explanation == "new audio bytes under a new key (the old file stays on the store until --prune)"
-    assert report.built.build.feed.items[0].guid == GUID
+    assert report.built.publication.feed.items[0].guid == GUID
     assert read_lock(project).episodes[0].enclosure_url == change.new  # type: ignore[union-attr]
 
 

@@ -31,7 +31,7 @@ def test_first_publish_writes_media_artwork_and_feed(project: Path) -> None:
         k for k in published if k.startswith(f"episodes/{SAMPLE_EPISODE}/audio-")
     ]
     # audio, 2 covers, chapters, transcript, pages, stylesheet, the feed and the manifest of page hashes
-    assert len(published) == len(report.built.build.assets) + 2 >= 7
+    assert len(published) == len(report.built.publication.assets) + 2 >= 7
     assert report.as_dict()["uploaded"] == len(published) - 1
     assert not [p for p in public.rglob(".*")], "no temporary file may be left behind"
 
@@ -40,14 +40,14 @@ def test_second_publish_copies_nothing(project: Path) -> None:
     publish(options(project))
     before = {p: p.stat().st_mtime_ns for p in (project / "public").rglob("*") if p.is_file()}
     report = publish(options(project))
-    assert (report.plan.count("upload"), report.plan.count("unchanged")) == (0, len(report.built.build.assets) + 1)
+    assert (report.plan.count("upload"), report.plan.count("unchanged")) == (0, len(report.built.publication.assets) + 1)
     after = {p: p.stat().st_mtime_ns for p in (project / "public").rglob("*") if p.is_file()}
     assert after == before
 
 
 def test_dry_run_changes_nothing(project: Path) -> None:
     report = publish(options(project), dry_run=True)
-    assert report.plan.count("upload") == len(report.built.build.assets) + 1
+    assert report.plan.count("upload") == len(report.built.publication.assets) + 1
     assert not (project / "public").exists()
 
 
@@ -56,7 +56,7 @@ def test_changed_audio_goes_to_a_new_key_and_keeps_the_guid(project: Path) -> No
     audio = project / "episodes" / SAMPLE_EPISODE / "audio.mp3"
     audio.write_bytes(audio.read_bytes()[:600_000])  # a re-encode: different bytes
     second = publish(options(project))
-    old_item, new_item = first.built.build.feed.items[0], second.built.build.feed.items[0]
+    old_item, new_item = first.built.publication.feed.items[0], second.built.publication.feed.items[0]
     assert old_item.guid == new_item.guid
     assert old_item.enclosure_url != new_item.enclosure_url
     old_key = old_item.enclosure_url.removeprefix("https://agencepresseaudio.example/podcast/")

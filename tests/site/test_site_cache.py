@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from conftest import NOW, SAMPLE_EPISODE
+from conftest import NOW, REPO, SAMPLE_EPISODE
 
 from apa_feed.build import Options, build_project
 from apa_feed.files import show_cache
@@ -15,7 +15,7 @@ PAGE = f"episodes/{SAMPLE_EPISODE}/index.html"
 
 def pages(root: Path) -> dict[str, bytes]:
     built = build_project(Options(root / "feed.yaml", now=NOW))
-    return {a.key: a.data for a in built.build.assets if a.key.endswith(".html") and a.data is not None}
+    return {a.key: a.data for a in built.publication.assets if a.key.endswith(".html") and a.data is not None}
 
 
 def cache_db(root: Path) -> sqlite3.Connection:
@@ -55,7 +55,7 @@ def test_a_changed_episode_renders_its_page_again_and_drops_the_old_one(project:
 def test_a_theme_change_renders_every_page_again(project: Path) -> None:
     before = pages(project)
     (project / "theme").mkdir()
-    base = (Path(__file__).resolve().parent.parent / "apa_feed/site/templates/base.html").read_text(encoding="utf-8")
+    base = (REPO / "apa_feed/site/templates/base.html").read_text(encoding="utf-8")
     (project / "theme" / "base.html").write_text(base.replace("</body>", "<p>thème maison</p></body>"),
                                                  encoding="utf-8")
     after = pages(project)

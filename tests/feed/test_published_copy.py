@@ -29,7 +29,7 @@ def test_tags_write_gives_the_published_copy_title_chapters_and_cover(project: P
     (project / "feed.yaml").write_text((project / "feed.yaml").read_text(encoding="utf-8") + "tags: write\n")
     original = (project / "episodes" / SAMPLE_EPISODE / "audio.mp3").read_bytes()
     report = run(project)
-    item = report.built.build.feed.items[0]
+    item = report.built.publication.feed.items[0]
     copy = published_file(project, item.enclosure_url)
     info = probe(copy)
     assert info.tags.title == "Coopération/ Mali-Turquie : L’arsenal militaire turc en vitrine à Bamako"
@@ -47,7 +47,7 @@ def test_tags_write_gives_the_published_copy_title_chapters_and_cover(project: P
 
 
 def test_without_tags_write_the_original_bytes_are_published(project: Path) -> None:
-    item = run(project).built.build.feed.items[0]
+    item = run(project).built.publication.feed.items[0]
     assert published_file(project, item.enclosure_url).read_bytes() == SAMPLE_AUDIO.read_bytes()
 
 
@@ -80,7 +80,7 @@ def test_chapter_pictures_in_the_audio_are_published_and_linked_from_the_json_ch
         TIT2(encoding=3, text="Avec image"), APIC(encoding=3, mime="image/jpeg", type=0, desc="c1", data=picture)]))
     tags.save(folder / "audio.mp3", v2_version=4)
     report = run(project)
-    item = next(i for i in report.built.build.feed.items if i.slug == "2025-12-02-pictures")
+    item = next(i for i in report.built.publication.feed.items if i.slug == "2025-12-02-pictures")
     assert item.chapters_url is not None
     doc = json.loads(published_file(project, item.chapters_url).read_bytes())
     assert [c["title"] for c in doc["chapters"]] == ["Début", "Avec image"]

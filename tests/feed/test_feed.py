@@ -134,17 +134,17 @@ def test_drafts_and_future_episodes_are_absent_until_due(project: Path) -> None:
     add_episode(project, "2025-12-01-draft", episode_yaml("Draft", "2025-12-01", draft="true"))
     add_episode(project, "2026-03-01-later", episode_yaml("Later", "2026-03-01T09:00:00+01:00"))
     now = build_project(Options(project / "feed.yaml", now=NOW))
-    titles = [i.title for i in now.build.feed.items]
+    titles = [i.title for i in now.publication.feed.items]
     assert "Draft" not in titles and "Later" not in titles
-    assert dict(now.build.skipped) == {"2025-12-01-draft": "draft", "2026-03-01-later": "scheduled"}
+    assert dict(now.publication.skipped) == {"2025-12-01-draft": "draft", "2026-03-01-later": "scheduled"}
     due = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
     later = build_project(Options(project / "feed.yaml", now=due))
-    assert [i.title for i in later.build.feed.items][0] == "Later"
+    assert [i.title for i in later.publication.feed.items][0] == "Later"
 
 
 def test_date_alone_takes_the_show_time_zone(project: Path) -> None:
     built = build_project(Options(project / "feed.yaml", now=NOW))
-    published = built.build.feed.items[0].published
+    published = built.publication.feed.items[0].published
     assert published.isoformat() == "2025-11-12T00:00:00+01:00"
     assert not is_live(replace(built_meta(project), published=published), datetime(2025, 11, 11, 22, 59, tzinfo=UTC))
 
@@ -206,4 +206,4 @@ def test_explicit_inherits_and_overrides(project: Path) -> None:
 
 def test_copy_sample_is_complete(tmp_path: Path) -> None:
     copy_sample(tmp_path)
-    assert build_project(Options(tmp_path / "feed.yaml", now=NOW)).build.feed.items
+    assert build_project(Options(tmp_path / "feed.yaml", now=NOW)).publication.feed.items

@@ -26,7 +26,7 @@ TRICKY = [
 
 def sample_feed(project: Path, copies: int = 6) -> Feed:
     """The sample's feed with its one item repeated under new GUIDs and tricky show notes."""
-    feed = build_project(Options(project / "feed.yaml", now=NOW)).build.feed
+    feed = build_project(Options(project / "feed.yaml", now=NOW)).publication.feed
     first = feed.items[0]
     items = [first] + [replace(first, guid=f"guid-{n}", title=f"Épisode {n}", html=TRICKY[n % len(TRICKY)],
                                text=TRICKY[n % len(TRICKY)]) for n in range(copies)]
@@ -108,20 +108,20 @@ def test_builds_keep_the_items_and_reuse_them(project: Path, monkeypatch: pytest
     first = build_project(Options(project / "feed.yaml", now=NOW))
     assert len(kept_items(project)) == 2
     real = render_module._entry
-    seen = refusing_entries(monkeypatch, allowed={first.build.feed.items[0].guid})
+    seen = refusing_entries(monkeypatch, allowed={first.publication.feed.items[0].guid})
     path = project / "episodes" / "2025-12-01-two" / "episode.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace('"Deux"', '"Deux bis"'), encoding="utf-8")
     again = build_project(Options(project / "feed.yaml", now=NOW))
-    assert seen == [first.build.feed.items[0].guid]  # only the edited episode
+    assert seen == [first.publication.feed.items[0].guid]  # only the edited episode
     assert b"<title>Deux bis</title>" in again.rss
     assert len(kept_items(project)) == 2, "the old item's text is dropped"
     monkeypatch.setattr(render_module, "_entry", real)
-    assert again.rss == render(again.build.feed)[0]
+    assert again.rss == render(again.publication.feed)[0]
 
 
 def test_items_kept_by_another_version_of_the_code_are_never_spliced(project: Path) -> None:
     first = build_project(Options(project / "feed.yaml", now=NOW))
-    key = item_key(first.build.feed.items[0])
+    key = item_key(first.publication.feed.items[0])
     with sqlite3.connect(show_cache(project) / "cache.sqlite3") as db:
         db.execute("UPDATE rows SET value = ? WHERE kind = 'items' AND key = ?",
                    (b"    <item><title>injected</title></item>\n", key))

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
-from s3server import WeedServer, aws_env, s3_server  # noqa: F401  (fixtures)
-from test_publish_s3 import point_at
+from s3server import WeedServer, aws_env, point_at, s3_server  # noqa: F401  (fixtures)
 
 from apa_feed.build import Options, build_project
 from apa_feed.config.show import load_show
@@ -104,7 +103,7 @@ def test_deletes_happen_only_after_the_new_feed_is_written(project: Path) -> Non
     store.events = []
     store.put_bytes("stray.mp3", b"junk", "audio/mpeg", "no-cache")
     built = build_project(Options(project / "feed.yaml", now=NOW))
-    plan = make_plan(built.build.assets, store.list(), "feed.xml", built.rss, store.read("feed.xml"), prune=True)
+    plan = make_plan(built.publication.assets, store.list(), "feed.xml", built.rss, store.read("feed.xml"), prune=True)
     store.events.clear()
     apply(plan, store)
     assert store.events[-2:] == ["put feed.xml", "delete ['stray.mp3']"]

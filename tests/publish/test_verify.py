@@ -8,8 +8,7 @@ import re
 from pathlib import Path
 
 from conftest import NOW
-from s3server import WeedServer, aws_env, closed_port, s3_server  # noqa: F401  (fixtures)
-from test_publish_s3 import point_at
+from s3server import WeedServer, aws_env, closed_port, point_at, s3_server  # noqa: F401  (fixtures)
 
 from apa_feed.build import Options
 from apa_feed.publish.run import publish
