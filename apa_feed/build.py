@@ -93,8 +93,6 @@ class Gathered:
     problems: list[Problem]
 
 
-
-
 def gather(show_image: Path | None, episodes: list[EpisodeMeta], cache: Cache, tz: ZoneInfo = UTC_ZONE) -> Gathered:
     """Check artwork, probe and hash every referenced file, render the show notes; a bad file is a
     located problem."""
@@ -136,8 +134,13 @@ def remote_input(ep: EpisodeMeta, problems: list[Problem]) -> list[EpisodeInput]
     """An episode whose audio is served from elsewhere: the feed takes its enclosure as given."""
     assert ep.remote is not None
     for name in ep.from_audio:
-        problems.append(Problem(display_path(ep.folder / "episode.yaml"), field=name, message="missing required "
-                                "field (audio hosted elsewhere has no tags to take it from)"))
+        problems.append(
+            Problem(
+                display_path(ep.folder / "episode.yaml"),
+                field=name,
+                message="missing required field (audio hosted elsewhere has no tags to take it from)",
+            )
+        )
     if ep.from_audio:
         return []
     r = ep.remote
@@ -157,8 +160,11 @@ def fill_from_tags(ep: EpisodeMeta, audio: AudioInfo, tz: ZoneInfo) -> tuple[Epi
         value = _tag_value(name, tags, tz)
         if value is None:
             tag = {"title": "title", "date": "date (a full YYYY-MM-DD)", "description": "comment"}[name]
-            problems.append(Problem(where, field=name, message=f"missing required field, and the audio has no "
-                                    f"{tag} tag to take it from"))
+            problems.append(
+                Problem(
+                    where, field=name, message=f"missing required field, and the audio has no {tag} tag to take it from"
+                )
+            )
         else:
             found["published" if name == "date" else name] = value
     return replace(ep, **found), problems  # type: ignore[arg-type]
@@ -186,8 +192,14 @@ def _episode_input(ep: EpisodeMeta, audio: AudioInfo, cache: Cache, problems: li
     where = display_path(ep.transcript)
     kind = transcript_type(ep.transcript)
     if kind is None:
-        problems.append(Problem(where, field="transcript", message="expected a WebVTT (.vtt), SRT (.srt), "
-                                "Podcast Index JSON (.json), HTML (.html) or text (.txt) transcript"))
+        problems.append(
+            Problem(
+                where,
+                field="transcript",
+                message="expected a WebVTT (.vtt), SRT (.srt), "
+                "Podcast Index JSON (.json), HTML (.html) or text (.txt) transcript",
+            )
+        )
         return found
     try:
         cues = read_cues(ep.transcript) if is_timed(ep.transcript) else []
@@ -211,23 +223,41 @@ def episode_chapters(ep: EpisodeMeta, audio: AudioInfo, problems: list[Problem])
         written = sorted(ep.chapters, key=lambda c: c.start)
         given = tuple(Chapter(c.start, c.title, None, c.url, c.image) for c in written)
     if given and in_audio:
-        problems.append(Problem(display_path(ep.folder / "episode.yaml"), field="chapters", severity="info",
-                                message=f"the audio has {len(in_audio)} chapters of its own; the "
-                                f"{len(given)} given for the episode are published instead"))
+        problems.append(
+            Problem(
+                display_path(ep.folder / "episode.yaml"),
+                field="chapters",
+                severity="info",
+                message=f"the audio has {len(in_audio)} chapters of its own; the "
+                f"{len(given)} given for the episode are published instead",
+            )
+        )
     return given or in_audio
-
 
 
 def audio_warnings(path: Path, audio: AudioInfo) -> list[Problem]:
     """Warn about audio Apple will not play, and about a name that disagrees with the content."""
     found = []
     if not audio.apple_accepts:
-        found.append(Problem(display_path(path), field="audio", severity="warning", rule="Apple",
-                             message=f"{audio.format} audio does not play in Apple Podcasts (use MP3 or M4A/AAC)"))
+        found.append(
+            Problem(
+                display_path(path),
+                field="audio",
+                severity="warning",
+                rule="Apple",
+                message=f"{audio.format} audio does not play in Apple Podcasts (use MP3 or M4A/AAC)",
+            )
+        )
     if not audio.extension_matches(path):
-        found.append(Problem(display_path(path), field="audio", severity="warning",
-                             message=f'the file holds {audio.format} audio but its name ends in "{path.suffix}"; '
-                             f"published as {audio.mime_type}"))
+        found.append(
+            Problem(
+                display_path(path),
+                field="audio",
+                severity="warning",
+                message=f'the file holds {audio.format} audio but its name ends in "{path.suffix}"; '
+                f"published as {audio.mime_type}",
+            )
+        )
     return found
 
 
@@ -278,8 +308,10 @@ def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) ->
     inputs = found.episodes
     if assign:
         assigned = {ep.folder: ep.guid for ep in assign_guids([ep for ep in episodes if ep.guid is None])}
-        inputs = [replace(i, meta=replace(i.meta, guid=assigned[i.meta.folder])) if i.meta.folder in assigned else i
-                  for i in inputs]
+        inputs = [
+            replace(i, meta=replace(i.meta, guid=assigned[i.meta.folder])) if i.meta.folder in assigned else i
+            for i in inputs
+        ]
     inputs, derived = derive(show, inputs, cache)
     problems += derived
     lock = _lock(show, problems)

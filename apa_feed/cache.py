@@ -164,8 +164,10 @@ def _connect(path: Path) -> sqlite3.Connection | None:
             db = sqlite3.connect(path, timeout=30)
             with db:
                 db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-                db.execute("CREATE TABLE IF NOT EXISTS rows (kind TEXT, key TEXT, value, PRIMARY KEY (kind, key))"
-                           " WITHOUT ROWID")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS rows (kind TEXT, key TEXT, value, PRIMARY KEY (kind, key))"
+                    " WITHOUT ROWID"
+                )
                 found = db.execute("SELECT value FROM meta WHERE name = 'code'").fetchone()
                 if found != (code_version(),):  # another apa-feed wrote it: nothing in it is ours to use
                     db.execute("DELETE FROM rows")

@@ -172,8 +172,16 @@ def publish_command(
             from .publish.run import publish
 
             options = Options(config, base_url=base_url, storage=storage)
-            return publish(options, dry_run=dry_run, prune=prune, progress=progress, verify=not no_verify,
-                           allow=allow, survey=survey, locked=True)
+            return publish(
+                options,
+                dry_run=dry_run,
+                prune=prune,
+                progress=progress,
+                verify=not no_verify,
+                allow=allow,
+                survey=survey,
+                locked=True,
+            )
 
     with progress_for(quiet or as_json) as progress:
         report = run(locked_publish)
@@ -280,8 +288,10 @@ def import_command(
         print(f"created {display_path(path)}")
     skipped = f", {summary.skipped} skipped (see warnings)" if summary.skipped else ""
     print(f"imported {summary.episodes} episodes{skipped}; podcast:guid {summary.podcast_guid}")
-    print(f"next: set base_url in feed.yaml (now {summary.base_url}) to where the new files will be served, "
-          f"run apa-feed check, and redirect {summary.feed_url or 'the old feed'} to the new feed")
+    print(
+        f"next: set base_url in feed.yaml (now {summary.base_url}) to where the new files will be served, "
+        f"run apa-feed check, and redirect {summary.feed_url or 'the old feed'} to the new feed"
+    )
 
 
 def version_callback(value: bool) -> None:

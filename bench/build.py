@@ -59,8 +59,15 @@ def generate(work: Path, episodes: int) -> Path:
     """The show's feed.yaml (made once, kept in ``work``), every file of it dated an hour back."""
     root = work / f"show-{episodes}"
     if not (root / "feed.yaml").exists():
-        make_show(root, episodes, TINY_MB, "public", "https://cdn.bench.example/podcast/",
-                  extra="website: false\n", full_notes=True)
+        make_show(
+            root,
+            episodes,
+            TINY_MB,
+            "public",
+            "https://cdn.bench.example/podcast/",
+            extra="website: false\n",
+            full_notes=True,
+        )
     backdate(root)
     return root / "feed.yaml"
 
@@ -136,7 +143,7 @@ def retitle(path: Path) -> str:
     """Give the episode a new title (one never used before); return it."""
     title = f"Bench story retitled {time.time_ns():x}".translate(str.maketrans("0123456789", "opqrstuvwx"))
     text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r'(?m)^title: .*$', f'title: "{title}"', text, count=1), encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^title: .*$", f'title: "{title}"', text, count=1), encoding="utf-8")
     return title
 
 
@@ -207,10 +214,14 @@ def run(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     config = generate(work, n)
     notes = os.path.getsize(config.parent / "episodes" / f"ep-{0:06d}" / "episode.yaml")
-    print(f"show: {n:,} episodes (episode.yaml ~{notes / 1000:.1f} kB with full show notes, distinct "
-          f"{TINY_MB * 1000:.0f} kB MP3s), feed only; ready in {time.perf_counter() - started:.1f} s")
-    print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs; naive script and floor parse "
-          f"YAML with {naive.LOADER_NAME}; best of {rounds} rounds each")
+    print(
+        f"show: {n:,} episodes (episode.yaml ~{notes / 1000:.1f} kB with full show notes, distinct "
+        f"{TINY_MB * 1000:.0f} kB MP3s), feed only; ready in {time.perf_counter() - started:.1f} s"
+    )
+    print(
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs; naive script and floor parse "
+        f"YAML with {naive.LOADER_NAME}; best of {rounds} rounds each"
+    )
     first, naive_first = first_builds(config, rounds, n)
     unchanged = unchanged_builds(config, rounds, n)
     retitled = retitled_builds(config, rounds)
@@ -237,8 +248,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--episodes", type=int, default=5_000)
     parser.add_argument("--rounds", type=int, default=3, help="each time is the best of this many runs")
     parser.add_argument("--workdir", help="keep the generated show and its caches here (the show is reused)")
-    parser.add_argument("--profile", choices=("first", "retitled", "unchanged"),
-                        help="also print a cProfile of apa-feed's functions in one build of this case")
+    parser.add_argument(
+        "--profile",
+        choices=("first", "retitled", "unchanged"),
+        help="also print a cProfile of apa-feed's functions in one build of this case",
+    )
     parser.add_argument("--child", nargs=2, metavar=("WHICH", "CONFIG"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:

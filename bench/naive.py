@@ -97,8 +97,11 @@ def render(show: dict[str, Any], episodes: list[dict[str, Any]]) -> bytes:
         entry.title(episode["title"])
         entry.link(href=show["link"])
         entry.description(episode.get("description", ""))
-        entry.enclosure(f"{base}episodes/{episode['folder']}/{stem}-{episode['sha256'][:12]}{dot}{suffix}",
-                        str(episode["length"]), AUDIO_TYPES.get(f".{suffix.lower()}", "audio/mpeg"))
+        entry.enclosure(
+            f"{base}episodes/{episode['folder']}/{stem}-{episode['sha256'][:12]}{dot}{suffix}",
+            str(episode["length"]),
+            AUDIO_TYPES.get(f".{suffix.lower()}", "audio/mpeg"),
+        )
         entry.published(published)
         entry.podcast.itunes_title(episode["title"])
         entry.podcast.itunes_summary(episode.get("description", ""))
@@ -120,8 +123,12 @@ def naive_build(show_dir: str | Path) -> bytes:
     episodes = []
     for folder, meta in parsed:
         audio = os.path.join(show_dir, "episodes", folder, meta["audio"])
-        facts = {"folder": folder, "seconds": duration(audio), "length": os.path.getsize(audio),
-                 "sha256": sha256_file(audio)}
+        facts = {
+            "folder": folder,
+            "seconds": duration(audio),
+            "length": os.path.getsize(audio),
+            "sha256": sha256_file(audio),
+        }
         episodes.append(meta | facts)
     return render(show, episodes)
 

@@ -244,14 +244,18 @@ def speeds(files: list[Path], rounds: int) -> None:
     if longest is not None:
         scan = min(_timed(lambda: scan_mp3(longest)) for _ in range(rounds))
         whole = min(_timed(lambda: probe(longest)) for _ in range(rounds))
-        print(f"longest scanned MP3 {longest.name} ({infos[longest].duration / 60:.0f} min): frame scan {scan:.3f} s, "
-              f"whole probe {whole:.3f} s (target < {TARGET_SCAN} s: {'ok' if whole < TARGET_SCAN else 'MISSED'})")
+        print(
+            f"longest scanned MP3 {longest.name} ({infos[longest].duration / 60:.0f} min): frame scan {scan:.3f} s, "
+            f"whole probe {whole:.3f} s (target < {TARGET_SCAN} s: {'ok' if whole < TARGET_SCAN else 'MISSED'})"
+        )
     count, warm = time_warm_cache(files, rounds * 20)
     cold_all = time_probe(files, 1)
     rate = per_second(count, warm)
-    print(f"warm cache: {rate:,.0f} files/s ({count} lookups incl. loading the cache each round), "
-          f"{rate / per_second(len(files), cold_all):.0f}× a cold probe of the same files "
-          f"(target ≥ {TARGET_WARM:,.0f} files/s: {'ok' if rate >= TARGET_WARM else 'MISSED'})")
+    print(
+        f"warm cache: {rate:,.0f} files/s ({count} lookups incl. loading the cache each round), "
+        f"{rate / per_second(len(files), cold_all):.0f}× a cold probe of the same files "
+        f"(target ≥ {TARGET_WARM:,.0f} files/s: {'ok' if rate >= TARGET_WARM else 'MISSED'})"
+    )
 
 
 def _verdict(ok: bool) -> str:

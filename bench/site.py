@@ -51,8 +51,17 @@ def big_feed(feed: Feed, count: int) -> Feed:
         day = model.published + timedelta(days=n - count)
         slug = f"{day:%Y-%m-%d}-episode-{n}"
         url = f"{feed.base_url}episodes/{slug}/"
-        items.append(replace(model, guid=f"guid-{n}", title=f"Épisode {n} : {model.title}", published=day,
-                             slug=slug, page_url=url, link=url))
+        items.append(
+            replace(
+                model,
+                guid=f"guid-{n}",
+                title=f"Épisode {n} : {model.title}",
+                published=day,
+                slug=slug,
+                page_url=url,
+                link=url,
+            )
+        )
     return replace(feed, items=tuple(items))
 
 
@@ -93,15 +102,18 @@ def main(count: int) -> None:
         pages = [a for a in assets if a.key.endswith(".html")]
         print(f"{count} episodes: {len(pages)} pages ({sum(a.size for a in pages) / 1e6:.1f} MB of HTML)")
         print(f"  RSS feed render (baseline): {rss * 1000:8.0f} ms")
-        print(f"  website render:             {site * 1000:8.0f} ms  = {site / rss:.1f} × the feed, "
-              f"{site / len(pages) * 1e6:.0f} µs a page")
+        print(
+            f"  website render:             {site * 1000:8.0f} ms  = {site / rss:.1f} × the feed, "
+            f"{site / len(pages) * 1e6:.0f} µs a page"
+        )
         print(f"  unchanged pages read back:  {kept * 1000:8.0f} ms  = {kept / rss:.1f} × the feed")
         store = open_store(str(folder / "public"), folder)
         apply(make_plan(tuple(assets), store.list(), "feed.xml", render(feed)[0], None), store)
         print(f"  no-op republish: {len(page_uploads(build_site(feed, show), store))} pages to upload")
         renamed = feed.items[5]
-        retitled = replace(feed, items=(*feed.items[:5], replace(renamed, title=renamed.title + " (mise à jour)"),
-                                        *feed.items[6:]))
+        retitled = replace(
+            feed, items=(*feed.items[:5], replace(renamed, title=renamed.title + " (mise à jour)"), *feed.items[6:])
+        )
         changed = page_uploads(build_site(retitled, show), store)
         print(f"  one episode retitled: {len(changed)} pages to upload: {shown(changed)}")
         same_size = replace(renamed, title=renamed.title.replace("Épisode", "ÉPISODE"))

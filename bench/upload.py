@@ -123,8 +123,9 @@ FULL_NOTES = """  In this episode ({word}, number {number}), our reporter follow
 """
 
 
-def make_show(root: Path, episodes: int, mb: float, storage: str, base_url: str, extra: str = "",
-              full_notes: bool = False) -> Path:
+def make_show(
+    root: Path, episodes: int, mb: float, storage: str, base_url: str, extra: str = "", full_notes: bool = False
+) -> Path:
     """Write feed.yaml, cover.jpg and ``episodes`` episode folders under ``root``; return feed.yaml.
 
     ``full_notes`` gives every episode show notes of a real length (about 2 kB of Markdown: paragraphs,
@@ -151,8 +152,18 @@ def make_show(root: Path, episodes: int, mb: float, storage: str, base_url: str,
 def mirror(config: Path, target: Path) -> int:
     """The exact objects apa-feed publishes (media, generated pages, feed), as files under ``target`` for the
     sync tools: a local publish, then the probe/hash cache it warmed is removed. Returns their bytes."""
-    command = [sys.executable, "-m", "apa_feed", "publish", "-f", str(config), "--storage", str(target),
-               "--quiet", "--no-verify"]
+    command = [
+        sys.executable,
+        "-m",
+        "apa_feed",
+        "publish",
+        "-f",
+        str(config),
+        "--storage",
+        str(target),
+        "--quiet",
+        "--no-verify",
+    ]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     shutil.rmtree(config.parent / ".apa-feed", ignore_errors=True)
     return sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
@@ -196,11 +207,19 @@ def tool_env(endpoint: str, home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "RCLONE_"))}
     empty = home / "none"
     env.update(
-        AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_DEFAULT_REGION=REGION,
-        AWS_CONFIG_FILE=str(empty), AWS_SHARED_CREDENTIALS_FILE=str(empty), AWS_EC2_METADATA_DISABLED="true",
-        RCLONE_CONFIG=str(empty), RCLONE_CONFIG_BENCH_TYPE="s3", RCLONE_CONFIG_BENCH_PROVIDER="Other",
-        RCLONE_CONFIG_BENCH_ENDPOINT=endpoint, RCLONE_CONFIG_BENCH_ACCESS_KEY_ID=KEY,
-        RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY=SECRET, RCLONE_CONFIG_BENCH_REGION=REGION,
+        AWS_ACCESS_KEY_ID=KEY,
+        AWS_SECRET_ACCESS_KEY=SECRET,
+        AWS_DEFAULT_REGION=REGION,
+        AWS_CONFIG_FILE=str(empty),
+        AWS_SHARED_CREDENTIALS_FILE=str(empty),
+        AWS_EC2_METADATA_DISABLED="true",
+        RCLONE_CONFIG=str(empty),
+        RCLONE_CONFIG_BENCH_TYPE="s3",
+        RCLONE_CONFIG_BENCH_PROVIDER="Other",
+        RCLONE_CONFIG_BENCH_ENDPOINT=endpoint,
+        RCLONE_CONFIG_BENCH_ACCESS_KEY_ID=KEY,
+        RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY=SECRET,
+        RCLONE_CONFIG_BENCH_REGION=REGION,
         RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE="true",
     )
     return env
@@ -225,11 +244,21 @@ def run_bench(args: argparse.Namespace) -> None:
         config = make_show(work / "show", args.episodes, args.mb, "s3://apa/show", f"{endpoint}/apa/show/", extra)
         total = mirror(config, work / "media")
         files = sum(1 for f in (work / "media").rglob("*") if f.is_file())
-        print(f"catalogue: {args.episodes} episodes, {total / 1e6:.1f} MB in {files} objects "
-              f"(made in {time.perf_counter() - started:.1f} s); SeaweedFS at {endpoint}; {os.cpu_count()} CPUs")
+        print(
+            f"catalogue: {args.episodes} episodes, {total / 1e6:.1f} MB in {files} objects "
+            f"(made in {time.perf_counter() - started:.1f} s); SeaweedFS at {endpoint}; {os.cpu_count()} CPUs"
+        )
         env = tool_env(endpoint, work)
-        aws = ["aws", "s3", "sync", str(work / "media"), "s3://aws/show", "--endpoint-url", endpoint,
-               "--only-show-errors"]
+        aws = [
+            "aws",
+            "s3",
+            "sync",
+            str(work / "media"),
+            "s3://aws/show",
+            "--endpoint-url",
+            endpoint,
+            "--only-show-errors",
+        ]
         rclone_bin = shutil.which("rclone")
         rclone = [rclone_bin, "sync", str(work / "media"), "bench:rclone/show"] if rclone_bin else None
         for bucket in ("apa", "aws", "rclone"):  # SeaweedFS grows volumes for a bucket on its first writes
@@ -255,17 +284,21 @@ def run_bench(args: argparse.Namespace) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def report(rows: dict[str, dict[str, float]], requests: dict[str, dict[str, int]], total: int, objects: int,
-           with_rclone: bool) -> None:
+def report(
+    rows: dict[str, dict[str, float]], requests: dict[str, dict[str, int]], total: int, objects: int, with_rclone: bool
+) -> None:
     print()
     print(f"{'':18}{'apa-feed':>12}{'aws s3 sync':>14}{'rclone sync':>14}")
     for phase, times in rows.items():
-        cells = "".join(f"{times[t]:>12.2f} s" if t in times else f"{'n/a':>14}"
-                        for t in ("apa-feed", "aws s3 sync", "rclone sync"))
+        cells = "".join(
+            f"{times[t]:>12.2f} s" if t in times else f"{'n/a':>14}" for t in ("apa-feed", "aws s3 sync", "rclone sync")
+        )
         print(f"{phase:18}{cells}")
         if phase == "first publish":
-            rates = "".join(f"{total / 1e6 / times[t]:>9.1f} MB/s" if t in times else f"{'n/a':>14}"
-                            for t in ("apa-feed", "aws s3 sync", "rclone sync"))
+            rates = "".join(
+                f"{total / 1e6 / times[t]:>9.1f} MB/s" if t in times else f"{'n/a':>14}"
+                for t in ("apa-feed", "aws s3 sync", "rclone sync")
+            )
             print(f"{'  throughput':18}{rates}")
     print()
     for phase, times in rows.items():
@@ -290,8 +323,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--episodes", type=int, default=2_000)
     parser.add_argument("--mb", type=float, default=0.2, help="size of each episode's audio, in MB")
     parser.add_argument("--workdir", help="keep the catalogue and the server's data here")
-    parser.add_argument("--noop-runs", type=int, default=3,
-                        help="no-op republishes per tool (the median is shown; a single run of about 1 s is noisy)")
+    parser.add_argument(
+        "--noop-runs",
+        type=int,
+        default=3,
+        help="no-op republishes per tool (the median is shown; a single run of about 1 s is noisy)",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--counts", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -258,9 +258,7 @@ def gradient(top: tuple[int, int, int], bottom: tuple[int, int, int]) -> Image.I
     return column.resize((size, size), Image.Resampling.NEAREST)
 
 
-def wrap(
-    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont, width: int
-) -> list[str]:
+def wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont, width: int) -> list[str]:
     """Greedily wrap ``text`` into lines no wider than ``width`` pixels."""
     lines: list[str] = []
     for word in text.split():
@@ -272,9 +270,7 @@ def wrap(
     return lines
 
 
-def fit_font(
-    draw: ImageDraw.ImageDraw, text: str, names: tuple[str, ...], size: int
-) -> ImageFont.ImageFont:
+def fit_font(draw: ImageDraw.ImageDraw, text: str, names: tuple[str, ...], size: int) -> ImageFont.ImageFont:
     """Return the largest font up to ``size`` that fits ``text`` on one line."""
     font = load_font(names, size)
     while size > 40 and draw.textlength(text, font=font) > TEXT_WIDTH:
@@ -310,12 +306,8 @@ def show_cover() -> Image.Image:
     image = gradient((14, 22, 48), (52, 18, 46))
     draw = ImageDraw.Draw(image)
     draw_frame(draw, (235, 170, 60))
-    y = draw_block(
-        draw, 360, "Agence Presse Audio", load_font(BOLD_FONTS, 170), (245, 245, 250)
-    )
-    draw_block(
-        draw, y + 60, "Documentaires", load_font(REGULAR_FONTS, 100), (235, 170, 60)
-    )
+    y = draw_block(draw, 360, "Agence Presse Audio", load_font(BOLD_FONTS, 170), (245, 245, 250))
+    draw_block(draw, y + 60, "Documentaires", load_font(REGULAR_FONTS, 100), (235, 170, 60))
     draw_block(
         draw,
         1260,
@@ -334,12 +326,8 @@ def episode_cover() -> Image.Image:
     title_font = fit_font(draw, "Mali – Turquie", BOLD_FONTS, 160)
     y = draw_block(draw, 400, "Mali – Turquie", title_font, (245, 245, 250))
     subtitle = "L’arsenal militaire turc en vitrine à Bamako"
-    y = draw_block(
-        draw, y + 50, subtitle, load_font(REGULAR_FONTS, 84), (230, 230, 238)
-    )
-    draw_block(
-        draw, y + 50, "12 novembre 2025", load_font(REGULAR_FONTS, 64), (230, 120, 70)
-    )
+    y = draw_block(draw, y + 50, subtitle, load_font(REGULAR_FONTS, 84), (230, 230, 238))
+    draw_block(draw, y + 50, "12 novembre 2025", load_font(REGULAR_FONTS, 64), (230, 120, 70))
     draw_block(
         draw,
         1260,
@@ -353,9 +341,7 @@ def episode_cover() -> Image.Image:
 def save_jpeg(image: Image.Image, path: Path) -> None:
     """Save ``image`` as a deterministic baseline RGB JPEG under 300 KB."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    image.convert("RGB").save(
-        path, "JPEG", quality=85, optimize=True, progressive=False
-    )
+    image.convert("RGB").save(path, "JPEG", quality=85, optimize=True, progressive=False)
     if path.stat().st_size >= MAX_JPEG_BYTES:
         raise RuntimeError(f"{path} is larger than {MAX_JPEG_BYTES} bytes")
 
@@ -380,9 +366,7 @@ def main() -> None:
     save_jpeg(show_cover(), ROOT / "cover.jpg")
     save_jpeg(episode_cover(), EPISODE_DIR / "cover.jpg")
     seconds = len(pcm) / 2 / SAMPLE_RATE
-    print(
-        f"audio.mp3: {len(mp3)} bytes, {kbps} kbps, {seconds:.3f} s, {len(cues)} cues"
-    )
+    print(f"audio.mp3: {len(mp3)} bytes, {kbps} kbps, {seconds:.3f} s, {len(cues)} cues")
 
 
 if __name__ == "__main__":

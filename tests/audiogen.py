@@ -273,8 +273,13 @@ def _ffmetadata(metadata: dict[str, str], chapters: list[tuple[float, float, str
 
     lines = [";FFMETADATA1"] + [f"{key}={escape(value)}" for key, value in metadata.items()]
     for start, end, title in chapters:
-        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={round(start * 1000)}", f"END={round(end * 1000)}",
-                  f"title={escape(title)}"]
+        lines += [
+            "[CHAPTER]",
+            "TIMEBASE=1/1000",
+            f"START={round(start * 1000)}",
+            f"END={round(end * 1000)}",
+            f"title={escape(title)}",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -402,13 +402,26 @@ class FlakyProxy:
             response = connection.getresponse()
             data = response.read()
             kept = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_HEADERS]
-            self._answer(request, response.status, kept, data, head=request.command == "HEAD",
-                         length=response.getheader("Content-Length"))
+            self._answer(
+                request,
+                response.status,
+                kept,
+                data,
+                head=request.command == "HEAD",
+                length=response.getheader("Content-Length"),
+            )
         finally:
             connection.close()
 
-    def _answer(self, request: Any, status: int, headers: list[tuple[str, str]], data: bytes,
-                head: bool = False, length: str | None = None) -> None:
+    def _answer(
+        self,
+        request: Any,
+        status: int,
+        headers: list[tuple[str, str]],
+        data: bytes,
+        head: bool = False,
+        length: str | None = None,
+    ) -> None:
         with self._lock:
             self.seen.append((request.command, request.path, status))
         request.send_response(status)

@@ -39,9 +39,18 @@ def rich_mp3(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tags.add(TIT2(encoding=1, text=["Épisode spécial"]))
     tags.add(APIC(encoding=3, mime="image/png", type=3, desc="", data=audiogen.cover_image("PNG", (40, 30))))
     tags.add(CHAP(element_id="a", start_time=0, end_time=1000, sub_frames=[TIT2(encoding=3, text=["Début"])]))
-    tags.add(CHAP(element_id="b", start_time=1000, end_time=2500, sub_frames=[
-        TIT2(encoding=3, text=["Suite"]), WXXX(encoding=3, desc="", url="https://example.org/b"),
-        APIC(encoding=3, mime="image/png", type=0, desc="", data=audiogen.cover_image("PNG", (8, 8)))]))
+    tags.add(
+        CHAP(
+            element_id="b",
+            start_time=1000,
+            end_time=2500,
+            sub_frames=[
+                TIT2(encoding=3, text=["Suite"]),
+                WXXX(encoding=3, desc="", url="https://example.org/b"),
+                APIC(encoding=3, mime="image/png", type=0, desc="", data=audiogen.cover_image("PNG", (8, 8))),
+            ],
+        )
+    )
     tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=["a", "b"]))
     tags.save(path)
     return path
@@ -146,7 +155,9 @@ def test_cache_facts_sha256(tmp_path: Path, mp3: tuple[Path, int], monkeypatch: 
     assert refreshed.sha256 == hashlib.sha256(bytes(changed)).hexdigest() != facts.sha256
 
 
-def test_cache_rebuilds_tags_cover_and_chapters(tmp_path: Path, rich_mp3: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_rebuilds_tags_cover_and_chapters(
+    tmp_path: Path, rich_mp3: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     audio = tmp_path / "episode.mp3"
     audio.write_bytes(rich_mp3.read_bytes())
     first = Cache(tmp_path)
@@ -170,7 +181,10 @@ DAMAGED = [
     ("old-shape", lambda entry: {k: entry[k] for k in ("duration", "size", "mime_type", "format", "duration_source")}),
     ("wrong-type", lambda entry: {**entry, "duration": "2.5"}),
     ("bad-tags", lambda entry: {**entry, "tags": {"titel": "x"}}),
-    ("bad-cover", lambda entry: {**entry, "cover": {"format": "png", "width": "40", "height": 30, "mime_type": "image/png"}}),
+    (
+        "bad-cover",
+        lambda entry: {**entry, "cover": {"format": "png", "width": "40", "height": 30, "mime_type": "image/png"}},
+    ),
     ("bad-chapter", lambda entry: {**entry, "chapters": [{"start": None, "title": "x"}]}),
 ]
 

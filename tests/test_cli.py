@@ -65,7 +65,10 @@ def test_missing_config_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == ["error: feed.yaml: file not found", "1 problem in 1 file; nothing was published."]
+    assert result.stderr.splitlines() == [
+        "error: feed.yaml: file not found",
+        "1 problem in 1 file; nothing was published.",
+    ]
 
 
 def test_check_reports_ok(project: Path) -> None:
@@ -109,7 +112,10 @@ def test_every_command_has_help(command: str) -> None:
 def test_serve_streams_the_sample_to_a_player(project: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "apa_feed", "serve", "--port", "0"],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         line = proc.stdout.readline() if proc.stdout else ""

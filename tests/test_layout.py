@@ -90,7 +90,9 @@ def test_a_dozen_modules_at_most_at_the_top() -> None:
 
 
 def test_no_module_over_400_lines() -> None:
-    long = {name: n for name, path in modules().items() if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400}
+    long = {
+        name: n for name, path in modules().items() if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    }
     assert long == {}
 
 

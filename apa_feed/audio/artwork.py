@@ -53,8 +53,14 @@ def _weight(path: Path, where: str, field: str) -> list[Problem]:
     size = path.stat().st_size
     if size <= LIGHT:
         return []
-    return [_warn(where, field, f"the file is {round(size / 1024)} KB; apps load artwork under 512 KB faster",
-                  "compress it (JPEG quality 80–90) or make it smaller")]
+    return [
+        _warn(
+            where,
+            field,
+            f"the file is {round(size / 1024)} KB; apps load artwork under 512 KB faster",
+            "compress it (JPEG quality 80–90) or make it smaller",
+        )
+    ]
 
 
 def _error(where: str, field: str, message: str) -> Problem:

@@ -128,5 +128,3 @@ def _ogg_picture(value: str) -> tuple[int, bytes]:
     except (binascii.Error, ValueError, IndexError, struct.error, MutagenError):
         return 0, b""
     return int(picture.type), bytes(picture.data)
-
-

@@ -39,8 +39,9 @@ class Ctx:
         """The file the show was read from (feed.yaml, or the one ``-f`` named)."""
         return self.show.source
 
-    def at(self, path: Path, name: str, message: str, severity: str = "error", rule: str = "Apple",
-           hint: str = "") -> Problem:
+    def at(
+        self, path: Path, name: str, message: str, severity: str = "error", rule: str = "Apple", hint: str = ""
+    ) -> Problem:
         """A problem about field ``name``, located in ``path`` when it is a YAML file."""
         where = self.files.get(path) if path.suffix in YAML_SUFFIXES else None
         line, column = where.at(name) if where is not None else (0, 0)
@@ -62,8 +63,15 @@ def seconds(value: float) -> str:
     return f"{value:.1f} s"
 
 
-def too_long(ctx: Ctx, path: Path, name: str, value: str | None, limit: int = APPLE_TEXT_LIMIT,
-             rule: str = "Apple", severity: str = "error") -> list[Problem]:
+def too_long(
+    ctx: Ctx,
+    path: Path,
+    name: str,
+    value: str | None,
+    limit: int = APPLE_TEXT_LIMIT,
+    rule: str = "Apple",
+    severity: str = "error",
+) -> list[Problem]:
     """A text longer than ``limit`` characters."""
     if value is None or len(value) <= limit:
         return []
@@ -74,8 +82,15 @@ def language(ctx: Ctx, path: Path, name: str, tag: str | None, rule: str = "RSS"
     """A BCP 47 tag whose primary subtag is no ISO 639 language."""
     if tag is None or is_iso_639(tag):
         return []
-    return [ctx.at(path, name, f'expected an ISO 639 language code like "fr" or "en-US", got "{tag}" '
-                   f'("{primary(tag)}" is in neither ISO 639-1 nor ISO 639-2)', rule=rule)]
+    return [
+        ctx.at(
+            path,
+            name,
+            f'expected an ISO 639 language code like "fr" or "en-US", got "{tag}" '
+            f'("{primary(tag)}" is in neither ISO 639-1 nor ISO 639-2)',
+            rule=rule,
+        )
+    ]
 
 
 def role(ctx: Ctx, path: Path, name: str, words: str) -> list[Problem]:
@@ -83,15 +98,32 @@ def role(ctx: Ctx, path: Path, name: str, words: str) -> list[Problem]:
     if roles_for(words):
         return []
     near = difflib.get_close_matches(words.lower(), role_choices(), n=1, cutoff=0.6)
-    return [ctx.at(path, name, f'"{words}" is no Podcast Taxonomy role, so it is published in the credits block '
-                   "but not as a podcast:person", "warning", "Podcasting 2.0",
-                   f'did you mean "{near[0]}"?' if near else 'use a role like "host", "producer" or "writer"')]
+    return [
+        ctx.at(
+            path,
+            name,
+            f'"{words}" is no Podcast Taxonomy role, so it is published in the credits block '
+            "but not as a podcast:person",
+            "warning",
+            "Podcasting 2.0",
+            f'did you mean "{near[0]}"?' if near else 'use a role like "host", "producer" or "writer"',
+        )
+    ]
 
 
 def plain_http(ctx: Ctx, path: Path, urls: list[tuple[str, str | None]]) -> list[Problem]:
     """http URLs in a feed whose ``base_url`` is https: mixed http/https."""
     if not ctx.show.base_url.startswith("https://"):
         return []
-    return [ctx.at(path, name, f'"{url}" is http while base_url is https; apps may refuse mixed http/https',
-                   "warning", "Podcasting 2.0", "use its https address")
-            for name, url in urls if url and url.startswith("http://")]
+    return [
+        ctx.at(
+            path,
+            name,
+            f'"{url}" is http while base_url is https; apps may refuse mixed http/https',
+            "warning",
+            "Podcasting 2.0",
+            "use its https address",
+        )
+        for name, url in urls
+        if url and url.startswith("http://")
+    ]

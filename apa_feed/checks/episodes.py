@@ -10,11 +10,22 @@ from ..feed.model import EpisodeInput, slugify
 from ..feed.notes import APPLE_LIMIT, to_text
 from .context import Ctx, episode_file, language, plain_http, role, too_long
 
-APPLE_TYPES = frozenset({"audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac", "video/mp4", "video/quicktime",
-                         "video/x-m4v", "application/pdf"})
+APPLE_TYPES = frozenset(
+    {
+        "audio/mpeg",
+        "audio/x-m4a",
+        "audio/mp4",
+        "audio/aac",
+        "video/mp4",
+        "video/quicktime",
+        "video/x-m4v",
+        "application/pdf",
+    }
+)
 """Enclosure types Apple Podcasts accepts."""
 NUMBER_IN_TITLE = re.compile(
-    r"(?<!\w)(?:[ée]pisode|ep\.?|[ée]p\.?)\s*(?:n[°o]\.?\s*)?#?\s*\d+(?!\w)|(?<![\w&])#\s?\d+(?!\w)", re.IGNORECASE)
+    r"(?<!\w)(?:[ée]pisode|ep\.?|[ée]p\.?)\s*(?:n[°o]\.?\s*)?#?\s*\d+(?!\w)|(?<![\w&])#\s?\d+(?!\w)", re.IGNORECASE
+)
 
 
 def titles(ctx: Ctx) -> list[Problem]:
@@ -25,12 +36,26 @@ def titles(ctx: Ctx) -> list[Problem]:
         path, title = episode_file(ep), ep.meta.title
         found += too_long(ctx, path, "title", title)
         if show_name in title.casefold():
-            found.append(ctx.at(path, "title", "repeats the show's name; apps show it beside the title already",
-                                "warning", hint="keep the show's name out of the episode's title"))
+            found.append(
+                ctx.at(
+                    path,
+                    "title",
+                    "repeats the show's name; apps show it beside the title already",
+                    "warning",
+                    hint="keep the show's name out of the episode's title",
+                )
+            )
         number = NUMBER_IN_TITLE.search(title)
         if number:
-            found.append(ctx.at(path, "title", f'contains an episode number ("{number.group(0).strip()}")',
-                                "warning", hint='set "episode:" instead; apps show the number from there'))
+            found.append(
+                ctx.at(
+                    path,
+                    "title",
+                    f'contains an episode number ("{number.group(0).strip()}")',
+                    "warning",
+                    hint='set "episode:" instead; apps show the number from there',
+                )
+            )
     return found
 
 
@@ -42,9 +67,15 @@ def descriptions(ctx: Ctx) -> list[Problem]:
         item = items.get(slugify(ep.meta.slug))
         size = item.text_size if item else len(to_text(ep.notes.html).encode("utf-8"))
         if size > APPLE_LIMIT:
-            found.append(ctx.at(episode_file(ep), "description", f"is {size} bytes of plain text in UTF-8 (credits "
-                                f"included); Apple allows {APPLE_LIMIT}, so the feed's description is cut there",
-                                "warning"))
+            found.append(
+                ctx.at(
+                    episode_file(ep),
+                    "description",
+                    f"is {size} bytes of plain text in UTF-8 (credits "
+                    f"included); Apple allows {APPLE_LIMIT}, so the feed's description is cut there",
+                    "warning",
+                )
+            )
     return found
 
 
@@ -52,9 +83,16 @@ def serial_numbers(ctx: Ctx) -> list[Problem]:
     """Apple: a serial show numbers every full episode (trailers and bonus episodes may go without)."""
     if ctx.show.type != "serial":
         return []
-    return [ctx.at(episode_file(ep), "episode", "missing: a serial show (type: serial) numbers every full episode",
-                   hint='add "episode: N"')
-            for ep in ctx.inputs if not ep.meta.draft and ep.meta.episode_type == "full" and ep.meta.episode is None]
+    return [
+        ctx.at(
+            episode_file(ep),
+            "episode",
+            "missing: a serial show (type: serial) numbers every full episode",
+            hint='add "episode: N"',
+        )
+        for ep in ctx.inputs
+        if not ep.meta.draft and ep.meta.episode_type == "full" and ep.meta.episode is None
+    ]
 
 
 def guids(ctx: Ctx) -> list[Problem]:
@@ -68,9 +106,14 @@ def guids(ctx: Ctx) -> list[Problem]:
         for ep in same if len(same) > 1 else ():
             other = display_path(episode_file(next(o for o in same if o is not ep)))
             what = "the trailer has" if ep.meta.episode_type == "trailer" else "has"
-            found.append(ctx.at(episode_file(ep), "guid", f"{what} the same GUID as {other}; every episode needs "
-                                "its own", hint='remove the "guid:" line of the one never published; apa-feed '
-                                "writes a new one"))
+            found.append(
+                ctx.at(
+                    episode_file(ep),
+                    "guid",
+                    f"{what} the same GUID as {other}; every episode needs its own",
+                    hint='remove the "guid:" line of the one never published; apa-feed writes a new one',
+                )
+            )
     return found
 
 
@@ -85,8 +128,13 @@ def numbers(ctx: Ctx) -> list[Problem]:
         first = seen.setdefault((meta.season, meta.episode), ep)
         if first is not ep:
             where = f"episode {meta.episode}" + (f" of season {meta.season}" if meta.season else "")
-            found.append(ctx.at(episode_file(ep), "episode", f"{where} is numbered twice (also in "
-                                f"{display_path(episode_file(first))})"))
+            found.append(
+                ctx.at(
+                    episode_file(ep),
+                    "episode",
+                    f"{where} is numbered twice (also in {display_path(episode_file(first))})",
+                )
+            )
     return found
 
 
@@ -95,9 +143,16 @@ def enclosures(ctx: Ctx) -> list[Problem]:
     given when the audio is read)."""
     if ctx.show.other_formats != "refuse":
         return []
-    return [ctx.at(episode_file(ep), "audio", f'{ep.audio.mime_type} does not play in Apple Podcasts, and '
-                   'feed.yaml says "other_formats: refuse"', hint="encode it as MP3 or M4A (AAC)")
-            for ep in ctx.inputs if ep.audio.mime_type not in APPLE_TYPES]
+    return [
+        ctx.at(
+            episode_file(ep),
+            "audio",
+            f'{ep.audio.mime_type} does not play in Apple Podcasts, and feed.yaml says "other_formats: refuse"',
+            hint="encode it as MP3 or M4A (AAC)",
+        )
+        for ep in ctx.inputs
+        if ep.audio.mime_type not in APPLE_TYPES
+    ]
 
 
 def notes_html(ctx: Ctx) -> list[Problem]:
@@ -107,19 +162,33 @@ def notes_html(ctx: Ctx) -> list[Problem]:
         tags = ep.notes.dropped
         if tags:
             names = ", ".join(f"<{t}>" for t in tags)
-            found.append(ctx.at(episode_file(ep), "description", f"HTML Apple does not allow is dropped from the "
-                                f"show notes: {names} (the text inside them is kept)", "warning",
-                                hint="use paragraphs, lists and links only"))
+            found.append(
+                ctx.at(
+                    episode_file(ep),
+                    "description",
+                    f"HTML Apple does not allow is dropped from the show notes: {names} (the text inside them is kept)",
+                    "warning",
+                    hint="use paragraphs, lists and links only",
+                )
+            )
     return found
 
 
 def scheduled(ctx: Ctx) -> list[Problem]:
     """Episodes dated in the future: held back until their date (information, not a mistake)."""
     later = {slug for slug, why in ctx.publication.skipped if why == "scheduled"}
-    return [ctx.at(episode_file(ep), "date", f"scheduled: stays out of the feed until "
-                   f"{ep.meta.published:%Y-%m-%d %H:%M} ({ep.meta.published.tzinfo}); publish again then",
-                   "info", "")
-            for ep in ctx.inputs if ep.meta.slug in later]
+    return [
+        ctx.at(
+            episode_file(ep),
+            "date",
+            f"scheduled: stays out of the feed until "
+            f"{ep.meta.published:%Y-%m-%d %H:%M} ({ep.meta.published.tzinfo}); publish again then",
+            "info",
+            "",
+        )
+        for ep in ctx.inputs
+        if ep.meta.slug in later
+    ]
 
 
 def credits(ctx: Ctx) -> list[Problem]:

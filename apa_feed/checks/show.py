@@ -23,8 +23,7 @@ def show_language(ctx: Ctx) -> list[Problem]:
 def show_lengths(ctx: Ctx) -> list[Problem]:
     """Apple's 255-character limit on the show's text values."""
     show, path = ctx.show, ctx.feed_yaml
-    values = {"title": show.title, "author": show.author, "owner.name": show.owner.name,
-              "copyright": show.copyright}
+    values = {"title": show.title, "author": show.author, "owner.name": show.owner.name, "copyright": show.copyright}
     return [p for name, value in values.items() for p in too_long(ctx, path, name, value)]
 
 
@@ -33,16 +32,29 @@ def show_description(ctx: Ctx) -> list[Problem]:
     size = len(xml_safe(ctx.show.description).encode("utf-8"))
     if size <= APPLE_LIMIT:
         return []
-    return [ctx.at(ctx.feed_yaml, "description", f"is {size} bytes in UTF-8; Apple allows {APPLE_LIMIT}, "
-                   "so the feed's description is cut there", "warning")]
+    return [
+        ctx.at(
+            ctx.feed_yaml,
+            "description",
+            f"is {size} bytes in UTF-8; Apple allows {APPLE_LIMIT}, so the feed's description is cut there",
+            "warning",
+        )
+    ]
 
 
 def show_explicit(ctx: Ctx) -> list[Problem]:
     """Apple requires ``itunes:explicit``; apa-feed writes ``false`` when feed.yaml does not say."""
     if ctx.show.where is None or "explicit" in ctx.show.where:
         return []
-    return [ctx.at(ctx.feed_yaml, "explicit", 'not set, so the feed says "false"', "warning",
-                   hint='say it: add "explicit: false" (or true) to feed.yaml')]
+    return [
+        ctx.at(
+            ctx.feed_yaml,
+            "explicit",
+            'not set, so the feed says "false"',
+            "warning",
+            hint='say it: add "explicit: false" (or true) to feed.yaml',
+        )
+    ]
 
 
 def owner_email(ctx: Ctx) -> list[Problem]:
@@ -50,17 +62,30 @@ def owner_email(ctx: Ctx) -> list[Problem]:
     email = ctx.show.owner.email
     local, _, domain = email.rpartition("@")
     labels = domain.split(".")
-    if (len(email) <= 254 and len(local) <= 64 and _LOCAL.match(local)
-            and all(_LABEL.match(label) for label in labels) and not labels[-1].isdigit()):
+    if (
+        len(email) <= 254
+        and len(local) <= 64
+        and _LOCAL.match(local)
+        and all(_LABEL.match(label) for label in labels)
+        and not labels[-1].isdigit()
+    ):
         return []
     return [ctx.at(ctx.feed_yaml, "owner.email", f'expected an email address Apple can write to, got "{email}"')]
 
 
 def funding(ctx: Ctx) -> list[Problem]:
     """Podcasting 2.0: funding text up to 128 characters (apps cut the rest)."""
-    return [ctx.at(ctx.feed_yaml, f"funding[{i}].text", f"is {len(link.name)} characters long; apps may cut it "
-                   f"after {FUNDING_TEXT_LIMIT}", "warning", "Podcasting 2.0")
-            for i, link in enumerate(ctx.show.p20.funding) if len(link.name) > FUNDING_TEXT_LIMIT]
+    return [
+        ctx.at(
+            ctx.feed_yaml,
+            f"funding[{i}].text",
+            f"is {len(link.name)} characters long; apps may cut it after {FUNDING_TEXT_LIMIT}",
+            "warning",
+            "Podcasting 2.0",
+        )
+        for i, link in enumerate(ctx.show.p20.funding)
+        if len(link.name) > FUNDING_TEXT_LIMIT
+    ]
 
 
 def txt(ctx: Ctx) -> list[Problem]:
@@ -74,8 +99,11 @@ def txt(ctx: Ctx) -> list[Problem]:
 
 def people(ctx: Ctx) -> list[Problem]:
     """The show's people: roles the Podcast Taxonomy knows."""
-    return [p for i, person in enumerate(ctx.show.p20.people)
-            for p in role(ctx, ctx.feed_yaml, f"people[{i}].role", person.role)]
+    return [
+        p
+        for i, person in enumerate(ctx.show.p20.people)
+        for p in role(ctx, ctx.feed_yaml, f"people[{i}].role", person.role)
+    ]
 
 
 def show_urls(ctx: Ctx) -> list[Problem]:
@@ -88,5 +116,14 @@ def show_urls(ctx: Ctx) -> list[Problem]:
     return plain_http(ctx, ctx.feed_yaml, urls)
 
 
-SHOW_RULES = (show_language, show_lengths, show_description, show_explicit, owner_email, funding, txt, people,
-              show_urls)
+SHOW_RULES = (
+    show_language,
+    show_lengths,
+    show_description,
+    show_explicit,
+    owner_email,
+    funding,
+    txt,
+    people,
+    show_urls,
+)

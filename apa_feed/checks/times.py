@@ -37,12 +37,25 @@ def chapter_times(ctx: Ctx) -> list[Problem]:
             if start is None:
                 continue
             if start >= duration:
-                found.append(ctx.at(path, name, f"chapter {n} starts at {seconds(start)}, past the end of the "
-                                    f"audio ({seconds(duration)})", rule=RULE))
+                found.append(
+                    ctx.at(
+                        path,
+                        name,
+                        f"chapter {n} starts at {seconds(start)}, past the end of the audio ({seconds(duration)})",
+                        rule=RULE,
+                    )
+                )
             elif previous is not None and start <= previous:
-                found.append(ctx.at(path, name, f"chapter {n} starts at {seconds(start)}, not after chapter "
-                                    f"{n - 1} ({seconds(previous)})", "warning", RULE,
-                                    "list chapters in order, each starting after the one before"))
+                found.append(
+                    ctx.at(
+                        path,
+                        name,
+                        f"chapter {n} starts at {seconds(start)}, not after chapter {n - 1} ({seconds(previous)})",
+                        "warning",
+                        RULE,
+                        "list chapters in order, each starting after the one before",
+                    )
+                )
             previous = start
     return found
 
@@ -64,8 +77,11 @@ def chapter_urls(ctx: Ctx) -> list[Problem]:
 def _chapter_urls(ep: EpisodeInput) -> list[tuple[str, str | None]]:
     """(field, URL) of every chapter link and image written in episode.yaml, in file order."""
     assert isinstance(ep.meta.chapters, tuple)
-    return [(f"chapters[{i}].{key}", url) for i, c in enumerate(ep.meta.chapters)
-            for key, url in (("url", c.url), ("image", c.image))]
+    return [
+        (f"chapters[{i}].{key}", url)
+        for i, c in enumerate(ep.meta.chapters)
+        for key, url in (("url", c.url), ("image", c.image))
+    ]
 
 
 def soundbites(ctx: Ctx) -> list[Problem]:
@@ -76,14 +92,26 @@ def soundbites(ctx: Ctx) -> list[Problem]:
         for i, bite in enumerate(ep.meta.soundbites):
             end = bite.start + bite.duration
             if bite.start >= duration:
-                found.append(ctx.at(path, f"soundbites[{i}].start", f"starts at {seconds(bite.start)}, past the "
-                                    f"end of the audio ({seconds(duration)})", rule=RULE))
+                found.append(
+                    ctx.at(
+                        path,
+                        f"soundbites[{i}].start",
+                        f"starts at {seconds(bite.start)}, past the end of the audio ({seconds(duration)})",
+                        rule=RULE,
+                    )
+                )
             elif end > duration:
-                found.append(ctx.at(path, f"soundbites[{i}].duration", f"ends at {seconds(end)}, past the end of "
-                                    f"the audio ({seconds(duration)})", "warning", RULE,
-                                    f"make it at most {seconds(duration - bite.start)}"))
+                found.append(
+                    ctx.at(
+                        path,
+                        f"soundbites[{i}].duration",
+                        f"ends at {seconds(end)}, past the end of the audio ({seconds(duration)})",
+                        "warning",
+                        RULE,
+                        f"make it at most {seconds(duration - bite.start)}",
+                    )
+                )
     return found
 
 
 TIME_RULES = (chapter_times, chapter_urls, soundbites)
-

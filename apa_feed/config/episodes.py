@@ -19,30 +19,47 @@ from .yamlread import compose_file, file_context
 
 EPISODE_FILE = "episode.yaml"
 
+# fmt: off
 CREDIT_FIELDS = (
     s.Field("name", s.text, "text", "Who.", required=True, example="Sam Rivers"),
     s.Field("role", s.text, "text", "What they did, in your words.", required=True, example="Texte et récit"),
     s.Field("href", s.url, "URL", "Their page.", example="https://example.com/sam"),
     s.Field("img", s.url, "URL", "Their picture.", example="https://example.com/sam.jpg"),
 )
+# fmt: on
 
+# fmt: off
 CHAPTER_FIELDS = (
     s.Field("start", s.timestamp, "time", "Where it starts: seconds or H:MM:SS.", required=True, example="1:29.9"),
     s.Field("title", s.text, "text", "The chapter's title.", required=True, example="La stratégie malienne"),
     s.Field("url", s.url, "URL", "A link about the chapter.", example="https://example.com/"),
     s.Field("image", s.url, "URL", "An image for the chapter.", example="https://example.com/c.jpg"),
 )
+# fmt: on
 
+# fmt: off
 SOUNDBITE_FIELDS = (
     s.Field("start", s.timestamp, "time", "Where it starts.", required=True, example="24.9"),
     s.Field("duration", s.timestamp, "time", "How long it lasts (15–120 s suits most apps).", required=True,
             example="30"),
     s.Field("title", s.text, "text", "A few words about it.", example="Le salon de Bamako"),
 )
+# fmt: on
 
-REMOTE_TYPES = ("audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac", "audio/ogg", "audio/opus", "audio/flac",
-                "audio/wav", "video/mp4", "video/quicktime")
+REMOTE_TYPES = (
+    "audio/mpeg",
+    "audio/x-m4a",
+    "audio/mp4",
+    "audio/aac",
+    "audio/ogg",
+    "audio/opus",
+    "audio/flac",
+    "audio/wav",
+    "video/mp4",
+    "video/quicktime",
+)
 
+# fmt: off
 REMOTE_FIELDS = (
     s.Field("url", s.url, "URL", "Where the audio is served.", required=True,
             example="https://old-host.example/media/ep12.mp3"),
@@ -51,6 +68,7 @@ REMOTE_FIELDS = (
             "Its MIME type.", required=True, example="audio/mpeg"),
     s.Field("duration", s.timestamp, "time", "How long it plays.", required=True, example="25:31"),
 )
+# fmt: on
 
 TRANSCRIPT_NAMES = ("transcript.vtt", "transcript.srt", "transcript.json", "transcript.html", "transcript.txt")
 """Transcript files found next to the audio when episode.yaml names none."""
@@ -68,6 +86,7 @@ def guid_text(node: Any, ctx: Any, path: str) -> Any:
     return value
 
 
+# fmt: off
 EPISODE_FIELDS = (
     s.Field("title", s.text, "text", "The episode's title. Default: the audio's title tag.",
             example="Mali-Turquie : l'arsenal turc en vitrine", rss="title, itunes:title"),
@@ -117,6 +136,7 @@ EPISODE_FIELDS = (
     s.Field("guid", guid_text, "text", "The episode's permanent identifier. Written by apa-feed on first "
             "build; never edit it once published.", example="0f8f5c2e-…", rss="guid"),
 )
+# fmt: on
 
 
 @dataclass(frozen=True)

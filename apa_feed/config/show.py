@@ -13,11 +13,13 @@ from .categories import category
 from .locate import Located, locate
 from .yamlread import compose_file, file_context
 
+# fmt: off
 OWNER_FIELDS = (
     s.Field("name", s.text, "text", "The owner's name.", required=True, example="Agence Presse Audio"),
     s.Field("email", s.email, "email", "Where Apple sends notices; not shown to listeners.", required=True,
             example="podcast@example.com"),
 )
+# fmt: on
 
 MEDIA_CACHE = "public, max-age=31536000, immutable"
 """Cache-Control of objects under content-addressed keys (media, artwork, transcripts, chapters):
@@ -28,6 +30,7 @@ CANNED_ACLS = ("private", "public-read", "authenticated-read", "bucket-owner-rea
 STORAGE_CLASSES = ("STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "REDUCED_REDUNDANCY", "GLACIER_IR")
 """S3 storage classes whose objects download at once (GLACIER and DEEP_ARCHIVE need a restore first)."""
 
+# fmt: off
 CACHE_FIELDS = (
     s.Field("media", s.text, "Cache-Control value", "For media, artwork, transcripts and chapters: their keys "
             "change with their bytes, so they can be cached for good.", default=MEDIA_CACHE,
@@ -36,35 +39,74 @@ CACHE_FIELDS = (
             "previous feeds under history/): short, so apps and a CDN see a new episode soon.", default=FEED_CACHE,
             example="public, max-age=60"),
 )
+# fmt: on
 
 S3_FIELDS = (
-    s.Field("endpoint_url", s.url, "URL", "The S3 API endpoint, for stores other than AWS (R2, B2, MinIO, "
-            "SeaweedFS). Default: boto3's, which also reads `AWS_ENDPOINT_URL`.",
-            example="https://ACCOUNT.r2.cloudflarestorage.com"),
-    s.Field("region", s.text, "text", "The bucket's region. Default: boto3's (`AWS_DEFAULT_REGION`, profile).",
-            example="eu-west-3"),
-    s.Field("profile", s.text, "text", "A named profile from ~/.aws/config. Credentials never go in feed.yaml.",
-            example="podcast"),
-    s.Field("addressing_style", s.choice("auto", "path", "virtual"), "auto, path or virtual",
-            "How the bucket is put in URLs; some S3-compatible stores need `path`.", example="path"),
-    s.Field("acl", s.choice(*CANNED_ACLS), ", ".join(CANNED_ACLS), "A canned ACL for every object. Default: none, "
-            "the bucket's policy decides (R2, B2 and AWS buckets with ACLs disabled refuse any ACL).",
-            example="public-read"),
-    s.Field("storage_class", s.choice(*STORAGE_CLASSES), ", ".join(STORAGE_CLASSES), "The storage class of media, "
-            "artwork, transcripts and chapters; the feed and web pages, rewritten in place, keep the bucket's "
-            "default. Archive classes are refused: listeners could not download from them. Default: the bucket's.",
-            example="INTELLIGENT_TIERING"),
-    s.Field("cache_control", s.mapping(CACHE_FIELDS), "mapping", "The Cache-Control header of objects: `media` "
-            "and `feed` (see below).", example='{feed: "public, max-age=60"}'),
+    s.Field(
+        "endpoint_url",
+        s.url,
+        "URL",
+        "The S3 API endpoint, for stores other than AWS (R2, B2, MinIO, "
+        "SeaweedFS). Default: boto3's, which also reads `AWS_ENDPOINT_URL`.",
+        example="https://ACCOUNT.r2.cloudflarestorage.com",
+    ),
+    s.Field(
+        "region",
+        s.text,
+        "text",
+        "The bucket's region. Default: boto3's (`AWS_DEFAULT_REGION`, profile).",
+        example="eu-west-3",
+    ),
+    s.Field(
+        "profile",
+        s.text,
+        "text",
+        "A named profile from ~/.aws/config. Credentials never go in feed.yaml.",
+        example="podcast",
+    ),
+    s.Field(
+        "addressing_style",
+        s.choice("auto", "path", "virtual"),
+        "auto, path or virtual",
+        "How the bucket is put in URLs; some S3-compatible stores need `path`.",
+        example="path",
+    ),
+    s.Field(
+        "acl",
+        s.choice(*CANNED_ACLS),
+        ", ".join(CANNED_ACLS),
+        "A canned ACL for every object. Default: none, "
+        "the bucket's policy decides (R2, B2 and AWS buckets with ACLs disabled refuse any ACL).",
+        example="public-read",
+    ),
+    s.Field(
+        "storage_class",
+        s.choice(*STORAGE_CLASSES),
+        ", ".join(STORAGE_CLASSES),
+        "The storage class of media, "
+        "artwork, transcripts and chapters; the feed and web pages, rewritten in place, keep the bucket's "
+        "default. Archive classes are refused: listeners could not download from them. Default: the bucket's.",
+        example="INTELLIGENT_TIERING",
+    ),
+    s.Field(
+        "cache_control",
+        s.mapping(CACHE_FIELDS),
+        "mapping",
+        "The Cache-Control header of objects: `media` and `feed` (see below).",
+        example='{feed: "public, max-age=60"}',
+    ),
 )
 
+# fmt: off
 FUNDING_FIELDS = (
     s.Field("url", s.url, "URL", "Where listeners can support the show.", required=True,
             example="https://example.com/soutenir"),
     s.Field("text", s.text, "text", "The button's words (up to 128 characters).", required=True,
             example="Soutenir l'agence"),
 )
+# fmt: on
 
+# fmt: off
 PERSON_FIELDS = (
     s.Field("name", s.text, "text", "Who.", required=True, example="Sam Rivers"),
     s.Field("role", s.text, "text", "What they do, in your words (French or English: Présentation, Réalisation, "
@@ -72,25 +114,33 @@ PERSON_FIELDS = (
     s.Field("href", s.url, "URL", "Their page.", example="https://example.com/sam"),
     s.Field("img", s.url, "URL", "Their picture.", example="https://example.com/sam.jpg"),
 )
+# fmt: on
 
+# fmt: off
 LOCATION_FIELDS = (
     s.Field("name", s.text, "text", "The place, as people say it.", required=True, example="Bamako, Mali"),
     s.Field("geo", s.text, "geo URI", "Coordinates (RFC 5870).", example="geo:12.6392,-8.0029"),
     s.Field("osm", s.text, "OpenStreetMap id", "An OpenStreetMap object, e.g. R192785.", example="R192785"),
 )
+# fmt: on
 
+# fmt: off
 LINK_FIELDS = (
     s.Field("name", s.text, "text", "The directory or app.", required=True, example="Apple Podcasts"),
     s.Field("url", s.url, "URL", "The show's page there.", required=True,
             example="https://podcasts.apple.com/podcast/id123"),
 )
+# fmt: on
 
+# fmt: off
 TXT_FIELDS = (
     s.Field("value", s.text, "text", "The text (up to 4000 characters).", required=True,
             example="appleverify-1234"),
     s.Field("purpose", s.text, "text", "What it is for (up to 128 characters).", example="verify"),
 )
+# fmt: on
 
+# fmt: off
 SHOW_FIELDS = (
     s.Field("title", s.text, "text", "The show's name.", required=True, example="Les documentaires",
             rss="title"),
@@ -169,6 +219,7 @@ SHOW_FIELDS = (
     s.Field("episodes_per_page", s.positive_int, "whole number", "Episodes per page of the website's index.",
             default=20, example="20"),
 )
+# fmt: on
 
 
 @dataclass(frozen=True)

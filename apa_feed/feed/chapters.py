@@ -59,10 +59,15 @@ def from_json_chapters(data: bytes) -> tuple[Chapter, ...]:
         if not isinstance(title, str) or not title.strip():
             raise ChaptersError(f'chapter {n}: expected a "title"')
         end = item.get("endTime")
-        found.append(Chapter(float(item["startTime"]), title.strip(),
-                             float(end) if isinstance(end, int | float) else None,
-                             item.get("url") if isinstance(item.get("url"), str) else None,
-                             item.get("img") if isinstance(item.get("img"), str) else None))
+        found.append(
+            Chapter(
+                float(item["startTime"]),
+                title.strip(),
+                float(end) if isinstance(end, int | float) else None,
+                item.get("url") if isinstance(item.get("url"), str) else None,
+                item.get("img") if isinstance(item.get("img"), str) else None,
+            )
+        )
     return tuple(sorted(found, key=lambda c: c.start))
 
 

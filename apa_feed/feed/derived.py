@@ -77,8 +77,13 @@ def derive(show: Show, inputs: list[EpisodeInput], cache: Cache) -> tuple[list[E
             try:
                 ep = replace(ep, audio_file=tagged_copy(ep, tag_spec(show, ep, image), cache))
             except AudioError as exc:
-                problems.append(Problem(display_path(ep.audio_file.path), field="tags",
-                                        message=f"could not write the tags into a copy: {exc}"))
+                problems.append(
+                    Problem(
+                        display_path(ep.audio_file.path),
+                        field="tags",
+                        message=f"could not write the tags into a copy: {exc}",
+                    )
+                )
         done.append(ep)
     return done, problems
 

@@ -116,7 +116,5 @@ def credits_html(heading: str, lines: list[tuple[str, list[str]]], colon: str = 
     """A credits block in Apple's tags: a heading paragraph and one list item per role."""
     if not lines:
         return ""
-    items = "".join(
-        f"<li>{html.escape(role)}{colon}{html.escape(', '.join(names))}</li>" for role, names in lines
-    )
+    items = "".join(f"<li>{html.escape(role)}{colon}{html.escape(', '.join(names))}</li>" for role, names in lines)
     return f"<p>{html.escape(heading)}</p><ul>{items}</ul>"

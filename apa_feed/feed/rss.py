@@ -140,9 +140,16 @@ class PodcastFeed(BaseExtension):  # type: ignore[misc]
         _persons(channel, f.persons)
         for item in f.items:
             if item.episode_type == "trailer":
-                _pc(channel, "trailer", item.title, pubdate=formatRFC2822(item.published), url=item.enclosure_url,
-                    length=str(item.enclosure_length), type=item.enclosure_type,
-                    season=str(item.season) if item.season else None)
+                _pc(
+                    channel,
+                    "trailer",
+                    item.title,
+                    pubdate=formatRFC2822(item.published),
+                    url=item.enclosure_url,
+                    length=str(item.enclosure_length),
+                    type=item.enclosure_type,
+                    season=str(item.season) if item.season else None,
+                )
         return rss
 
 
@@ -163,8 +170,9 @@ class PodcastEntry(BaseEntryExtension):  # type: ignore[misc]
             _pc(entry, "episode", str(i.episode))
         if i.transcript:
             t = i.transcript
-            _pc(entry, "transcript", url=t.url, type=t.type, language=t.language,
-                rel="captions" if t.captions else None)
+            _pc(
+                entry, "transcript", url=t.url, type=t.type, language=t.language, rel="captions" if t.captions else None
+            )
         if i.chapters_url:
             _pc(entry, "chapters", url=i.chapters_url, type=JSON_CHAPTERS_TYPE)
         for bite in i.soundbites:

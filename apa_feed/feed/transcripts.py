@@ -83,7 +83,7 @@ def _text_cues(text: str) -> list[Cue]:
         for i, line in enumerate(lines):
             match = _CUE_TIMES.match(line.strip())
             if match:
-                cues.append(_cue(match.groups(), lines[i + 1:]))
+                cues.append(_cue(match.groups(), lines[i + 1 :]))
                 break
     return cues
 
@@ -99,7 +99,8 @@ def _json_cues(text: str) -> list[Cue]:
     try:
         doc = json.loads(text)
         segments = doc["segments"]
-        return [Cue(float(s["startTime"]), float(s["endTime"]), str(s["body"]).strip(), s.get("speaker"))
-                for s in segments]
+        return [
+            Cue(float(s["startTime"]), float(s["endTime"]), str(s["body"]).strip(), s.get("speaker")) for s in segments
+        ]
     except (ValueError, KeyError, TypeError) as exc:
         raise TranscriptError(f'expected Podcast Index JSON with "segments" ({exc.__class__.__name__})') from None

@@ -78,8 +78,10 @@ def plan_import(feed: OldFeed, source: str, reference: bool = False) -> ShowPlan
     warnings: list[str] = []
     feed_url = _feed_url(feed, source)
     if not feed.podcast_guid and not feed_url:
-        raise ImportFailed(f'{source}: the feed has no podcast:guid and names no URL of its own (atom:link '
-                           f'rel="self"); import it from its URL so its podcast:guid can be computed')
+        raise ImportFailed(
+            f"{source}: the feed has no podcast:guid and names no URL of its own (atom:link "
+            f'rel="self"); import it from its URL so its podcast:guid can be computed'
+        )
     values = _show_values(feed, feed_url, warnings)
     planned = [_episode(item, feed, warnings, reference) for item in feed.items]
     episodes = tuple(_unique_folders([p for p in planned if p is not None]))
@@ -116,8 +118,7 @@ def _show_values(feed: OldFeed, feed_url: str | None, warnings: list[str]) -> di
         "title": feed.title or _missing("title", "Untitled", warnings),
         "description": _plain(feed.description) or _missing("description", feed.title or "Podcast", warnings),
         "language": feed.language or _missing("language", "en", warnings),
-        "link": feed.link if feed.link and is_http_url(feed.link) else _missing("link", base_url(feed_url),
-                                                                                   warnings),
+        "link": feed.link if feed.link and is_http_url(feed.link) else _missing("link", base_url(feed_url), warnings),
         "base_url": base_url(feed_url),
         "author": feed.author or owner_name,
         "owner": {"name": owner_name, "email": owner_email},
@@ -219,11 +220,20 @@ def _remote(item: OldItem) -> dict[str, Any]:
     length = positive(item.enclosure_length)
     duration = parse_duration(item.duration)
     kind = MIME_ALIASES.get(item.enclosure_type.lower(), item.enclosure_type.lower())
-    missing = [what for what, ok in (("the enclosure's length", length), ("itunes:duration", duration),
-                                     ("the enclosure's type", kind in episode_schema.REMOTE_TYPES)) if not ok]
+    missing = [
+        what
+        for what, ok in (
+            ("the enclosure's length", length),
+            ("itunes:duration", duration),
+            ("the enclosure's type", kind in episode_schema.REMOTE_TYPES),
+        )
+        if not ok
+    ]
     if missing:
-        raise ImportFailed(f"{label(item)}: --reference needs {' and '.join(missing)} from the old feed; "
-                           "import without --reference to download the audio and read them from it")
+        raise ImportFailed(
+            f"{label(item)}: --reference needs {' and '.join(missing)} from the old feed; "
+            "import without --reference to download the audio and read them from it"
+        )
     return {"url": item.enclosure_url, "length": length, "type": kind, "duration": duration}
 
 
@@ -254,8 +264,10 @@ def _episode_values(item: OldItem, published: datetime, audio: str, warnings: li
 
 def _extras(item: OldItem) -> tuple[Fetch, ...]:
     found = []
-    ranked = sorted(item.transcripts, key=lambda t: list(TRANSCRIPT_TYPES.values()).index(
-        suffix_for(t.type, t.url, TRANSCRIPT_TYPES) or ".txt"))
+    ranked = sorted(
+        item.transcripts,
+        key=lambda t: list(TRANSCRIPT_TYPES.values()).index(suffix_for(t.type, t.url, TRANSCRIPT_TYPES) or ".txt"),
+    )
     for transcript in ranked[:1]:
         suffix = suffix_for(transcript.type, transcript.url, TRANSCRIPT_TYPES)
         if suffix:
@@ -284,9 +296,12 @@ def _check_guids(plans: tuple[EpisodePlan, ...], source: str) -> None:
         by_guid.setdefault(plan.guid, []).append(plan.index)
     twice = [f'"{g}" (items {", ".join(map(str, ix))})' for g, ix in by_guid.items() if len(ix) > 1]
     if twice:
-        raise ImportFailed(f"{source}: items share a GUID: {'; '.join(twice)}; each episode needs its own, "
-                           "so nothing was imported")
+        raise ImportFailed(
+            f"{source}: items share a GUID: {'; '.join(twice)}; each episode needs its own, so nothing was imported"
+        )
     bad = [p.guid for p in plans if not episode_schema.GUID.match(p.guid)]
     if bad:
-        raise ImportFailed(f'{source}: GUID "{bad[0]}" has spaces or is over 200 characters; apa-feed cannot '
-                           "keep it yet, so nothing was imported")
+        raise ImportFailed(
+            f'{source}: GUID "{bad[0]}" has spaces or is over 200 characters; apa-feed cannot '
+            "keep it yet, so nothing was imported"
+        )

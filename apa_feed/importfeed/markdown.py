@@ -11,8 +11,26 @@ import html
 import re
 from html.parser import HTMLParser
 
-BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "section",
-          "article", "header", "footer", "figure", "hr"}
+BLOCKS = {
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "figure",
+    "hr",
+}
 EMPHASIS = {"strong": "**", "b": "**", "em": "*", "i": "*"}
 SKIPPED = {"script", "style", "head", "title"}
 HARD_BREAK = "\\\n"
@@ -99,7 +117,7 @@ class _Markdown(HTMLParser):
         inside = "".join(self.out[start:])
         del self.out[start:]
         body = inside.strip()
-        lead, trail = inside[: len(inside) - len(inside.lstrip())], inside[len(inside.rstrip()):]
+        lead, trail = inside[: len(inside) - len(inside.lstrip())], inside[len(inside.rstrip()) :]
         if not body:
             self.out.append(inside)
         elif tag == "a":

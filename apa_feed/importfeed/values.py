@@ -47,12 +47,30 @@ RENAMED_CATEGORIES = {
 }
 """Apple's categories before the 2019 list, as many old feeds still carry them → today's."""
 
-AUDIO_TYPES = {"audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/x-m4a": ".m4a", "audio/mp4": ".m4a",
-               "audio/m4a": ".m4a", "audio/aac": ".aac", "audio/ogg": ".ogg", "audio/opus": ".opus",
-               "audio/flac": ".flac", "audio/wav": ".wav", "audio/x-wav": ".wav", "video/mp4": ".mp4"}
+AUDIO_TYPES = {
+    "audio/mpeg": ".mp3",
+    "audio/mp3": ".mp3",
+    "audio/x-m4a": ".m4a",
+    "audio/mp4": ".m4a",
+    "audio/m4a": ".m4a",
+    "audio/aac": ".aac",
+    "audio/ogg": ".ogg",
+    "audio/opus": ".opus",
+    "audio/flac": ".flac",
+    "audio/wav": ".wav",
+    "audio/x-wav": ".wav",
+    "video/mp4": ".mp4",
+}
 AUDIO_SUFFIXES = set(AUDIO_TYPES.values()) | {".oga"}
-TRANSCRIPT_TYPES = {"text/vtt": ".vtt", "application/x-subrip": ".srt", "application/srt": ".srt",
-                    "text/srt": ".srt", "application/json": ".json", "text/html": ".html", "text/plain": ".txt"}
+TRANSCRIPT_TYPES = {
+    "text/vtt": ".vtt",
+    "application/x-subrip": ".srt",
+    "application/srt": ".srt",
+    "text/srt": ".srt",
+    "application/json": ".json",
+    "text/html": ".html",
+    "text/plain": ".txt",
+}
 """Transcript formats in the order apa-feed prefers them (timed first)."""
 
 

@@ -56,10 +56,17 @@ def compare(lock: Lock | None, feed: Feed) -> list[Change]:
     by_slug = {i.slug: i for i in feed.items}
     changes = []
     if lock.feed_url != feed.self_url:
-        changes.append(Change("feed_url", "the feed", lock.feed_url, feed.self_url,
-                              f"the feed moves from {lock.feed_url} to {feed.self_url}: keep the old URL "
-                              "answering (an HTTP 301 redirect to the new one), or subscribers stop getting "
-                              "episodes"))
+        changes.append(
+            Change(
+                "feed_url",
+                "the feed",
+                lock.feed_url,
+                feed.self_url,
+                f"the feed moves from {lock.feed_url} to {feed.self_url}: keep the old URL "
+                "answering (an HTTP 301 redirect to the new one), or subscribers stop getting "
+                "episodes",
+            )
+        )
     for old in lock.episodes:
         item = items.get(old.guid)
         if item is None:
@@ -72,12 +79,22 @@ def compare(lock: Lock | None, feed: Feed) -> list[Change]:
 def _missing(old: LockedEpisode, renamed: Item | None) -> Change:
     name = old.slug or old.guid
     if renamed is not None:
-        return Change("guid", name, old.guid, renamed.guid,
-                      f'GUID changes from "{old.guid}" to "{renamed.guid}": every subscriber\'s app would '
-                      "download the episode again and list it twice")
-    return Change("removed", name, old.guid, "",
-                  f'"{old.title or old.guid}" (published {old.pub_date[:10]}) would vanish from subscribers\' '
-                  "apps (draft, future date, or folder removed)")
+        return Change(
+            "guid",
+            name,
+            old.guid,
+            renamed.guid,
+            f'GUID changes from "{old.guid}" to "{renamed.guid}": every subscriber\'s app would '
+            "download the episode again and list it twice",
+        )
+    return Change(
+        "removed",
+        name,
+        old.guid,
+        "",
+        f'"{old.title or old.guid}" (published {old.pub_date[:10]}) would vanish from subscribers\' '
+        "apps (draft, future date, or folder removed)",
+    )
 
 
 def _changed(old: LockedEpisode, item: Item, lock: Lock, feed: Feed) -> list[Change]:
@@ -85,12 +102,26 @@ def _changed(old: LockedEpisode, item: Item, lock: Lock, feed: Feed) -> list[Cha
     name = old.slug or item.slug
     new_date = item.published.isoformat()
     if _instant(old.pub_date) != _instant(new_date):
-        found.append(Change("date", name, old.pub_date, new_date,
-                            f"pubDate moves from {old.pub_date} to {new_date}: the episode would jump in every "
-                            "list, and some apps download it again"))
+        found.append(
+            Change(
+                "date",
+                name,
+                old.pub_date,
+                new_date,
+                f"pubDate moves from {old.pub_date} to {new_date}: the episode would jump in every "
+                "list, and some apps download it again",
+            )
+        )
     if old.enclosure_url != item.enclosure_url:
-        found.append(Change("enclosure", name, old.enclosure_url, item.enclosure_url,
-                            _enclosure_reason(old.enclosure_url, lock, feed)))
+        found.append(
+            Change(
+                "enclosure",
+                name,
+                old.enclosure_url,
+                item.enclosure_url,
+                _enclosure_reason(old.enclosure_url, lock, feed),
+            )
+        )
     return found
 
 
@@ -104,8 +135,10 @@ def _instant(stamp: str) -> str:
 def _enclosure_reason(old_url: str, lock: Lock, feed: Feed) -> str:
     if old_url.startswith(feed.base_url):
         return "new audio bytes under a new key (the old file stays on the store until --prune)"
-    return (f"base URL moved (was {old_url.rsplit('/', 3)[0]}/…): the old URLs must keep working for "
-            "listeners who downloaded the old feed")
+    return (
+        f"base URL moved (was {old_url.rsplit('/', 3)[0]}/…): the old URLs must keep working for "
+        "listeners who downloaded the old feed"
+    )
 
 
 def guard(changes: list[Change], allowed: set[str]) -> None:

@@ -86,15 +86,29 @@ def publish(
         return _publish(options, dry_run, prune, progress, verify, allow, survey)
 
 
-def _publish(options: Options, dry_run: bool, prune: bool, progress: Progress | None, verify: bool,
-             allow: frozenset[str], survey: Survey) -> Report:
+def _publish(
+    options: Options,
+    dry_run: bool,
+    prune: bool,
+    progress: Progress | None,
+    verify: bool,
+    allow: frozenset[str],
+    survey: Survey,
+) -> Report:
     built = build_project(options, assign=not dry_run)
     changes = compare(built.lock, built.publication.feed) if options.identity else []
     guard(changes, set(allow))
     store, listing, live_feed = survey.result(built.show)
     manifest = store.read(MANIFEST) if needs_manifest(built.publication.assets, listing) else None  # S3: ETags suffice
-    plan = make_plan(built.publication.assets, listing, built.show.feed_file, built.rss, live_feed, prune=prune,
-                     live_manifest=manifest)
+    plan = make_plan(
+        built.publication.assets,
+        listing,
+        built.show.feed_file,
+        built.rss,
+        live_feed,
+        prune=prune,
+        live_manifest=manifest,
+    )
     verification = None
     if not dry_run:
         apply(plan, store, progress, built.show.s3.cache_control)
@@ -120,9 +134,7 @@ def apply(plan: Plan, store: Store, progress: Progress | None = None, cache: Cac
                 continue
             found = listing.get(action.key)
             if found is None or found.size != action.size:
-                raise StorageError(
-                    f"{action.key} did not arrive whole on {store.describe()}; the feed was not changed"
-                )
+                raise StorageError(f"{action.key} did not arrive whole on {store.describe()}; the feed was not changed")
     if plan.manifest is not None:  # after the pages it describes, before the feed
         store.put_bytes(MANIFEST, plan.manifest, "application/json", cache.feed)
     if plan.feed_changed:

@@ -35,8 +35,9 @@ def exclusive(root: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
-            raise PublishRunning(f"another publish of this show is running (process {holder}); "
-                                 "wait for it to finish, then publish again") from None
+            raise PublishRunning(
+                f"another publish of this show is running (process {holder}); wait for it to finish, then publish again"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield

@@ -91,8 +91,14 @@ class Views:
         return self.made[item.guid]
 
 
-def _index_page(env: jinja2.Environment, common: dict[str, Any], feed: Feed, pager: pages.Pager,
-                items: tuple[Item, ...], views: Views) -> bytes:
+def _index_page(
+    env: jinja2.Environment,
+    common: dict[str, Any],
+    feed: Feed,
+    pager: pages.Pager,
+    items: tuple[Item, ...],
+    views: Views,
+) -> bytes:
     entries = [views(i) for i in items]
     return render(env, "index.html", common, page=pages.index_meta(feed, pager), pager=pager, episodes=entries)
 

@@ -1,6 +1,5 @@
 """What every store is and deals in: listed objects, uploads, progress, and the Store protocol."""
 
-
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -83,7 +82,9 @@ class Store(Protocol):
         ...
 
     def put_files(
-        self, items: Sequence[Upload | tuple[str, Path | bytes, str, str]], workers: int = 8,
+        self,
+        items: Sequence[Upload | tuple[str, Path | bytes, str, str]],
+        workers: int = 8,
         progress: Progress | None = None,
     ) -> None:
         """Store many objects (``Upload`` or ``(key, source, content_type, cache_control)``), concurrently where
@@ -93,5 +94,3 @@ class Store(Protocol):
     def delete(self, keys: Iterable[str]) -> None:
         """Remove ``keys`` (missing ones are fine); for ``--prune``, after the new feed is written."""
         ...
-
-

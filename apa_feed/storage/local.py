@@ -56,7 +56,9 @@ class LocalStore:
         self._atomic(key, lambda tmp: tmp.write_bytes(data))
 
     def put_files(
-        self, items: Sequence[Upload | tuple[str, Path | bytes, str, str]], workers: int = 1,
+        self,
+        items: Sequence[Upload | tuple[str, Path | bytes, str, str]],
+        workers: int = 1,
         progress: Progress | None = None,
     ) -> None:
         """Write several objects, one after the other (a local disk gains nothing from threads)."""

@@ -119,8 +119,14 @@ class S3Store:
         """Open ``s3://BUCKET/PREFIX``; nothing is contacted until the first request."""
         bucket, prefix = parse_spec(spec)
         return cls(
-            bucket, prefix, endpoint_url=endpoint_url, region=region, profile=profile,
-            addressing_style=addressing_style, acl=acl, storage_class=storage_class,
+            bucket,
+            prefix,
+            endpoint_url=endpoint_url,
+            region=region,
+            profile=profile,
+            addressing_style=addressing_style,
+            acl=acl,
+            storage_class=storage_class,
         )
 
     def describe(self) -> str:
@@ -182,7 +188,9 @@ class S3Store:
         self._put_one(Upload(key, data, content_type, cache_control))
 
     def put_files(
-        self, items: Sequence[Upload | tuple[str, Path | bytes, str, str]], workers: int = WORKERS,
+        self,
+        items: Sequence[Upload | tuple[str, Path | bytes, str, str]],
+        workers: int = WORKERS,
         progress: Progress | None = None,
     ) -> None:
         """Upload many objects concurrently on the one client: small ones (bytes, or files under
@@ -247,7 +255,11 @@ class S3Store:
         callback = progress.advance if progress is not None else None
         with self._errors("upload", upload.key), reading(upload.source):
             self.client().upload_file(
-                str(upload.source), self.bucket, name, ExtraArgs=self._extra(upload), Callback=callback,
+                str(upload.source),
+                self.bucket,
+                name,
+                ExtraArgs=self._extra(upload),
+                Callback=callback,
                 Config=TRANSFER,
             )
         if progress is not None:
@@ -308,8 +320,9 @@ class S3Store:
             response_checksum_validation="when_required",
         )
         try:
-            session = boto3.Session(botocore_session=fast_timestamps(), profile_name=self.profile,
-                                    region_name=self.region)
+            session = boto3.Session(
+                botocore_session=fast_timestamps(), profile_name=self.profile, region_name=self.region
+            )
             client = session.client("s3", endpoint_url=self.endpoint_url or None, config=config)
             return cast(S3Client, endpoints_per_bucket(client))
         except ProfileNotFound:

@@ -28,9 +28,18 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tags.add(TPE1(encoding=0, text=["Zoë"]))
     tags.add(APIC(encoding=3, mime="image/png", type=3, desc="", data=audiogen.cover_image("PNG", (30, 20))))
     tags.add(CHAP(element_id="c0", start_time=0, end_time=500, sub_frames=[TIT2(encoding=3, text=["Intro"])]))
-    tags.add(CHAP(element_id="c1", start_time=500, end_time=2000, sub_frames=[
-        TIT2(encoding=3, text=["Suite"]), WXXX(encoding=3, desc="", url="https://example.org/"),
-        APIC(encoding=3, mime="image/png", type=0, desc="", data=audiogen.cover_image("PNG", (4, 4)))]))
+    tags.add(
+        CHAP(
+            element_id="c1",
+            start_time=500,
+            end_time=2000,
+            sub_frames=[
+                TIT2(encoding=3, text=["Suite"]),
+                WXXX(encoding=3, desc="", url="https://example.org/"),
+                APIC(encoding=3, mime="image/png", type=0, desc="", data=audiogen.cover_image("PNG", (4, 4))),
+            ],
+        )
+    )
     tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=["c0", "c1"]))
     tags.save(mp3)
     wav = folder / "tone.wav"
@@ -77,7 +86,13 @@ def test_json_objects(files: dict[str, Path]) -> None:
 def test_every_format_is_read_and_warned_about(files: dict[str, Path]) -> None:
     wav, flac = inspect_files([files["wav"], files["flac_as_mp3"]])
 
-    assert (wav["codec"], wav["bitrate"], wav["duration"], wav["cover"], wav["chapters"]) == ("pcm_s16le", 705600, 2.0, None, [])
+    assert (wav["codec"], wav["bitrate"], wav["duration"], wav["cover"], wav["chapters"]) == (
+        "pcm_s16le",
+        705600,
+        2.0,
+        None,
+        [],
+    )
     assert wav["warnings"] == ["WAVE audio does not play in Apple Podcasts (use MP3 or M4A/AAC)"]
     assert (flac["mime_type"], flac["codec"], flac["duration"]) == ("audio/flac", "flac", 2.0)
     assert flac["warnings"] == [

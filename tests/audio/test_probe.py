@@ -318,7 +318,9 @@ MP3_VARIANTS = [
 ]
 
 
-@pytest.mark.parametrize(("vbr", "lame_tag", "extras", "source"), [v[1:] for v in MP3_VARIANTS], ids=[v[0] for v in MP3_VARIANTS])
+@pytest.mark.parametrize(
+    ("vbr", "lame_tag", "extras", "source"), [v[1:] for v in MP3_VARIANTS], ids=[v[0] for v in MP3_VARIANTS]
+)
 def test_mp3_duration_is_exact_whatever_surrounds_the_audio(
     tmp_path: Path, vbr: bool, lame_tag: bool, extras: tuple[str, ...], source: str
 ) -> None:

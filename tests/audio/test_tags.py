@@ -171,12 +171,27 @@ def test_id3_chapters_follow_the_top_level_toc(tmp_path: Path, plain_mp3: Path) 
     tags = ID3()
     image = audiogen.cover_image("JPEG", (16, 16))
     # Written out of order; the ordered top-level CTOC lists intro, middle (through a nested CTOC), end.
-    tags.add(CHAP(element_id="end", start_time=2500, end_time=3000, sub_frames=[
-        TIT2(encoding=1, text=["Générique"]), WOAR(url="https://example.org/credits")]))
+    tags.add(
+        CHAP(
+            element_id="end",
+            start_time=2500,
+            end_time=3000,
+            sub_frames=[TIT2(encoding=1, text=["Générique"]), WOAR(url="https://example.org/credits")],
+        )
+    )
     tags.add(CHAP(element_id="intro", start_time=0, end_time=1000, sub_frames=[TIT2(encoding=0, text=["Été"])]))
-    tags.add(CHAP(element_id="middle", start_time=1000, end_time=2500, sub_frames=[
-        TIT2(encoding=3, text=["Reportage"]), WXXX(encoding=3, desc="", url="https://example.org/r"),
-        APIC(encoding=3, mime="image/jpeg", type=0, desc="", data=image)]))
+    tags.add(
+        CHAP(
+            element_id="middle",
+            start_time=1000,
+            end_time=2500,
+            sub_frames=[
+                TIT2(encoding=3, text=["Reportage"]),
+                WXXX(encoding=3, desc="", url="https://example.org/r"),
+                APIC(encoding=3, mime="image/jpeg", type=0, desc="", data=image),
+            ],
+        )
+    )
     tags.add(CHAP(element_id="untitled", start_time=2900, end_time=3000))  # not in any table of contents
     tags.add(CTOC(element_id="part", flags=CTOCFlags.ORDERED, child_element_ids=["middle"]))
     tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
@@ -193,7 +208,9 @@ def test_id3_chapters_follow_the_top_level_toc(tmp_path: Path, plain_mp3: Path) 
     assert info.chapter_images == (1,)
 
 
-def test_id3_chapters_without_toc_are_sorted_by_time_and_untitled_ones_numbered(tmp_path: Path, plain_mp3: Path) -> None:
+def test_id3_chapters_without_toc_are_sorted_by_time_and_untitled_ones_numbered(
+    tmp_path: Path, plain_mp3: Path
+) -> None:
     path = _copy(plain_mp3, tmp_path / "no-toc.mp3")
     tags = ID3()
     tags.add(CHAP(element_id="b", start_time=1500, end_time=1500, sub_frames=[TIT2(encoding=3, text=["Deux"])]))
@@ -240,7 +257,11 @@ def test_m4a_chapter_track_wins_over_chpl(tmp_path: Path) -> None:
     stale = chpl_box([(0.0, "Generique d’ouverture!!"), (1.5, "Entretien à Bamako — 1ʳᵉ partie"), (2.501, "End")])
     assert len(stale) == len(old) and data.count(old) == 1  # same size: spliced in place, offsets unchanged
     path.write_bytes(data.replace(old, stale))
-    assert [(c.start, c.title[:9]) for c in MP4(path).chapters] == [(0.0, "Generique"), (1.5, "Entretien"), (2.501, "End")]
+    assert [(c.start, c.title[:9]) for c in MP4(path).chapters] == [
+        (0.0, "Generique"),
+        (1.5, "Entretien"),
+        (2.501, "End"),
+    ]
 
     found = probe(path).chapters
 

@@ -46,7 +46,9 @@ def sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tags.add(TIT2(encoding=3, text=["Old title"]))
     tags.save(mp3, v2_version=3)
     m4a = folder / "original.m4a"
-    audiogen.write_with_ffmpeg(m4a, SECONDS, audiogen.AAC_M4A, metadata={"title": "Old"}, chapters=[(0, 2, "A"), (2, 4, "B")])
+    audiogen.write_with_ffmpeg(
+        m4a, SECONDS, audiogen.AAC_M4A, metadata={"title": "Old"}, chapters=[(0, 2, "A"), (2, 4, "B")]
+    )
     flac = folder / "original.flac"
     audiogen.write_with_ffmpeg(flac, 1.0, audiogen.FLAC)
     return {"mp3": mp3, "m4a": m4a, "flac": flac}
@@ -90,7 +92,11 @@ def test_mp3_frames_are_id3v24_with_an_ordered_top_level_toc(tmp_path: Path, sou
     assert toc.flags == CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED
     assert toc.child_element_ids == ["chp0", "chp1", "chp2"]
     chaps = {f.element_id: f for f in tags.getall("CHAP")}
-    assert [(chaps[i].start_time, chaps[i].end_time) for i in toc.child_element_ids] == [(0, 1235), (1235, 3000), (3000, 4000)]
+    assert [(chaps[i].start_time, chaps[i].end_time) for i in toc.child_element_ids] == [
+        (0, 1235),
+        (1235, 3000),
+        (3000, 4000),
+    ]
     assert str(chaps["chp1"].sub_frames["TIT2"]) == "Entretien à Bamako"
 
 
@@ -189,7 +195,9 @@ def test_bad_chapter_images(tmp_path: Path, sources: dict[str, Path], images: tu
     dest = tmp_path / "audio.mp3"
 
     with pytest.raises(AudioError) as raised:
-        write_tags(sources["mp3"], dest, TagSpec("T", "A", "S", "2025-01-01", "", chapters=CHAPTERS, chapter_images=images))
+        write_tags(
+            sources["mp3"], dest, TagSpec("T", "A", "S", "2025-01-01", "", chapters=CHAPTERS, chapter_images=images)
+        )
 
     assert str(raised.value) == message
     assert not dest.exists()

@@ -12,24 +12,45 @@ from apa_feed.config.show import load_show
 from apa_feed.errors import ProblemsFound
 
 FEED_CASES = [
-    ("owner:\n  name: A\n  email: bob at example\n", "owner.email",
-     'feed.yaml:3:10: owner.email: expected an email address like "name@example.com", got "bob at example"'),
+    (
+        "owner:\n  name: A\n  email: bob at example\n",
+        "owner.email",
+        'feed.yaml:3:10: owner.email: expected an email address like "name@example.com", got "bob at example"',
+    ),
     ("titel: Typo\n", "titel", 'feed.yaml:1:1: titel: unknown field; did you mean "title"?'),
     ("explicit: yes\n", "explicit", 'feed.yaml:1:11: explicit: expected true or false, got "yes"'),
-    ("type: serie\n", "type",
-     'feed.yaml:1:7: type: expected one of episodic, serial, got "serie"; did you mean "serial"?'),
-    ("categories: [Society & Culture > Documentry]\n", "categories",
-     "feed.yaml:1:14: categories[0]: expected a category from Apple Podcasts' list, got "
-     '"Society & Culture > Documentry"; did you mean "Society & Culture › Documentary"?'),
-    ("language: french\n", "language",
-     'feed.yaml:1:11: language: expected a BCP 47 language code like "fr" or "en-US", got "french"'),
-    ("link: www.example.com\n", "link",
-     'feed.yaml:1:7: link: expected an http(s) URL like "https://example.com/", got "www.example.com"'),
+    (
+        "type: serie\n",
+        "type",
+        'feed.yaml:1:7: type: expected one of episodic, serial, got "serie"; did you mean "serial"?',
+    ),
+    (
+        "categories: [Society & Culture > Documentry]\n",
+        "categories",
+        "feed.yaml:1:14: categories[0]: expected a category from Apple Podcasts' list, got "
+        '"Society & Culture > Documentry"; did you mean "Society & Culture › Documentary"?',
+    ),
+    (
+        "language: french\n",
+        "language",
+        'feed.yaml:1:11: language: expected a BCP 47 language code like "fr" or "en-US", got "french"',
+    ),
+    (
+        "link: www.example.com\n",
+        "link",
+        'feed.yaml:1:7: link: expected an http(s) URL like "https://example.com/", got "www.example.com"',
+    ),
     ("image: missing.jpg\n", "image", 'feed.yaml:1:8: image: expected a file, got "missing.jpg" (no such file)'),
-    ("timezone: Europe/Pariss\n", "timezone",
-     'feed.yaml:1:11: timezone: expected an IANA time zone like "Europe/Paris" or "UTC", got "Europe/Pariss"'),
-    ("timezone: Europe\n", "timezone",
-     'feed.yaml:1:11: timezone: expected an IANA time zone like "Europe/Paris" or "UTC", got "Europe"'),
+    (
+        "timezone: Europe/Pariss\n",
+        "timezone",
+        'feed.yaml:1:11: timezone: expected an IANA time zone like "Europe/Paris" or "UTC", got "Europe/Pariss"',
+    ),
+    (
+        "timezone: Europe\n",
+        "timezone",
+        'feed.yaml:1:11: timezone: expected an IANA time zone like "Europe/Paris" or "UTC", got "Europe"',
+    ),
     ("title: [a, b]\n", "title", "feed.yaml:1:8: title: expected text, got a list"),
 ]
 
@@ -93,18 +114,30 @@ def test_invalid_yaml_is_located(project: Path) -> None:
 
 EPISODE = f"episodes/{SAMPLE_EPISODE}/episode.yaml"
 EPISODE_CASES = [
-    ("date: 12/11/2025\n", "date",
-     f'{EPISODE}:1:7: date: expected an ISO 8601 date like "2025-11-12" or "2025-11-12T08:30:00+01:00", '
-     'got "12/11/2025"'),
+    (
+        "date: 12/11/2025\n",
+        "date",
+        f'{EPISODE}:1:7: date: expected an ISO 8601 date like "2025-11-12" or "2025-11-12T08:30:00+01:00", '
+        'got "12/11/2025"',
+    ),
     ("episode: -3\n", "episode", f'{EPISODE}:1:10: episode: expected a whole number of 1 or more, got "-3"'),
-    ("episode_type: bonnus\n", "episode_type",
-     f'{EPISODE}:1:15: episode_type: expected one of full, trailer, bonus, got "bonnus"; did you mean "bonus"?'),
+    (
+        "episode_type: bonnus\n",
+        "episode_type",
+        f'{EPISODE}:1:15: episode_type: expected one of full, trailer, bonus, got "bonnus"; did you mean "bonus"?',
+    ),
     ("audio: nope.mp3\n", "audio", f'{EPISODE}:1:8: audio: expected a file, got "nope.mp3" (no such file)'),
-    ("credits:\n  - name: Sam\n    rol: Texte\n", "credits",
-     f'{EPISODE}:3:5: credits[0].rol: unknown field; did you mean "role"?'),
+    (
+        "credits:\n  - name: Sam\n    rol: Texte\n",
+        "credits",
+        f'{EPISODE}:3:5: credits[0].rol: unknown field; did you mean "role"?',
+    ),
     ("draft: maybe\n", "draft", f'{EPISODE}:1:8: draft: expected true or false, got "maybe"'),
-    ("guid: " + "x" * 1001 + "\n", "guid",
-     f'{EPISODE}:1:7: guid: expected an identifier of 1 to 1000 characters, got "{"x" * 1001}"'),
+    (
+        "guid: " + "x" * 1001 + "\n",
+        "guid",
+        f'{EPISODE}:1:7: guid: expected an identifier of 1 to 1000 characters, got "{"x" * 1001}"',
+    ),
 ]
 
 
@@ -115,7 +148,7 @@ def test_episode_yaml_errors(project: Path, snippet: str, field: str, expected: 
     kept = [ln for ln in lines if not ln.startswith(f"{field}:")]
     if field == "credits":
         start = lines.index("credits:")
-        kept = lines[:start] + [ln for ln in lines[start + 1:] if not ln.startswith("  ")]
+        kept = lines[:start] + [ln for ln in lines[start + 1 :] if not ln.startswith("  ")]
     path.write_text(snippet + "\n".join(kept) + "\n", encoding="utf-8")
     with pytest.raises(ProblemsFound) as found:
         read_project(Options(project / "feed.yaml"))

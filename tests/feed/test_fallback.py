@@ -31,8 +31,14 @@ def tagged_episode(root: Path, slug: str, yaml: str, **frames: str) -> Path:
 
 
 def test_title_date_and_notes_come_from_the_tags(project: Path) -> None:
-    tagged_episode(project, "2025-12-03-tags", "audio: audio.mp3\n", title="Élections : le récit", date="2025-12-03",
-                   comment="Un épisode décrit par ses tags.")
+    tagged_episode(
+        project,
+        "2025-12-03-tags",
+        "audio: audio.mp3\n",
+        title="Élections : le récit",
+        date="2025-12-03",
+        comment="Un épisode décrit par ses tags.",
+    )
     rss = build_project(Options(project / "feed.yaml", now=NOW)).rss
     item = etree.fromstring(rss).find("channel/item")
     assert item.findtext("title") == "Élections : le récit"
@@ -41,8 +47,14 @@ def test_title_date_and_notes_come_from_the_tags(project: Path) -> None:
 
 
 def test_episode_yaml_wins_over_the_tags(project: Path) -> None:
-    tagged_episode(project, "2025-12-03-tags", "title: Mon titre\naudio: audio.mp3\n", title="Tag title",
-                   date="2025-12-03", comment="Notes")
+    tagged_episode(
+        project,
+        "2025-12-03-tags",
+        "title: Mon titre\naudio: audio.mp3\n",
+        title="Tag title",
+        date="2025-12-03",
+        comment="Notes",
+    )
     item = etree.fromstring(build_project(Options(project / "feed.yaml", now=NOW)).rss).find("channel/item")
     assert item.findtext("title") == "Mon titre"
 

@@ -55,7 +55,10 @@ def test_channel_has_every_tag_apple_requires(project: Path) -> None:
     assert top.get("text") == "Society & Culture"
     assert top.find(f"{ITUNES}category").get("text") == "Documentary"
     self_link = ch.find("{http://www.w3.org/2005/Atom}link")
-    assert (self_link.get("rel"), self_link.get("href")) == ("self", "https://agencepresseaudio.example/podcast/feed.xml")
+    assert (self_link.get("rel"), self_link.get("href")) == (
+        "self",
+        "https://agencepresseaudio.example/podcast/feed.xml",
+    )
     assert ch.findtext("lastBuildDate") == "Wed, 12 Nov 2025 00:00:00 +0100"
 
 
@@ -82,7 +85,10 @@ def test_feedparser_reads_every_item(project: Path) -> None:
     parsed = feedparser.parse(build(project))
     assert not parsed.bozo, parsed.get("bozo_exception")
     assert parsed.feed.title == "Agence Presse Audio — Documentaires"
-    assert [e.title for e in parsed.entries] == ["Second", "Coopération/ Mali-Turquie : L’arsenal militaire turc en vitrine à Bamako"]
+    assert [e.title for e in parsed.entries] == [
+        "Second",
+        "Coopération/ Mali-Turquie : L’arsenal militaire turc en vitrine à Bamako",
+    ]
     for entry in parsed.entries:
         assert entry.enclosures[0].length == "619415"
         assert entry.itunes_duration == "103"

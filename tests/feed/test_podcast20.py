@@ -46,8 +46,10 @@ def test_sample_channel_has_guid_locked_funding_medium(project: Path) -> None:
     locked = ch.find(f"{PC}locked")
     assert (locked.text, locked.get("owner")) == ("yes", "podcast@agencepresseaudio.example")
     funding = ch.find(f"{PC}funding")
-    assert (funding.get("url"), funding.text) == ("https://agencepresseaudio.example/soutenir",
-                                                  "Soutenir Agence Presse Audio")
+    assert (funding.get("url"), funding.text) == (
+        "https://agencepresseaudio.example/soutenir",
+        "Soutenir Agence Presse Audio",
+    )
     assert ch.findtext(f"{PC}medium") == "podcast"
 
 
@@ -92,20 +94,28 @@ def test_writer_without_a_voice_in_the_transcript_is_not_the_narrator() -> None:
 
 
 def test_show_people_are_restated_on_every_item(project: Path) -> None:
-    append(project / "feed.yaml", "people:\n  - name: Awa Diallo\n    role: Présentation\n"
-           "    href: https://agencepresseaudio.example/awa\n")
+    append(
+        project / "feed.yaml",
+        "people:\n  - name: Awa Diallo\n    role: Présentation\n    href: https://agencepresseaudio.example/awa\n",
+    )
     ch = channel(built(project).rss)
     host = ch.find(f"{PC}person")
-    assert (host.text, host.get("role"), host.get("href")) == ("Awa Diallo", "host",
-                                                               "https://agencepresseaudio.example/awa")
+    assert (host.text, host.get("role"), host.get("href")) == (
+        "Awa Diallo",
+        "host",
+        "https://agencepresseaudio.example/awa",
+    )
     first = ch.find("item").find(f"{PC}person")
     assert (first.text, first.get("role"), first.get("group")) == ("Awa Diallo", "host", "cast")
 
 
 def test_all_channel_options_render(project: Path) -> None:
-    append(project / "feed.yaml", "license: CC-BY-NC-4.0\nlocation:\n  name: Bamako, Mali\n  geo: geo:12.64,-8.0\n"
-           "update_frequency: Chaque semaine\nupdate_rrule: FREQ=WEEKLY\n"
-           "txt:\n  - purpose: verify\n    value: apple-123\nmedium: podcast\n")
+    append(
+        project / "feed.yaml",
+        "license: CC-BY-NC-4.0\nlocation:\n  name: Bamako, Mali\n  geo: geo:12.64,-8.0\n"
+        "update_frequency: Chaque semaine\nupdate_rrule: FREQ=WEEKLY\n"
+        "txt:\n  - purpose: verify\n    value: apple-123\nmedium: podcast\n",
+    )
     ch = channel(built(project).rss)
     assert ch.findtext(f"{PC}license") == "CC-BY-NC-4.0"
     assert ch.find(f"{PC}location").attrib == {"geo": "geo:12.64,-8.0"}
@@ -138,7 +148,7 @@ def test_a_broken_chapters_file_is_a_located_error(project: Path) -> None:
     with pytest.raises(ProblemsFound) as found:
         built(project)
     assert [p.render() for p in found.value.problems] == [
-        f'error: episodes/{SAMPLE_EPISODE}/chapters.json: chapters: chapter 1: expected an object with a numeric '
+        f"error: episodes/{SAMPLE_EPISODE}/chapters.json: chapters: chapter 1: expected an object with a numeric "
         '"startTime"'
     ]
 
@@ -197,4 +207,7 @@ def test_the_sample_feed_shows_every_tier_1_tag(project: Path) -> None:
     assert item.find(f"{PC}transcript") is not None and item.find(f"{PC}chapters") is not None
     bite = item.find(f"{PC}soundbite")
     assert (bite.get("startTime"), bite.get("duration"), bite.text) == (
-        "24.887", "29.3", "Un arsenal dévoilé au Parc des expositions de Bamako")
+        "24.887",
+        "29.3",
+        "Un arsenal dévoilé au Parc des expositions de Bamako",
+    )

@@ -34,10 +34,17 @@ def test_tags_write_gives_the_published_copy_title_chapters_and_cover(project: P
     info = probe(copy)
     assert info.tags.title == "Coopération/ Mali-Turquie : L’arsenal militaire turc en vitrine à Bamako"
     assert (info.tags.artist, info.tags.album, info.tags.genre) == (
-        "Agence Presse Audio", "Agence Presse Audio — Documentaires", "Podcast")
+        "Agence Presse Audio",
+        "Agence Presse Audio — Documentaires",
+        "Podcast",
+    )
     assert info.tags.date == "2025-11-12"
     assert [(round(c.start, 3), c.title) for c in info.chapters] == [
-        (0.0, "Introduction"), (24.887, "Le salon de Bamako"), (54.465, "La stratégie malienne"), (89.932, "Crédits")]
+        (0.0, "Introduction"),
+        (24.887, "Le salon de Bamako"),
+        (54.465, "La stratégie malienne"),
+        (89.932, "Crédits"),
+    ]
     assert info.cover is not None and (info.cover.width, info.cover.height) == (1400, 1400)
     assert item.enclosure_length == copy.stat().st_size != len(original)
     assert abs(info.duration - probe(SAMPLE_AUDIO).duration) < 0.05
@@ -73,11 +80,26 @@ def test_chapter_pictures_in_the_audio_are_published_and_linked_from_the_json_ch
     folder = add_episode(project, "2025-12-02-pictures", episode_yaml("Pictures", "2025-12-02"))
     picture = (REPO / "episodes" / SAMPLE_EPISODE / "cover.jpg").read_bytes()
     tags = ID3()
-    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=["c0", "c1"],
-                  sub_frames=[]))
+    tags.add(
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=["c0", "c1"],
+            sub_frames=[],
+        )
+    )
     tags.add(CHAP(element_id="c0", start_time=0, end_time=30000, sub_frames=[TIT2(encoding=3, text="Début")]))
-    tags.add(CHAP(element_id="c1", start_time=30000, end_time=60000, sub_frames=[
-        TIT2(encoding=3, text="Avec image"), APIC(encoding=3, mime="image/jpeg", type=0, desc="c1", data=picture)]))
+    tags.add(
+        CHAP(
+            element_id="c1",
+            start_time=30000,
+            end_time=60000,
+            sub_frames=[
+                TIT2(encoding=3, text="Avec image"),
+                APIC(encoding=3, mime="image/jpeg", type=0, desc="c1", data=picture),
+            ],
+        )
+    )
     tags.save(folder / "audio.mp3", v2_version=4)
     report = run(project)
     item = next(i for i in report.built.publication.feed.items if i.slug == "2025-12-02-pictures")

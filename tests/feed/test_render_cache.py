@@ -28,8 +28,12 @@ def sample_feed(project: Path, copies: int = 6) -> Feed:
     """The sample's feed with its one item repeated under new GUIDs and tricky show notes."""
     feed = build_project(Options(project / "feed.yaml", now=NOW)).publication.feed
     first = feed.items[0]
-    items = [first] + [replace(first, guid=f"guid-{n}", title=f"Épisode {n}", html=TRICKY[n % len(TRICKY)],
-                               text=TRICKY[n % len(TRICKY)]) for n in range(copies)]
+    items = [first] + [
+        replace(
+            first, guid=f"guid-{n}", title=f"Épisode {n}", html=TRICKY[n % len(TRICKY)], text=TRICKY[n % len(TRICKY)]
+        )
+        for n in range(copies)
+    ]
     return replace(feed, items=tuple(items))
 
 
@@ -91,9 +95,15 @@ def test_a_changed_channel_keeps_the_items_and_still_renders_identically(project
 def test_the_key_covers_every_field(project: Path) -> None:
     item = sample_feed(project).items[0]
     keys = {item_key(item)}
-    for name, value in [("duration", item.duration + 1), ("explicit", not item.explicit), ("guid", "other"),
-                        ("enclosure_length", item.enclosure_length + 1), ("keywords", ("autre",)),
-                        ("published", item.published.replace(year=2020)), ("author", "Quelqu'un")]:
+    for name, value in [
+        ("duration", item.duration + 1),
+        ("explicit", not item.explicit),
+        ("guid", "other"),
+        ("enclosure_length", item.enclosure_length + 1),
+        ("keywords", ("autre",)),
+        ("published", item.published.replace(year=2020)),
+        ("author", "Quelqu'un"),
+    ]:
         keys.add(item_key(replace(item, **{name: value})))
     assert len(keys) == 8
 
@@ -123,8 +133,10 @@ def test_items_kept_by_another_version_of_the_code_are_never_spliced(project: Pa
     first = build_project(Options(project / "feed.yaml", now=NOW))
     key = item_key(first.publication.feed.items[0])
     with sqlite3.connect(show_cache(project) / "cache.sqlite3") as db:
-        db.execute("UPDATE rows SET value = ? WHERE kind = 'items' AND key = ?",
-                   (b"    <item><title>injected</title></item>\n", key))
+        db.execute(
+            "UPDATE rows SET value = ? WHERE kind = 'items' AND key = ?",
+            (b"    <item><title>injected</title></item>\n", key),
+        )
         db.execute("UPDATE meta SET value = 'another version' WHERE name = 'code'")
     again = build_project(Options(project / "feed.yaml", now=NOW))
     assert b"injected" not in again.rss

@@ -32,10 +32,16 @@ NOW = datetime(2030, 1, 1, tzinfo=UTC)
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 MEDIA = {
-    "garagetalk/ep1.mp3": "mp3", "garagetalk/ep2.mp3": "mp3", "garagetalk/trailer.mp3": "mp3",
-    "cafe/wp-content/uploads/2024/01/ciel bleu.mp3": "mp3", "cafe/wp-content/uploads/2024/01/sel.mp3": "mp3",
-    "sahel/s01e01.mp3": "mp3", "twice/a.mp3": "mp3", "twice/b.mp3": "mp3",
-    "art/show.jpg": "jpg", "art/ciel.png": "png",
+    "garagetalk/ep1.mp3": "mp3",
+    "garagetalk/ep2.mp3": "mp3",
+    "garagetalk/trailer.mp3": "mp3",
+    "cafe/wp-content/uploads/2024/01/ciel bleu.mp3": "mp3",
+    "cafe/wp-content/uploads/2024/01/sel.mp3": "mp3",
+    "sahel/s01e01.mp3": "mp3",
+    "twice/a.mp3": "mp3",
+    "twice/b.mp3": "mp3",
+    "art/show.jpg": "jpg",
+    "art/ciel.png": "png",
 }
 
 
@@ -84,8 +90,12 @@ def items(rss: bytes) -> dict[str, tuple[datetime, str, str | None, str | None]]
             continue
         guid = (item.findtext("guid") or enclosure.get("url") or "").strip()
         when = email.utils.parsedate_to_datetime(item.findtext("pubDate") or "").astimezone(UTC)
-        found[guid] = (when, item.findtext("title") or "", item.findtext(f"{ITUNES}season"),
-                       item.findtext(f"{ITUNES}episode"))
+        found[guid] = (
+            when,
+            item.findtext("title") or "",
+            item.findtext(f"{ITUNES}season"),
+            item.findtext(f"{ITUNES}episode"),
+        )
     return found
 
 
@@ -122,11 +132,14 @@ def test_libsyn_style_feed_from_its_url_republishes_with_the_same_guids_and_date
     lock = read_lock(root)
     assert lock is not None and lock.feed_url == url and lock.podcast_guid == podcast_guid(url)
     assert {e.guid: (e.pub_date, e.enclosure_url) for e in lock.episodes}["8e6c1f0a-libsyn-000002"] == (
-        "2024-03-05T08:30:00-05:00", f"{host}/garagetalk/ep2.mp3?dest-id=991")
+        "2024-03-05T08:30:00-05:00",
+        f"{host}/garagetalk/ep2.mp3?dest-id=991",
+    )
 
 
-def test_podbean_style_feed_escaped_html_url_guids_and_missing_parts(host: str, tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_podbean_style_feed_escaped_html_url_guids_and_missing_parts(
+    host: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     fixture("podbean.xml", host, tmp_path)
     summary = import_feed("podbean.xml", Path("show"))
@@ -149,8 +162,10 @@ def test_podbean_style_feed_escaped_html_url_guids_and_missing_parts(host: str, 
     assert sorted(p.name for p in ciel.iterdir()) == ["ciel-bleu.mp3", "cover.png", "episode.yaml"]
     meta = yaml.safe_load((ciel / "episode.yaml").read_text(encoding="utf-8"))
     assert meta["keywords"] == ["physique", "optique"] and meta["explicit"] is False
-    assert meta["description"] == ("La diffusion de *Rayleigh*, expliquée & illustrée.\n\n1. la lumière\n2. l'air\n\n"
-                                   "[Wikipédia](https://fr.wikipedia.org/wiki/Diffusion_Rayleigh)")
+    assert meta["description"] == (
+        "La diffusion de *Rayleigh*, expliquée & illustrée.\n\n1. la lumière\n2. l'air\n\n"
+        "[Wikipédia](https://fr.wikipedia.org/wiki/Diffusion_Rayleigh)"
+    )
     assert b'<a href="https://fr.wikipedia.org/wiki/Diffusion_Rayleigh">Wikip\xc3\xa9dia</a>' in rss
     assert b"<li>la lumi\xc3\xa8re</li>" in rss
 
@@ -163,10 +178,10 @@ def test_podcasting20_feed_keeps_its_podcast_guid_transcript_chapters_and_people
     assert lock is not None and lock.podcast_guid == summary.podcast_guid
     assert lock.feed_url == f"{host}/sahel/feed.xml"
     assert [(e.guid, e.pub_date, e.enclosure_url) for e in lock.episodes] == [
-        ("sahel-s01e01", "2025-11-13T06:00:00+00:00", f"{host}/sahel/s01e01.mp3")]
+        ("sahel-s01e01", "2025-11-13T06:00:00+00:00", f"{host}/sahel/s01e01.mp3")
+    ]
     folder = root / "episodes/2025-11-13-chapitre-1-bamako"
-    assert sorted(p.name for p in folder.iterdir()) == ["chapters.json", "episode.yaml", "s01e01.mp3",
-                                                         "transcript.vtt"]
+    assert sorted(p.name for p in folder.iterdir()) == ["chapters.json", "episode.yaml", "s01e01.mp3", "transcript.vtt"]
     rss = republish(root)
     channel = etree.fromstring(rss).find("channel")
     assert channel is not None
@@ -196,26 +211,34 @@ ERRORS = [
     ("missing.xml", "missing.xml: file not found"),
     ("not-xml.xml", "not-xml.xml: not XML (syntax error at line 3, column 44)"),
     ("atom.xml", "atom.xml: not an RSS feed (the document is <feed>, expected <rss>)"),
-    ("duplicate-guids.xml", 'duplicate-guids.xml: items share a GUID: "same-1" (items 1, 2); each episode needs '
-                            "its own, so nothing was imported"),
+    (
+        "duplicate-guids.xml",
+        'duplicate-guids.xml: items share a GUID: "same-1" (items 1, 2); each episode needs '
+        "its own, so nothing was imported",
+    ),
     ("{host}/nothing/here.xml", "cannot fetch {host}/nothing/here.xml: HTTP 404 Not Found"),
     ("http://127.0.0.1:{closed}/feed.xml", "cannot fetch http://127.0.0.1:{closed}/feed.xml: connection refused"),
     ("ftp://example.com/feed.xml", 'expected an http(s) URL or a file, got "ftp://example.com/feed.xml"'),
-    ("noself.xml", 'noself.xml: the feed has no podcast:guid and names no URL of its own (atom:link rel="self"); '
-                   "import it from its URL so its podcast:guid can be computed"),
+    (
+        "noself.xml",
+        'noself.xml: the feed has no podcast:guid and names no URL of its own (atom:link rel="self"); '
+        "import it from its URL so its podcast:guid can be computed",
+    ),
     ("gone.xml", 'cannot fetch {host}/gone.mp3: HTTP 404 Not Found (the audio of item 1, "A")'),
 ]
 
 
 @pytest.mark.parametrize(("source", "message"), ERRORS, ids=[e[0].split("/")[-1] for e in ERRORS])
-def test_import_errors_are_one_clear_line(source: str, message: str, host: str, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_import_errors_are_one_clear_line(
+    source: str, message: str, host: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     for name in ("not-xml.xml", "atom.xml", "duplicate-guids.xml"):
         fixture(name, host, tmp_path)
     Path("gone.xml").write_text(GONE_AUDIO.format(host=host), encoding="utf-8")
-    Path("noself.xml").write_text(GONE_AUDIO.format(host=host).replace('rel="self"', 'rel="alternate"'),
-                                  encoding="utf-8")
+    Path("noself.xml").write_text(
+        GONE_AUDIO.format(host=host).replace('rel="self"', 'rel="alternate"'), encoding="utf-8"
+    )
     closed = _closed_port()
     with pytest.raises(ImportFailed) as failed:
         import_feed(source.format(host=host, closed=closed), Path("show"))
@@ -232,20 +255,27 @@ def test_entities_are_never_expanded_nor_files_read(host: str, tmp_path: Path) -
 runner = CliRunner()
 
 
-def test_cli_import_prints_what_it_created_and_refuses_to_overwrite(host: str, tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_import_prints_what_it_created_and_refuses_to_overwrite(
+    host: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["import", f"{host}/garagetalk/rss", "--into", "show"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[:3] == ["created show/feed.yaml", "created show/cover.jpg",
-                                              "created show/episodes/2024-03-05-ep-2-carburettors-you"]
+    assert result.stdout.splitlines()[:3] == [
+        "created show/feed.yaml",
+        "created show/cover.jpg",
+        "created show/episodes/2024-03-05-ep-2-carburettors-you",
+    ]
     assert "created show/apa-feed.lock" in result.stdout
     assert f"imported 3 episodes; podcast:guid {podcast_guid(host + '/garagetalk/rss')}" in result.stdout
     assert result.stderr.splitlines() == [
-        f'warning: {host}/garagetalk/rss: category "Technology › Podcasting" is now "Technology" in Apple\'s list']
+        f'warning: {host}/garagetalk/rss: category "Technology › Podcasting" is now "Technology" in Apple\'s list'
+    ]
     again = runner.invoke(app, ["import", f"{host}/garagetalk/rss", "--into", "show"])
-    assert (again.exit_code, again.stderr) == (1, "error: show/feed.yaml already exists; pass --force to import "
-                                                  "over it\n")
+    assert (again.exit_code, again.stderr) == (
+        1,
+        "error: show/feed.yaml already exists; pass --force to import over it\n",
+    )
     assert runner.invoke(app, ["import", f"{host}/garagetalk/rss", "--into", "show", "--force"]).exit_code == 0
     assert "Traceback" not in again.output
 
@@ -263,8 +293,14 @@ def test_reference_keeps_the_audio_where_it_is_and_republishes_the_same_enclosur
     new = etree.fromstring(rss)
 
     def enclosures(doc: etree._Element) -> dict[str, tuple[str, str, str]]:
-        return {(i.findtext("guid") or "").strip(): (i.find("enclosure").get("url"), i.find("enclosure").get("length"),
-                                                     i.find("enclosure").get("type")) for i in doc.iter("item")}
+        return {
+            (i.findtext("guid") or "").strip(): (
+                i.find("enclosure").get("url"),
+                i.find("enclosure").get("length"),
+                i.find("enclosure").get("type"),
+            )
+            for i in doc.iter("item")
+        }
 
     assert enclosures(new) == enclosures(old)
     assert items(rss) == items(fixture_text("libsyn.xml", host).encode())
@@ -279,13 +315,16 @@ def test_reference_without_a_length_or_duration_is_refused(tmp_path: Path) -> No
     feed.write_text(
         '<rss version="2.0"><channel><title>T</title><link>https://a.example/</link><description>D</description>'
         '<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="self" href="https://a.example/rss"/>'
-        '<item><title>One</title><guid>g1</guid><pubDate>Tue, 05 Mar 2024 08:30:00 -0500</pubDate>'
-        '<enclosure url="https://a.example/1.mp3" type="audio/mpeg"/></item></channel></rss>', encoding="utf-8")
+        "<item><title>One</title><guid>g1</guid><pubDate>Tue, 05 Mar 2024 08:30:00 -0500</pubDate>"
+        '<enclosure url="https://a.example/1.mp3" type="audio/mpeg"/></item></channel></rss>',
+        encoding="utf-8",
+    )
     with pytest.raises(ImportFailed) as refused:
         import_feed(str(feed), tmp_path / "show", reference=True)
     assert str(refused.value) == (
         'item 1 ("One"): --reference needs the enclosure\'s length and itunes:duration from the old feed; '
-        "import without --reference to download the audio and read them from it")
+        "import without --reference to download the audio and read them from it"
+    )
 
 
 def test_apa_feeds_own_feed_round_trips_with_its_credits_in_the_producers_words(project: Path, tmp_path: Path) -> None:

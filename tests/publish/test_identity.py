@@ -61,8 +61,11 @@ def test_a_changed_guid_is_refused_with_what_subscribers_would_see(project: Path
 def test_a_moved_date_is_refused_unless_allowed(project: Path) -> None:
     run(project)
     edit(project / EPISODE, "date: 2025-11-12", "date: 2025-11-10")
-    with pytest.raises(IdentityChanged, match="pubDate moves from 2025-11-12T00:00:00\\+01:00 to "
-                       "2025-11-10T00:00:00\\+01:00: the episode would jump in every list(.|\\n)*--allow-redate"):
+    with pytest.raises(
+        IdentityChanged,
+        match="pubDate moves from 2025-11-12T00:00:00\\+01:00 to "
+        "2025-11-10T00:00:00\\+01:00: the episode would jump in every list(.|\\n)*--allow-redate",
+    ):
         run(project)
     run(project, allow=frozenset({"date"}))
     assert read_lock(project).episodes[0].pub_date == "2025-11-10T00:00:00+01:00"  # type: ignore[union-attr]
@@ -77,9 +80,13 @@ def test_the_same_instant_written_differently_is_not_a_change(project: Path) -> 
 def test_a_published_episode_turned_draft_is_refused(project: Path) -> None:
     run(project)
     (project / EPISODE).write_text((project / EPISODE).read_text(encoding="utf-8") + "draft: true\n")
-    with pytest.raises(IdentityChanged, match=re.escape(
+    with pytest.raises(
+        IdentityChanged,
+        match=re.escape(
             '"Coopération/ Mali-Turquie : L’arsenal militaire turc en vitrine à Bamako" (published 2025-11-12) '
-            "would vanish from subscribers' apps (draft, future date, or folder removed)")):
+            "would vanish from subscribers' apps (draft, future date, or folder removed)"
+        ),
+    ):
         run(project)
 
 
@@ -109,10 +116,13 @@ def test_a_base_url_move_is_explained(project: Path) -> None:
     run(project)
     report = run(project, base_url="https://cdn.example.org/apa/")
     kinds = {c.kind: c.explanation for c in report.changes}
-    assert kinds["feed_url"].startswith("the feed moves from https://agencepresseaudio.example/podcast/feed.xml to "
-                                        "https://cdn.example.org/apa/feed.xml: keep the old URL answering")
-    assert kinds["enclosure"].startswith("base URL moved (was https://agencepresseaudio.example/podcast/…): "
-                                         "the old URLs must keep working")
+    assert kinds["feed_url"].startswith(
+        "the feed moves from https://agencepresseaudio.example/podcast/feed.xml to "
+        "https://cdn.example.org/apa/feed.xml: keep the old URL answering"
+    )
+    assert kinds["enclosure"].startswith(
+        "base URL moved (was https://agencepresseaudio.example/podcast/…): the old URLs must keep working"
+    )
 
 
 def test_previews_neither_guard_nor_record(project: Path) -> None:
@@ -132,7 +142,7 @@ def test_cli_refuses_with_exit_1_and_the_flag_to_use(project: Path) -> None:
     assert "Traceback" not in result.output
     ok = runner.invoke(app, ["publish", "--quiet", "--no-verify", "--allow-guid-change", "--json"])
     assert ok.exit_code == 0, ok.output
-    assert json.loads(ok.stdout[ok.stdout.index("{"):])["episodes"] == 1
+    assert json.loads(ok.stdout[ok.stdout.index("{") :])["episodes"] == 1
 
 
 def test_a_damaged_lock_is_a_clear_error(project: Path) -> None:

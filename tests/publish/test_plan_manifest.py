@@ -51,6 +51,7 @@ def test_publish_writes_the_manifest_before_the_feed(tmp_path: Path) -> None:
     plan = make_plan((asset,), store.list(), "feed.xml", b"<rss/>", None)
     apply(plan, store)
     assert read_manifest(store.read(MANIFEST)) == {"episodes/x/index.html": asset.sha256}
-    again = make_plan((asset,), store.list(), "feed.xml", b"<rss/>", store.read("feed.xml"),
-                      live_manifest=store.read(MANIFEST))
+    again = make_plan(
+        (asset,), store.list(), "feed.xml", b"<rss/>", store.read("feed.xml"), live_manifest=store.read(MANIFEST)
+    )
     assert (again.uploads, again.manifest, again.feed_changed) == ((), None, False)

@@ -40,7 +40,10 @@ def test_second_publish_copies_nothing(project: Path) -> None:
     publish(options(project))
     before = {p: p.stat().st_mtime_ns for p in (project / "public").rglob("*") if p.is_file()}
     report = publish(options(project))
-    assert (report.plan.count("upload"), report.plan.count("unchanged")) == (0, len(report.built.publication.assets) + 1)
+    assert (report.plan.count("upload"), report.plan.count("unchanged")) == (
+        0,
+        len(report.built.publication.assets) + 1,
+    )
     after = {p: p.stat().st_mtime_ns for p in (project / "public").rglob("*") if p.is_file()}
     assert after == before
 

@@ -26,14 +26,16 @@ with exclusive(Path(sys.argv[1])):
 
 
 def test_a_second_publish_is_refused_while_one_runs(project: Path) -> None:
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(project)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, cwd=REPO)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(project)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with pytest.raises(PublishRunning) as refused:
             publish(Options(project / "feed.yaml", now=NOW))
-        assert str(refused.value) == (f"another publish of this show is running (process {holder.pid}); "
-                                      "wait for it to finish, then publish again")
+        assert str(refused.value) == (
+            f"another publish of this show is running (process {holder.pid}); wait for it to finish, then publish again"
+        )
         with pytest.raises(PublishRunning):
             rollback(Options(project / "feed.yaml"))
         assert publish(Options(project / "feed.yaml", now=NOW), dry_run=True).dry_run, "a dry run takes no lock"
@@ -44,8 +46,9 @@ def test_a_second_publish_is_refused_while_one_runs(project: Path) -> None:
 
 
 def test_a_killed_publish_leaves_no_stale_lock(project: Path) -> None:
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(project)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, cwd=REPO)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(project)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     holder.kill()
     holder.wait(timeout=10)
@@ -73,8 +76,9 @@ def test_the_command_reads_the_store_only_once_it_holds_the_lock(
     started: list[object] = []
     real = Survey.start.__func__  # type: ignore[attr-defined]
     monkeypatch.setattr(Survey, "start", classmethod(lambda cls, *args: started.append(args) or real(cls, *args)))
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(project)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, cwd=REPO)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(project)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         refused = CliRunner().invoke(app, ["publish", "--quiet", "--no-verify"])

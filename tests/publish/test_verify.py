@@ -15,18 +15,25 @@ from apa_feed.publish.run import publish
 from apa_feed.publish.verify import Expected, check_urls, verify_published
 
 
-def test_publish_checks_the_feed_and_each_new_enclosure(project: Path, s3_server: WeedServer, aws_env: dict[str, str]) -> None:
+def test_publish_checks_the_feed_and_each_new_enclosure(
+    project: Path, s3_server: WeedServer, aws_env: dict[str, str]
+) -> None:
     bucket = s3_server.create_bucket()
     point_at(project, s3_server, bucket)
     report = publish(Options(project / "feed.yaml", now=NOW), verify=True)
     assert report.verification is not None
     assert (report.verification.checked, report.verification.warnings, report.verification.skipped) == (2, (), "")
-    assert report.verification.summary() == "checked 2 URLs through base_url: all answer 200 with the right length and type"
+    assert (
+        report.verification.summary()
+        == "checked 2 URLs through base_url: all answer 200 with the right length and type"
+    )
     again = publish(Options(project / "feed.yaml", now=NOW), verify=True)
     assert again.verification is not None and again.verification.checked == 1, "only the feed: no new enclosure"
 
 
-def test_an_object_replaced_out_of_band_is_a_warning(project: Path, s3_server: WeedServer, aws_env: dict[str, str]) -> None:
+def test_an_object_replaced_out_of_band_is_a_warning(
+    project: Path, s3_server: WeedServer, aws_env: dict[str, str]
+) -> None:
     bucket = s3_server.create_bucket()
     point_at(project, s3_server, bucket)
     report = publish(Options(project / "feed.yaml", now=NOW))
@@ -45,11 +52,15 @@ def test_an_object_replaced_out_of_band_is_a_warning(project: Path, s3_server: W
 def test_a_missing_object_is_a_warning(s3_server: WeedServer) -> None:
     bucket = s3_server.create_bucket()
     url = f"{s3_server.endpoint}/{bucket}/nothing.mp3"
-    s3_server.client().put_object(Bucket=bucket, Key="feed.xml", Body=b"<rss/>", ContentType="application/rss+xml; charset=utf-8")
-    verification = check_urls([
-        Expected(f"{s3_server.endpoint}/{bucket}/feed.xml", "application/rss+xml; charset=utf-8", 6),
-        Expected(url, "audio/mpeg", 10),
-    ])
+    s3_server.client().put_object(
+        Bucket=bucket, Key="feed.xml", Body=b"<rss/>", ContentType="application/rss+xml; charset=utf-8"
+    )
+    verification = check_urls(
+        [
+            Expected(f"{s3_server.endpoint}/{bucket}/feed.xml", "application/rss+xml; charset=utf-8", 6),
+            Expected(url, "audio/mpeg", 10),
+        ]
+    )
     assert verification.warnings == (f"{url}: answered 404, expected 200",)
 
 
@@ -63,7 +74,9 @@ def test_an_unreachable_base_url_is_skipped_with_one_line() -> None:
 def test_the_sample_domain_is_skipped(project: Path) -> None:
     report = publish(Options(project / "feed.yaml", now=NOW), verify=True)
     assert report.verification is not None and report.verification.checked == 0
-    assert re.fullmatch(r"check skipped: agencepresseaudio\.example did not answer \(.+\)", report.verification.summary())
+    assert re.fullmatch(
+        r"check skipped: agencepresseaudio\.example did not answer \(.+\)", report.verification.summary()
+    )
 
 
 def test_a_non_http_base_url_is_not_checked(project: Path) -> None:

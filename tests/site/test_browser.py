@@ -25,17 +25,30 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 CHROMIUM = Path(os.environ.get("APA_FEED_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("APA_FEED_ARTIFACTS", REPO / "tests" / "artifacts"))
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--autoplay-policy=no-user-gesture-required"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``apa-feed serve --port 0`` on a copy of the sample show; yields its base URL."""
     root = copy_sample(tmp_path_factory.mktemp("show"))
-    proc = subprocess.Popen([sys.executable, "-m", "apa_feed", "serve", "--port", "0"], cwd=root,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "apa_feed", "serve", "--port", "0"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline() if proc.stdout else ""
         match = re.search(r"subscribe to (http://127\.0\.0\.1:\d+/)feed\.xml", line)
@@ -93,8 +106,7 @@ def _open(page: Page, url: str) -> list[str]:
 def _axe(page: Page) -> list[str]:
     """Serious and critical axe-core violations, as ``rule: target`` lines."""
     result = Axe().run(page, options={"resultTypes": ["violations"]}).response["violations"]
-    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in result
-            if v["impact"] in ("serious", "critical")]
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in result if v["impact"] in ("serious", "critical")]
 
 
 def _screenshot(page: Page, name: str) -> Path:

@@ -86,8 +86,12 @@ def test_episode_page_reads_like_the_agency_page(episode: HtmlElement) -> None:
 
 def test_credits_block_and_signature_line(episode: HtmlElement) -> None:
     credits = [(text(dt), text(dt.getnext())) for dt in episode.xpath('//section[@class="credits"]//dt')]
-    assert credits == [("Réalisation", "Agence Presse Audio"), ("Mise en onde & mix", "Agence Presse Audio"),
-                       ("Illustration", "Agence Presse Audio"), ("Production", "Agence Presse Audio")]
+    assert credits == [
+        ("Réalisation", "Agence Presse Audio"),
+        ("Mise en onde & mix", "Agence Presse Audio"),
+        ("Illustration", "Agence Presse Audio"),
+        ("Production", "Agence Presse Audio"),
+    ]
     assert text(one(episode, '//section[@class="credits"]/h2')) == "Crédits"
     assert text(one(episode, '//p[@class="signature"]')) == "Texte et récit : Sam Rivers"
 
@@ -101,8 +105,11 @@ def test_player_download_chapters_and_transcript(episode: HtmlElement) -> None:
     assert one(download, "a").get("href") == src and text(download) == "Télécharger l’épisode (605 Ko)"
     chapters = episode.xpath('//section[@class="chapters"]//a')
     assert [(a.get("data-start"), text(a)) for a in chapters] == [
-        ("0", "0:00 Introduction"), ("24.887", "0:24 Le salon de Bamako"),
-        ("54.465", "0:54 La stratégie malienne"), ("89.932", "1:29 Crédits")]
+        ("0", "0:00 Introduction"),
+        ("24.887", "0:24 Le salon de Bamako"),
+        ("54.465", "0:54 La stratégie malienne"),
+        ("89.932", "1:29 Crédits"),
+    ]
     assert chapters[1].get("href") == src + "#t=24.887"  # a media fragment: seeks without JavaScript too
     transcript = one(episode, '//section[@class="transcript"]')
     assert [text(p) for p in transcript.xpath('.//p[@class="speaker"]')] == ["Sam Rivers"]
@@ -121,8 +128,7 @@ def test_head_has_feed_canonical_cards_and_json_ld(project: Path, episode: HtmlE
     assert meta(episode, "twitter:card") == "summary" and meta(episode, "twitter:image") == meta(episode, "og:image")
     doc = json.loads(one(episode, '//script[@type="application/ld+json"]').text)
     assert doc["@type"] == "PodcastEpisode" and doc["url"] == url
-    assert doc["partOfSeries"] == {"@type": "PodcastSeries", "name": "Agence Presse Audio — Documentaires",
-                                   "url": BASE}
+    assert doc["partOfSeries"] == {"@type": "PodcastSeries", "name": "Agence Presse Audio — Documentaires", "url": BASE}
     assert doc["timeRequired"] == "PT1M43S" and doc["associatedMedia"]["contentUrl"] == meta(episode, "og:audio")
     index = parse(pages(build(project))["index.html"])
     series = json.loads(one(index, '//script[@type="application/ld+json"]').text)
@@ -137,8 +143,11 @@ def test_headings_do_not_skip_levels(project: Path) -> None:
 
 
 def test_index_subscribe_block_and_episodes_newest_first(project: Path) -> None:
-    edit_feed(project, "directories:\n  - {name: Apple Podcasts, url: 'https://podcasts.apple.com/podcast/id1'}\n"
-              "  - {name: Spotify, url: 'https://open.spotify.com/show/x'}\n")
+    edit_feed(
+        project,
+        "directories:\n  - {name: Apple Podcasts, url: 'https://podcasts.apple.com/podcast/id1'}\n"
+        "  - {name: Spotify, url: 'https://open.spotify.com/show/x'}\n",
+    )
     add_episode(project, "2025-12-01-second", episode_yaml("Second <épisode>", "2025-12-01"))
     index = parse(pages(build(project))["index.html"])
     assert one(index, "//header//img").get("alt") == "Illustration de « Agence Presse Audio — Documentaires »"
@@ -147,10 +156,14 @@ def test_index_subscribe_block_and_episodes_newest_first(project: Path) -> None:
     assert text(one(index, '//label[@for="feed-url"]')) == "Adresse du flux RSS"
     assert one(index, "//button[@data-copy]").get("data-copy") == "feed-url"
     assert [(a.get("href"), text(a)) for a in index.xpath('//ul[@class="directories"]//a')] == [
-        ("https://podcasts.apple.com/podcast/id1", "Apple Podcasts"), ("https://open.spotify.com/show/x", "Spotify")]
+        ("https://podcasts.apple.com/podcast/id1", "Apple Podcasts"),
+        ("https://open.spotify.com/show/x", "Spotify"),
+    ]
     entries = index.xpath('//ol[@class="episode-list"]/li')
     assert [text(one(li, ".//h3")) for li in entries] == [
-        "Second <épisode>", "Coopération/ Mali-Turquie : L’arsenal militaire turc en vitrine à Bamako"]
+        "Second <épisode>",
+        "Coopération/ Mali-Turquie : L’arsenal militaire turc en vitrine à Bamako",
+    ]
     assert text(one(entries[1], './/p[@class="meta"]')) == "12 novembre 2025 · 1 min 43 s"
     assert one(entries[0], ".//h3/a").get("href") == BASE + "episodes/2025-12-01-second/"
 
@@ -211,8 +224,11 @@ def test_no_website_publishes_no_page(project: Path) -> None:
 def test_theme_templates_and_stylesheet_override_the_built_in_ones(project: Path) -> None:
     theme = project / "theme"
     theme.mkdir()
-    (theme / "episode.html").write_text('{% extends "base.html" %}{% block content %}<h1 class="mine">'
-                                        "{{ episode.item.title|upper }}</h1>{% endblock %}\n", encoding="utf-8")
+    (theme / "episode.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1 class="mine">'
+        "{{ episode.item.title|upper }}</h1>{% endblock %}\n",
+        encoding="utf-8",
+    )
     (theme / "style.css").write_text("body { color: black; }\n", encoding="utf-8")
     built = build(project)
     doc = parse(pages(built)[EPISODE_KEY])
@@ -222,12 +238,19 @@ def test_theme_templates_and_stylesheet_override_the_built_in_ones(project: Path
     assert parse(pages(built)["index.html"]).xpath('//section[@class="subscribe"]')  # index.html still built in
 
 
-@pytest.mark.parametrize(("template", "expected"), [
-    ("{% extends 'base.html' %}\n{% block content %}\n{% if %}\n{% endblock %}\n",
-     "theme/episode.html:3: template syntax error: Expected an expression, got 'end of statement block'"),
-    ("{% extends 'base.html' %}\n{% block content %}\n<p>{{ episode.nope }}</p>\n{% endblock %}\n",
-     "theme/episode.html:3: 'apa_feed.site.pages.Episode object' has no attribute 'nope'"),
-])
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        (
+            "{% extends 'base.html' %}\n{% block content %}\n{% if %}\n{% endblock %}\n",
+            "theme/episode.html:3: template syntax error: Expected an expression, got 'end of statement block'",
+        ),
+        (
+            "{% extends 'base.html' %}\n{% block content %}\n<p>{{ episode.nope }}</p>\n{% endblock %}\n",
+            "theme/episode.html:3: 'apa_feed.site.pages.Episode object' has no attribute 'nope'",
+        ),
+    ],
+)
 def test_a_broken_theme_template_is_a_located_error(project: Path, template: str, expected: str) -> None:
     (project / "theme").mkdir()
     (project / "theme" / "episode.html").write_text(template, encoding="utf-8")
@@ -246,29 +269,45 @@ def test_text_from_the_producer_is_escaped(project: Path) -> None:
     assert json.loads(one(doc, '//script[@type="application/ld+json"]').text)["name"] == "<script>alert(1)</script>"
 
 
-@pytest.mark.parametrize(("when", "language", "expected"), [
-    (datetime(2025, 11, 12), "fr", "12 novembre 2025"),
-    (datetime(2025, 2, 1), "fr-CA", "1er février 2025"),
-    (datetime(2025, 8, 15), "fr", "15 août 2025"),
-    (datetime(2025, 11, 12), "en", "November 12, 2025"),
-    (datetime(2025, 11, 12), "sw", "November 12, 2025"),
-])
+@pytest.mark.parametrize(
+    ("when", "language", "expected"),
+    [
+        (datetime(2025, 11, 12), "fr", "12 novembre 2025"),
+        (datetime(2025, 2, 1), "fr-CA", "1er février 2025"),
+        (datetime(2025, 8, 15), "fr", "15 août 2025"),
+        (datetime(2025, 11, 12), "en", "November 12, 2025"),
+        (datetime(2025, 11, 12), "sw", "November 12, 2025"),
+    ],
+)
 def test_dates_are_written_the_way_the_language_writes_them(when: datetime, language: str, expected: str) -> None:
     assert format_date(when, language) == expected
 
 
-@pytest.mark.parametrize(("size", "language", "expected"), [
-    (619415, "fr", "605 Ko"), (619415, "en", "605 KB"), (512, "fr", "512 o"),
-    (5 * 1024 * 1024 + 300 * 1024, "fr", "5,3 Mo"), (5 * 1024 * 1024 + 300 * 1024, "en", "5.3 MB"),
-    (150 * 1024 * 1024, "en", "150 MB"),
-])
+@pytest.mark.parametrize(
+    ("size", "language", "expected"),
+    [
+        (619415, "fr", "605 Ko"),
+        (619415, "en", "605 KB"),
+        (512, "fr", "512 o"),
+        (5 * 1024 * 1024 + 300 * 1024, "fr", "5,3 Mo"),
+        (5 * 1024 * 1024 + 300 * 1024, "en", "5.3 MB"),
+        (150 * 1024 * 1024, "en", "150 MB"),
+    ],
+)
 def test_file_sizes(size: int, language: str, expected: str) -> None:
     assert format_size(size, language) == expected
 
 
-@pytest.mark.parametrize(("seconds", "expected"), [
-    (103, "1 min 43 s"), (45, "45 s"), (120, "2 min"), (3725, "1 h 02 min"), (65, "1 min 05 s"),
-])
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [
+        (103, "1 min 43 s"),
+        (45, "45 s"),
+        (120, "2 min"),
+        (3725, "1 h 02 min"),
+        (65, "1 min 05 s"),
+    ],
+)
 def test_durations(seconds: int, expected: str) -> None:
     assert format_duration(seconds) == expected
 
@@ -280,7 +319,10 @@ def test_publish_writes_the_site_and_a_broken_theme_is_one_error_line(project: P
     (project / "theme").mkdir()
     (project / "theme" / "index.html").write_text("{% extends 'base.html' %}\n{% block content %}{% endblok %}\n")
     done = subprocess.run([sys.executable, "-m", "apa_feed", "build"], cwd=project, capture_output=True, text=True)
-    assert (done.returncode, done.stderr) == (1, "error: theme/index.html:2: template syntax error: Encountered "
-                                              "unknown tag 'endblok'. Jinja was looking for the following tags: "
-                                              "'endblock'. The innermost block that needs to be closed is 'block'.\n")
+    assert (done.returncode, done.stderr) == (
+        1,
+        "error: theme/index.html:2: template syntax error: Encountered "
+        "unknown tag 'endblok'. Jinja was looking for the following tags: "
+        "'endblock'. The innermost block that needs to be closed is 'block'.\n",
+    )
     assert "Traceback" not in done.stdout + done.stderr

@@ -56,8 +56,9 @@ def test_a_theme_change_renders_every_page_again(project: Path) -> None:
     before = pages(project)
     (project / "theme").mkdir()
     base = (REPO / "apa_feed/site/templates/base.html").read_text(encoding="utf-8")
-    (project / "theme" / "base.html").write_text(base.replace("</body>", "<p>thème maison</p></body>"),
-                                                 encoding="utf-8")
+    (project / "theme" / "base.html").write_text(
+        base.replace("</body>", "<p>thème maison</p></body>"), encoding="utf-8"
+    )
     after = pages(project)
     assert set(after) == set(before)
     assert all("thème maison".encode() in page for page in after.values())

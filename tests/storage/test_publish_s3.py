@@ -43,7 +43,9 @@ def test_podcast_app_gets_every_enclosure(project: Path, s3_server: WeedServer, 
     assert (again.plan.count("upload"), again.plan.count("unchanged")) == (0, len(report.plan.actions))
 
 
-def test_every_object_carries_its_sha256_as_metadata(project: Path, s3_server: WeedServer, aws_env: dict[str, str]) -> None:
+def test_every_object_carries_its_sha256_as_metadata(
+    project: Path, s3_server: WeedServer, aws_env: dict[str, str]
+) -> None:
     """x-amz-meta-sha256: the hash of the bytes stored, media (from the hash cache) and generated files alike."""
     bucket = s3_server.create_bucket()
     point_at(project, s3_server, bucket)
@@ -137,8 +139,12 @@ def test_a_catalogue_the_server_lists_folder_by_folder_publishes_first_time(
     audiogen.write_mp3(audio, 0.2, bitrate_kbps=8)
     for n in range(260):  # with the sample show's objects: past 1,000 keys
         for slug in (f"ep{n:03d}", f"ep{n:03d}-b"):
-            add_episode(project, slug, episode_yaml(f"Story {slug}", f"2024-01-01T{n // 60:02d}:{n % 60:02d}:00Z"),
-                        audio_from=audio)
+            add_episode(
+                project,
+                slug,
+                episode_yaml(f"Story {slug}", f"2024-01-01T{n // 60:02d}:{n % 60:02d}:00Z"),
+                audio_from=audio,
+            )
     audio.unlink()
     bucket = s3_server.create_bucket()
     point_at(project, s3_server, bucket)

@@ -39,8 +39,10 @@ def count(store: S3Store, operation: str) -> list[Any]:
 
 
 def pages(n: int, start: int = 0) -> list[Upload]:
-    return [Upload(f"episodes/{k:05d}/index.html", f"<p>page {k}</p>".encode(), PAGE, "max-age=300")
-            for k in range(start, start + n)]
+    return [
+        Upload(f"episodes/{k:05d}/index.html", f"<p>page {k}</p>".encode(), PAGE, "max-age=300")
+        for k in range(start, start + n)
+    ]
 
 
 class Recorder:
@@ -67,10 +69,15 @@ class Recorder:
 # --- small uploads: bytes and files, many at once --------------------------------------------------
 
 
-def test_a_big_batch_of_small_uploads_sends_each_object_once_with_its_headers(s3_store: S3Store, tmp_path: Path) -> None:
+def test_a_big_batch_of_small_uploads_sends_each_object_once_with_its_headers(
+    s3_store: S3Store, tmp_path: Path
+) -> None:
     audio = tmp_path / "a.mp3"
     audio.write_bytes(b"a" * 3_000)
-    uploads = [*pages(600), Upload("episodes/a.mp3", audio, "audio/mpeg", "max-age=1", hashlib.sha256(b"a" * 3_000).hexdigest())]
+    uploads = [
+        *pages(600),
+        Upload("episodes/a.mp3", audio, "audio/mpeg", "max-age=1", hashlib.sha256(b"a" * 3_000).hexdigest()),
+    ]
     here = count(s3_store, "PutObject")
     progress = Recorder()
     s3_store.put_files(uploads, progress=progress)

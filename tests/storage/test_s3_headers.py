@@ -34,7 +34,8 @@ def sent_headers(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[dict[str, st
 
         def record(event_name: str, request: Any, **_: Any) -> None:
             seen[event_name.rsplit(".", 1)[-1]].append(
-                {k.lower(): v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()})
+                {k.lower(): v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
+            )
 
         client.meta.events.register("before-send.s3", record)
         return client
@@ -64,7 +65,9 @@ def test_acl_storage_class_and_cache_control_follow_feed_yaml(
         head = client.head_object(Bucket=bucket, Key="show/" + asset.key)
         if asset.cache_control == MEDIA_CACHE:  # under a content-addressed key: never rewritten
             assert (head["CacheControl"], head.get("StorageClass")) == (
-                "public, max-age=86400, immutable", "STANDARD_IA"), asset.key
+                "public, max-age=86400, immutable",
+                "STANDARD_IA",
+            ), asset.key
             kinds[asset.key.rsplit(".", 1)[-1]] += 1
         else:  # web pages, rewritten in place
             assert head["CacheControl"] == "no-cache", asset.key
@@ -94,8 +97,9 @@ def test_a_rollback_writes_the_feed_with_the_same_headers(
 ) -> None:
     bucket = with_settings(project, s3_server)
     publish(Options(project / "feed.yaml", now=NOW))
-    (project / "feed.yaml").write_text((project / "feed.yaml").read_text(encoding="utf-8").replace(
-        "title: ", "title: Nouveau ", 1), encoding="utf-8")
+    (project / "feed.yaml").write_text(
+        (project / "feed.yaml").read_text(encoding="utf-8").replace("title: ", "title: Nouveau ", 1), encoding="utf-8"
+    )
     publish(Options(project / "feed.yaml", now=NOW))
     sent = sent_headers(monkeypatch)
     rollback(Options(project / "feed.yaml"))
@@ -103,13 +107,22 @@ def test_a_rollback_writes_the_feed_with_the_same_headers(
     assert s3_server.client().head_object(Bucket=bucket, Key="show/feed.xml")["CacheControl"] == "no-cache"
 
 
-@pytest.mark.parametrize(("setting", "message"), [
-    ("storage_class: GLACIER", 'expected one of STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, '
-     'REDUCED_REDUNDANCY, GLACIER_IR, got "GLACIER"'),
-    ("acl: public", 'expected one of private, public-read, authenticated-read, bucket-owner-read, '
-     'bucket-owner-full-control, got "public"'),
-    ("cache_control: {media: [a, b]}", "expected text"),
-])
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            "storage_class: GLACIER",
+            "expected one of STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, "
+            'REDUCED_REDUNDANCY, GLACIER_IR, got "GLACIER"',
+        ),
+        (
+            "acl: public",
+            "expected one of private, public-read, authenticated-read, bucket-owner-read, "
+            'bucket-owner-full-control, got "public"',
+        ),
+        ("cache_control: {media: [a, b]}", "expected text"),
+    ],
+)
 def test_bad_settings_are_located_errors(project: Path, setting: str, message: str) -> None:
     with (project / "feed.yaml").open("a", encoding="utf-8") as handle:
         handle.write(f"s3:\n  {setting}\n")

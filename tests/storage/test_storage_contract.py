@@ -457,13 +457,18 @@ def test_s3_delete_goes_in_batches_of_1000(s3_store: S3Store) -> None:
 def test_s3_sha256_metadata_given_or_computed(s3_store: S3Store, tmp_path: Path) -> None:
     """A file's hash comes from the caller (the hash cache: no re-read); bytes are hashed by the store."""
     data = blob(1_000, 5)
-    s3_store.put_files([
-        Upload("a.mp3", write(tmp_path / "a.mp3", data), AUDIO, CACHE, hashlib.sha256(data).hexdigest()),
-        Upload("c.json", b"{}", "application/json+chapters", CACHE),
-        Upload("plain.mp3", write(tmp_path / "p.mp3", data), AUDIO, CACHE),
-    ])
+    s3_store.put_files(
+        [
+            Upload("a.mp3", write(tmp_path / "a.mp3", data), AUDIO, CACHE, hashlib.sha256(data).hexdigest()),
+            Upload("c.json", b"{}", "application/json+chapters", CACHE),
+            Upload("plain.mp3", write(tmp_path / "p.mp3", data), AUDIO, CACHE),
+        ]
+    )
     client = s3_client(s3_store.endpoint())
-    metadata = {k: client.head_object(Bucket=s3_store.bucket, Key=PREFIX + k)["Metadata"] for k in ("a.mp3", "c.json", "plain.mp3")}
+    metadata = {
+        k: client.head_object(Bucket=s3_store.bucket, Key=PREFIX + k)["Metadata"]
+        for k in ("a.mp3", "c.json", "plain.mp3")
+    }
     assert metadata == {
         "a.mp3": {"sha256": hashlib.sha256(data).hexdigest()},
         "c.json": {"sha256": hashlib.sha256(b"{}").hexdigest()},
@@ -471,7 +476,9 @@ def test_s3_sha256_metadata_given_or_computed(s3_store: S3Store, tmp_path: Path)
     }
 
 
-def test_s3_throttled_puts_are_retried_with_back_off(s3_server: WeedServer, s3_bucket: str, aws_env: dict[str, str], tmp_path: Path) -> None:
+def test_s3_throttled_puts_are_retried_with_back_off(
+    s3_server: WeedServer, s3_bucket: str, aws_env: dict[str, str], tmp_path: Path
+) -> None:
     """Two 503 SlowDown answers, over real HTTP from a proxy in front of the server, then success."""
     with FlakyProxy(s3_server.endpoint, method="PUT", failures=2) as proxy:
         store = S3Store(s3_bucket, "show/", endpoint_url=proxy.endpoint, max_attempts=2)
@@ -483,7 +490,9 @@ def test_s3_throttled_puts_are_retried_with_back_off(s3_server: WeedServer, s3_b
     assert store.list() == {"a.mp3": StoredObject("a.mp3", 500), "feed.xml": StoredObject("feed.xml", 6)}
 
 
-def test_s3_throttling_past_the_retries_is_a_clear_error(s3_server: WeedServer, s3_bucket: str, aws_env: dict[str, str]) -> None:
+def test_s3_throttling_past_the_retries_is_a_clear_error(
+    s3_server: WeedServer, s3_bucket: str, aws_env: dict[str, str]
+) -> None:
     with FlakyProxy(s3_server.endpoint, method="PUT", failures=2) as proxy:
         store = S3Store(s3_bucket, "show/", endpoint_url=proxy.endpoint, max_attempts=1)
         with pytest.raises(StorageError) as caught:
