@@ -109,10 +109,10 @@ class Cache:
         """``markdown`` rendered as show notes (see :func:`apa_feed.feed.notes.render_notes`)."""
         key = _digest(markdown)
         kept = _json(self._get("notes", key))
-        if isinstance(kept, list) and len(kept) == 2 and isinstance(kept[0], str) and isinstance(kept[1], list):
-            return ShowNotes(kept[0], tuple(str(tag) for tag in kept[1]))
+        if isinstance(kept, list) and len(kept) == 3 and isinstance(kept[1], list) and _texts(kept[0], kept[2]):
+            return ShowNotes(kept[0], tuple(str(tag) for tag in kept[1]), kept[2])
         made = render_notes(markdown)
-        self._put("notes", key, json.dumps([made.html, list(made.dropped)]))
+        self._put("notes", key, json.dumps([made.html, list(made.dropped), made.text]))
         return made
 
     def items(self) -> dict[str, bytes]:
@@ -208,6 +208,10 @@ def _json(value: Any) -> Any:
         return json.loads(value)
     except ValueError:
         return None
+
+
+def _texts(*values: object) -> bool:
+    return all(isinstance(value, str) for value in values)
 
 
 def _digest(text: str) -> str:

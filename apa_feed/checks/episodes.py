@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from ..errors import Problem, display_path
 from ..feed.model import EpisodeInput, slugify
-from ..feed.notes import APPLE_LIMIT, to_text
+from ..feed.notes import APPLE_LIMIT
 from .context import Ctx, episode_file, language, plain_http, role, too_long
 
 APPLE_TYPES = frozenset(
@@ -65,7 +65,7 @@ def descriptions(ctx: Ctx) -> list[Problem]:
     found = []
     for ep in ctx.inputs:
         item = items.get(slugify(ep.meta.slug))
-        size = item.text_size if item else len(to_text(ep.notes.html).encode("utf-8"))
+        size = item.text_size if item else len(ep.notes.text.encode("utf-8"))
         if size > APPLE_LIMIT:
             found.append(
                 ctx.at(

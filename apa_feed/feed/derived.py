@@ -20,7 +20,7 @@ from ..config.show import Show
 from ..errors import Problem, display_path
 from ..files import write_atomic
 from .model import EpisodeInput, FileFacts
-from .notes import clip, to_text
+from .notes import clip
 
 COVER_EXT = {"image/jpeg": ".jpg", "image/png": ".png"}
 TAGGABLE = {"MP3", "MP4"}
@@ -51,7 +51,7 @@ def tag_spec(show: Show, ep: EpisodeInput, cover: Path | None) -> TagSpec:
         artist=show.author,
         album=show.title,
         date=meta.published.date().isoformat(),
-        comment=clip(to_text(ep.notes.html), 1000),
+        comment=clip(ep.notes.text, 1000),
         cover=image,
         chapters=ep.chapters,
         chapter_images=tuple((i, facts.path.read_bytes()) for i, facts in ep.chapter_images),

@@ -16,7 +16,7 @@ from ..config.episodes import EpisodeMeta, Soundbite
 from ..config.roles import roles_for
 from ..config.show import MEDIA_CACHE, Link, Person, Podcasting20, Show
 from .chapters import JSON_CHAPTERS_TYPE, Chapter, to_json_chapters
-from .notes import ShowNotes, clip, credits_html, to_text, xml_safe
+from .notes import ShowNotes, clip, credits_html, join_text, to_text, xml_safe
 
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 CREDITS_HEADING = {"fr": "Crédits", "en": "Credits", "es": "Créditos", "de": "Mitwirkende"}
@@ -152,7 +152,7 @@ class EpisodeInput:
     """Speakers named in the transcript."""
     chapter_images: tuple[tuple[int, FileFacts], ...] = ()
     """Pictures of chapters (index into ``chapters``), taken from the audio's tags."""
-    notes: ShowNotes = ShowNotes("", ())
+    notes: ShowNotes = ShowNotes("", (), "")
     """The episode's description, rendered."""
 
 
@@ -262,8 +262,9 @@ def item_of(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
         transcript = _transcript_ref(show, ep, url(show, asset.key))
     body = ep.notes.html
     credits = _credits(meta)
-    notes = body + credits_html(_heading(show), [(r, list(n)) for r, n in credits], _colon(show))
-    text = to_text(notes)
+    credits_block = credits_html(_heading(show), [(r, list(n)) for r, n in credits], _colon(show))
+    notes = body + credits_block
+    text = join_text(ep.notes.text, to_text(credits_block))
     page = None if meta.link or not show.website else url(show, f"{folder}/")
     item = Item(
         guid=meta.guid or "",

@@ -30,12 +30,20 @@ class ShowNotes:
 
     html: str
     dropped: tuple[str, ...]
+    text: str
+    """The HTML as plain text (:func:`to_text`)."""
 
 
 def render_notes(markdown: str) -> ShowNotes:
     """Render show notes once, for the feed, the checks and the pages."""
     raw = raw_html(markdown)
-    return ShowNotes(_clean(raw), tuple(_dropped(raw)))
+    html = _clean(raw)
+    return ShowNotes(html, tuple(_dropped(raw)), to_text(html))
+
+
+def join_text(*texts: str) -> str:
+    """Plain texts of consecutive blocks (what :func:`to_text` gave for each), as one text."""
+    return "\n\n".join(text for text in texts if text)
 
 
 def raw_html(markdown: str) -> str:
