@@ -40,6 +40,8 @@ class Options:
     now: datetime | None = None
     identity: bool = True
     """Guard and record the published identity (apa-feed.lock); off for previews such as ``serve``."""
+    website: bool = True
+    """Render the website's pages when the show has them (off for ``build``, which gives the feed only)."""
 
 
 @dataclass(frozen=True)
@@ -319,7 +321,7 @@ def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) ->
     problems += check_show(show, inputs, build)
     if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
-    if show.website:
+    if show.website and options.website:
         site = tuple(build_site(build.feed, show, cache))
         build = replace(build, assets=build.assets + site, site=len(site))
     rss, items = render(build.feed, cache.items())

@@ -122,10 +122,10 @@ def build(
     ),
     base_url: BaseUrl = None,
 ) -> None:
-    """Render the feed only (no upload)."""
+    """Render the feed only: every check runs as for publish, nothing is uploaded, no page is made."""
     from .build import Options, build_project
 
-    built = run(lambda: build_project(Options(config, base_url=base_url)))
+    built = run(lambda: build_project(Options(config, base_url=base_url, website=False)))
     _warn(built.warnings)
     if output is None:
         sys.stdout.buffer.write(built.rss)
