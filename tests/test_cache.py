@@ -304,3 +304,24 @@ def test_no_module_imports_a_format_that_can_hold_code() -> None:
         text = path.read_text(encoding="utf-8")
         for name in ("pickle", "marshal", "shelve"):
             assert f"import {name}" not in text, f"{path} imports {name}"
+
+
+def test_a_build_with_the_cache_gives_what_a_build_without_it_gives(
+    project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from conftest import add_episode, episode_yaml
+
+    add_episode(project, "2025-12-01-deux", episode_yaml("Deux", "2025-12-01", explicit="true"))
+    options = Options(project / "feed.yaml", now=NOW)
+
+    def outputs() -> tuple[bytes, list[tuple[str, str]], list[str]]:
+        built = build_project(options)
+        assets = [(a.key, a.sha256) for a in built.publication.assets]
+        return built.rss, assets, [p.render() for p in built.warnings]
+
+    cold = outputs()
+    warm = outputs()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("empty-cache")))
+    fresh = outputs()
+    assert cold == warm == fresh
+    assert len(cold[1]) > 4 and b"<item>" in cold[0]

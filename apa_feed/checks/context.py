@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,12 +49,8 @@ class Ctx:
 
 def episode_file(ep: EpisodeInput) -> Path:
     """The episode's ``episode.yaml``."""
-    return _episode_file(ep.meta.folder)
-
-
-@functools.lru_cache(maxsize=65536)
-def _episode_file(folder: Path) -> Path:
-    return folder / EPISODE_FILE  # each rule asks, for every episode of a big catalogue
+    where = ep.meta.where
+    return where.file if where is not None else ep.meta.folder / EPISODE_FILE
 
 
 def seconds(value: float) -> str:
