@@ -190,3 +190,16 @@ def test_audio_apple_will_not_play_or_misnamed_is_a_warning(project: Path) -> No
     ]
     feed = runner.invoke(app, ["build"]).stdout
     assert 'type="audio/x-m4a"' in feed
+
+
+def test_check_names_the_config_file_it_was_given_with_its_lines(project: Path) -> None:
+    text = (project / "feed.yaml").read_text(encoding="utf-8")
+    other = text.replace("explicit: false\n", "").replace("owner:\n", "owner:\n  # moved down a line\n")
+    (project / "other.yaml").write_text(other, encoding="utf-8")
+    (project / "feed.yaml").unlink()
+    result = runner.invoke(app, ["check", "-f", "other.yaml"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        'warning: other.yaml:2:1: explicit: not set, so the feed says "false"; '
+        'say it: add "explicit: false" (or true) to other.yaml [Apple]\n'
+    )

@@ -52,7 +52,7 @@ def show_explicit(ctx: Ctx) -> list[Problem]:
             "explicit",
             'not set, so the feed says "false"',
             "warning",
-            hint='say it: add "explicit: false" (or true) to feed.yaml',
+            hint=f'say it: add "explicit: false" (or true) to {ctx.feed_yaml.name}',
         )
     ]
 
