@@ -40,8 +40,6 @@ class Options:
     now: datetime | None = None
     identity: bool = True
     """Guard and record the published identity (apa-feed.lock); off for previews such as ``serve``."""
-    website: bool = True
-    """Render the website's pages when the show has them (off for ``build``, which gives the feed only)."""
 
 
 @dataclass(frozen=True)
@@ -321,7 +319,7 @@ def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) ->
     problems += check_show(show, inputs, build)
     if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
-    if show.website and options.website:
+    if show.website:
         site = tuple(build_site(build.feed, show, cache))
         build = replace(build, assets=build.assets + site, site=len(site))
     rss, items = render(build.feed, cache.items())

@@ -122,10 +122,10 @@ def build(
     ),
     base_url: BaseUrl = None,
 ) -> None:
-    """Render the feed only: every check runs as for publish, nothing is uploaded, no page is made."""
+    """Render the feed only: every check runs as for publish (the theme's templates too); nothing is uploaded."""
     from .build import Options, build_project
 
-    built = run(lambda: build_project(Options(config, base_url=base_url, website=False)))
+    built = run(lambda: build_project(Options(config, base_url=base_url)))
     _warn(built.warnings)
     if output is None:
         sys.stdout.buffer.write(built.rss)

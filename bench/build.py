@@ -119,6 +119,7 @@ def fresh_process(which: str, config: Path) -> dict[str, float]:
 
 def child(which: str, config: Path) -> None:
     """Run in the fresh process: time one build, then count the items of its feed (untimed)."""
+    os.chdir(config.parent)
     gc.collect()
     start = time.perf_counter()
     rss = build_project(options(config)).rss if which == "apa-feed" else naive.naive_build(config.parent)
@@ -207,12 +208,13 @@ def verdict(case: str, ratio: float) -> str:
 
 
 def run(args: argparse.Namespace) -> None:
-    work = Path(args.workdir or tempfile.mkdtemp(prefix="apa-bench-build-"))
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="apa-bench-build-")).absolute()
     work.mkdir(parents=True, exist_ok=True)
     os.environ["XDG_CACHE_HOME"] = str(work / "xdg-cache")  # never the user's own cache
     n, rounds = args.episodes, args.rounds
     started = time.perf_counter()
     config = generate(work, n)
+    os.chdir(config.parent)  # as a producer runs apa-feed: from the show's folder (paths in messages are relative)
     notes = os.path.getsize(config.parent / "episodes" / f"ep-{0:06d}" / "episode.yaml")
     print(
         f"show: {n:,} episodes (episode.yaml ~{notes / 1000:.1f} kB with full show notes, distinct "

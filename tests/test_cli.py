@@ -84,14 +84,12 @@ def test_build_writes_the_feed(project: Path) -> None:
     assert sorted(p.name for p in project.iterdir() if p.suffix in (".xml", ".html")) == ["out.xml"]
 
 
-def test_build_gives_the_feed_publish_writes_without_making_pages(project: Path) -> None:
+def test_build_writes_only_the_feed_publish_would_write(project: Path) -> None:
     from apa_feed.build import Options, build_project
 
     assert runner.invoke(app, ["build", "-o", "out.xml"]).exit_code == 0
-    whole = build_project(Options(project / "feed.yaml"))
-    feed_only = build_project(Options(project / "feed.yaml", website=False))
-    assert (project / "out.xml").read_bytes() == whole.rss == feed_only.rss
-    assert whole.publication.site > 0 and feed_only.publication.site == 0
+    assert (project / "out.xml").read_bytes() == build_project(Options(project / "feed.yaml")).rss
+    assert not (project / "public").exists()
 
 
 def test_init_then_new_then_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
