@@ -2,9 +2,9 @@
 built show, beyond the schema. Pure rules over (Show, episodes, Publication) → located problems, each naming the
 rule's source.
 
-The rules live in :mod:`.showchecks` (feed.yaml), :mod:`.episodechecks` (each episode, and across
-episodes), :mod:`.timechecks` (chapters and soundbites) and :mod:`.pspchecks` (PSP-1 and Spotify);
-:mod:`.artwork` checks the images.
+The rules live in :mod:`.show` (feed.yaml), :mod:`.episodes` (each episode, and across
+episodes), :mod:`.times` (chapters and soundbites) and :mod:`.podcasting` (PSP-1 and Spotify);
+:mod:`apa_feed.audio.artwork` checks the images.
 """
 
 from __future__ import annotations
