@@ -1,8 +1,8 @@
 """Audio facts from the file itself: exact duration, size, MIME type, stream, tags, cover, chapters.
 
-mutagen lives in the audio edge modules only (this one, :mod:`.audiotags`, :mod:`.audiochapters`,
+mutagen lives in this package only (this module, :mod:`.tags`, :mod:`.chapters`,
 :mod:`.tagwrite`). Durations are what a full decode plays: mutagen's figure where the file's
-headers make it exact, an MPEG frame count (:mod:`.mpegscan`) where an MP3 header only
+headers make it exact, an MPEG frame count (:mod:`.mpeg`) where an MP3 header only
 estimates, and the MP4 edit list (:mod:`.mp4time`) so AAC priming samples are not counted.
 """
 
