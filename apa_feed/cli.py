@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 import sys
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from . import __version__
-from .errors import ApaFeedError, Problem, ProblemsFound, display_path
+from .errors import ApaFeedError, Problem, ProblemsFound, display_path, os_error_message, redact
 from .publish.progress import progress_for
 
 if TYPE_CHECKING:  # each command imports what it calls: `publish` starts reading the store before the rest loads
@@ -31,6 +34,9 @@ Config = Annotated[Path, typer.Option("--config", "-f", help="The show's feed.ya
 BaseUrl = Annotated[str | None, typer.Option("--base-url", help="Public URL of the storage (overrides feed.yaml).")]
 Storage = Annotated[str | None, typer.Option("--storage", help="Folder or s3://BUCKET/PREFIX (overrides feed.yaml).")]
 T = TypeVar("T")
+INTERNAL_ERROR = 2
+"""The exit status of a bug in apa-feed (1 is a mistake the user can fix)."""
+_debug = {"on": False}
 
 
 def _err(text: str) -> None:
@@ -54,6 +60,56 @@ def user_errors() -> Iterator[None]:
     except ApaFeedError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(1) from None
+
+
+def guarded(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` inside the outer boundary: a file or network error is one ``error:`` line (exit 1); anything
+    else unexpected is a bug, one line too (exit 2), its traceback only under ``--debug``."""
+
+    @functools.wraps(command)
+    def call(*args: Any, **kwargs: Any) -> None:
+        try:
+            with user_errors():
+                command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
+            raise
+        except OSError as exc:
+            _debug_traceback()
+            _err(f"error: {os_error_message(exc)}")
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            _debug_traceback()
+            detail = " ".join(redact(str(exc)).split())[:300]
+            kind = type(exc).__name__ + (f": {detail}" if detail else "")
+            _err(f"error: internal error ({kind}); please report it — run again with --debug for the traceback")
+            raise typer.Exit(INTERNAL_ERROR) from None
+
+    return call
+
+
+def _debug_traceback() -> None:
+    if _debug["on"]:
+        traceback.print_exc(file=sys.stderr)
+
+
+def _tolerant_streams() -> None:
+    """Print what cannot be encoded (a folder name that is not UTF-8, under a strict encoding) as ``\\udcff``."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _write_output(output: Path, data: bytes) -> None:
+    """Write the feed at ``output``, or raise an :class:`ApaFeedError` that says why not."""
+    try:
+        output.write_bytes(data)
+    except FileNotFoundError:
+        folder = display_path(output.parent)
+        raise ApaFeedError(f"cannot write {display_path(output)}: the folder {folder} does not exist") from None
+    except IsADirectoryError:
+        raise ApaFeedError(f"cannot write {display_path(output)}: it is a folder; name a file") from None
+    except OSError as exc:
+        raise ApaFeedError(os_error_message(exc, "write")) from None
 
 
 def run(call: Callable[[], T]) -> T:
@@ -130,7 +186,7 @@ def build(
     if output is None:
         sys.stdout.buffer.write(built.rss)
         return
-    output.write_bytes(built.rss)
+    run(lambda: _write_output(output, built.rss))
     _err(f"wrote {display_path(output)} ({len(built.publication.feed.items)} episodes)")
 
 
@@ -239,7 +295,7 @@ def serve(
     from .serve import make_server
 
     with tempfile.TemporaryDirectory(prefix="apa-feed-serve-") as folder:
-        server = make_server(Path(folder), port=port, quiet=False)
+        server = run(lambda: make_server(Path(folder), port=port, quiet=False))
         address = f"http://127.0.0.1:{server.server_address[1]}/"
         report = run(lambda: publish(Options(config, base_url=address, storage=folder, identity=False)))
         _warn(report.built.warnings)
@@ -305,5 +361,15 @@ def main(
     version: Annotated[
         bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")
     ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", envvar="APA_FEED_DEBUG", help="Print the traceback of an internal error.")
+    ] = False,
 ) -> None:
     """apa-feed: publish a podcast from a folder."""
+    _debug["on"] = debug
+    _tolerant_streams()
+
+
+for _command in app.registered_commands:  # every command, whoever wrote it, behind the one boundary
+    if _command.callback is not None:
+        _command.callback = guarded(_command.callback)

@@ -6,8 +6,10 @@ them out of a run. Anything else that escapes is a bug in apa-feed.
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,3 +84,24 @@ def summary(problems: list[Problem]) -> str:
     noun = "problem" if len(errors) == 1 else "problems"
     fnoun = "file" if len(files) == 1 else "files"
     return f"{len(errors)} {noun} in {len(files)} {fnoun}; nothing was published."
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")
+"""The ``user:password@`` of a URL (up to the host), wherever it stands in a text."""
+
+
+def redact(text: str) -> str:
+    """``text`` with the user and password of every URL in it replaced by ``***`` (messages never echo a secret)."""
+    return _USERINFO.sub(r"\1***@", text)
+
+
+def os_error_message(exc: OSError, action: str = "") -> str:
+    """One line for a file or network error: ``[cannot ACTION] PATH: what happened[; hint]``."""
+    what = (exc.strerror or str(exc) or type(exc).__name__).rstrip(".")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        what += "; check that you may write there" if action == "write" else "; check the permissions"
+    if exc.filename is None:
+        return redact(f"cannot {action}: {what}" if action else what)
+    where = exc.filename if isinstance(exc.filename, str) else os.fsdecode(exc.filename)
+    where = display_path(Path(where))
+    return redact(f"cannot {action} {where}: {what}" if action else f"{where}: {what}")

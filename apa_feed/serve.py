@@ -8,6 +8,7 @@ hidden file, is ever served.
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 import os
@@ -18,6 +19,8 @@ from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from .errors import ApaFeedError
 
 CHUNK_SIZE = 64 * 1024
 ALLOWED_METHODS = "GET, HEAD"
@@ -69,9 +72,31 @@ def make_server(
     resolved = Path(root).resolve()
     if not resolved.is_dir():
         raise NotADirectoryError(f"cannot serve {root}: not a directory")
+    if not 0 <= port <= MAX_PORT:
+        raise PortUnavailable(f"--port {port}: expected a port from 1 to {MAX_PORT} (or 0 for any free port)")
     handler = functools.partial(_PreviewHandler, root=resolved, quiet=quiet)
     server_class = _IPv6Server if ":" in host else http.server.ThreadingHTTPServer
-    return server_class((host, port), handler)
+    try:
+        return server_class((host, port), handler)
+    except OSError as exc:
+        raise PortUnavailable(_bind_failure(exc, host, port)) from None
+
+
+MAX_PORT = 65535
+
+
+class PortUnavailable(ApaFeedError):
+    """The preview server cannot listen where it was asked to."""
+
+
+def _bind_failure(exc: OSError, host: str, port: int) -> str:
+    where = f"port {port} on {host}"
+    if exc.errno == errno.EADDRINUSE:
+        other = port + 1 if port < MAX_PORT else port - 1
+        return f"{where} is already in use; pick another port, e.g. --port {other} (or --port 0 for any free one)"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"{where} needs privileges to listen on; pick a port above 1023, e.g. --port 8000"
+    return f"cannot listen on {where}: {exc.strerror or exc}"
 
 
 class _IPv6Server(http.server.ThreadingHTTPServer):

@@ -3,8 +3,13 @@ transparency, and a light file (Pillow lives here only)."""
 
 from __future__ import annotations
 
+import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
+from typing import IO
 
 from PIL import Image, UnidentifiedImageError
 
@@ -19,6 +24,9 @@ MIN_SIZE, MAX_SIZE = 1400, 3000
 LIGHT = 512 * 1024
 """Above this many bytes, artwork is slow to load in apps (Apple's and the hosts' advice: 512 KB)."""
 ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
+MAX_PIXELS = 4096 * 4096
+"""Images larger than this are never decoded (Pillow only reads their header): far above Apple's 3000 px, far
+below what a decompression bomb would make Pillow allocate."""
 RULE = "Apple"
 
 
@@ -27,11 +35,17 @@ def check_artwork(path: Path, field: str) -> list[Problem]:
     file name and a heavy file."""
     where = display_path(path)
     try:
-        with Image.open(path) as img:
+        with _opened(path) as img:
             fmt, (width, height), mode = img.format or "", img.size, img.mode
             transparent = mode in ALPHA_MODES or "transparency" in img.info
-    except (UnidentifiedImageError, OSError):
+            damage = _damage(img)
+    except _TooLarge as exc:
+        bomb = f"the image claims {exc}, more than Pillow decodes safely; not read (a decompression bomb?)"
+        return [_error(where, field, bomb)]
+    except (UnidentifiedImageError, OSError, ValueError):
         return [_error(where, field, "not an image Pillow can read (expected JPEG or PNG)")]
+    if damage:
+        return [_error(where, field, f"the image is damaged: {damage}; export it again")]
     if fmt not in FORMATS:
         return [_error(where, field, f"expected a JPEG or PNG image, got {fmt or 'an unknown format'}")]
     problems = []
@@ -80,13 +94,47 @@ def cover_info(data: bytes) -> CoverInfo | None:
     if data[:2] == b"\xff\xd8" and not _jpeg_head_ok(data):
         return None
     try:
-        with Image.open(BytesIO(data[:IMAGE_HEAD])) as image:
+        with _opened(BytesIO(data[:IMAGE_HEAD])) as image:
             fmt, (width, height) = image.format or "", image.size
-    except (UnidentifiedImageError, OSError, ValueError):
+        with _opened(BytesIO(data)) as whole:
+            damaged = bool(_damage(whole))
+    except (_TooLarge, UnidentifiedImageError, OSError, ValueError):
         return None
-    if not fmt:
+    if not fmt or damaged:
         return None
     return CoverInfo(fmt.lower(), width, height, Image.MIME.get(fmt, f"image/{fmt.lower()}"))
+
+
+class _TooLarge(Exception):
+    """An image whose header claims more pixels than Pillow's limit (``89478485`` by default)."""
+
+
+@contextmanager
+def _opened(source: Path | IO[bytes]) -> Iterator[Image.Image]:
+    """``Image.open`` that never decodes a decompression bomb: Pillow's error and warning become :class:`_TooLarge`."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(source)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        claimed = re.search(r"\((\d+) pixels\)", str(exc))
+        raise _TooLarge(f"{claimed.group(1)} pixels" if claimed else "too many pixels") from exc
+    with image:
+        yield image
+
+
+def _damage(image: Image.Image) -> str:
+    """Why the image cannot be decoded whole (a truncated or corrupt file), or "" if it can. A JPEG is decoded
+    at an eighth of its size (every byte is still read); one of more than :data:`MAX_PIXELS` is not decoded."""
+    if image.width * image.height > MAX_PIXELS:
+        return ""
+    try:
+        if image.format == "JPEG":
+            image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+        image.load()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        return str(exc).rstrip(".") or type(exc).__name__
+    return ""
 
 
 def _jpeg_head_ok(data: bytes) -> bool:

@@ -31,7 +31,7 @@ from botocore.exceptions import (
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from ..errors import StorageError
+from ..errors import StorageError, redact
 from .base import Progress, StoredObject, Upload
 from .s3parts import (
     SCHEME,
@@ -146,7 +146,7 @@ class S3Store:
     def object_key(self, key: str) -> str:
         """The bucket key behind ``key``; refuses keys that would leave the prefix (as the local store does)."""
         if not key or any(part in ("", ".", "..") for part in key.split("/")):
-            raise StorageError(f"refusing to use a key outside {self.describe()}: {key}")
+            raise _failure(f"refusing to use a key outside {self.describe()}: {key}")
         return self.prefix + key
 
     def list(self) -> dict[str, StoredObject]:
@@ -166,7 +166,7 @@ class S3Store:
             if not page.get("IsTruncated"):
                 return found
             if not page.get("NextContinuationToken"):  # a partial listing would have the plan upload again
-                raise StorageError(f"the S3 service cut its listing of {self.describe()} short, with no way to go on")
+                raise _failure(f"the S3 service cut its listing of {self.describe()} short, with no way to go on")
             args["ContinuationToken"] = page["NextContinuationToken"]
 
     def read(self, key: str) -> bytes | None:
@@ -236,7 +236,7 @@ class S3Store:
             if errors:
                 first = errors[0]
                 key = str(first.get("Key", ""))[len(self.prefix) :]
-                raise StorageError(
+                raise _failure(
                     f"cannot delete {self.describe()}{key}: the S3 service answered {first.get('Code', '')}"
                     + (f" ({str(first['Message']).rstrip('.')})" if first.get("Message") else "")
                     + (f", and {len(errors) - 1} more" if len(errors) > 1 else "")
@@ -326,9 +326,9 @@ class S3Store:
             client = session.client("s3", endpoint_url=self.endpoint_url or None, config=config)
             return cast(S3Client, endpoints_per_bucket(client))
         except ProfileNotFound:
-            raise StorageError(f'AWS profile "{self.profile}" is not configured (see ~/.aws/config)') from None
+            raise _failure(f'AWS profile "{self.profile}" is not configured (see ~/.aws/config)') from None
         except (BotoCoreError, ValueError) as exc:
-            raise StorageError(f"cannot set up an S3 client for {self.describe()}: {exc}") from None
+            raise _failure(f"cannot set up an S3 client for {self.describe()}: {exc}") from None
 
     @contextmanager
     def _errors(self, action: str, key: str = "") -> Iterator[None]:
@@ -345,30 +345,28 @@ class S3Store:
         if isinstance(exc, ClientError):
             return self._refused(exc, action, key)
         if isinstance(exc, CREDENTIAL_ERRORS):
-            return StorageError(
+            return _failure(
                 f"no AWS credentials found for {self.describe()}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
                 "name a profile (AWS_PROFILE), or run where an instance or task role is available"
             )
         if isinstance(exc, ProfileNotFound):
-            return StorageError(f'AWS profile "{self.profile}" is not configured (see ~/.aws/config)')
+            return _failure(f'AWS profile "{self.profile}" is not configured (see ~/.aws/config)')
         if isinstance(exc, SSLError):
-            return StorageError(f"TLS handshake with the S3 endpoint {self.endpoint()} failed")
+            return _failure(f"TLS handshake with the S3 endpoint {self.endpoint()} failed")
         if isinstance(exc, NETWORK_ERRORS):
-            return StorageError(
-                f"cannot reach the S3 endpoint {self.endpoint()}; check the endpoint URL and your network"
-            )
-        return StorageError(f"cannot {action} {self.describe()}{key}: {exc}")
+            return _failure(f"cannot reach the S3 endpoint {self.endpoint()}; check the endpoint URL and your network")
+        return _failure(f"cannot {action} {self.describe()}{key}: {exc}")
 
     def _refused(self, exc: ClientError, action: str, key: str) -> StorageError:
         code = error_code(exc)
         if code in NO_BUCKET or (code in DENIED and self._bucket_missing()):
-            return StorageError(f'bucket "{self.bucket}" does not exist at {self.endpoint()}')
+            return _failure(f'bucket "{self.bucket}" does not exist at {self.endpoint()}')
         if code in DENIED:
-            return StorageError(
+            return _failure(
                 f"access denied to {self.describe()}: check your AWS credentials (environment, profile or role)"
             )
         message = str(exc.response.get("Error", {}).get("Message", "")).rstrip(".")
-        return StorageError(
+        return _failure(
             f"cannot {action} {self.describe()}{key}: the S3 service answered {code}"
             + (f" ({message})" if message else "")
         )
@@ -382,3 +380,8 @@ class S3Store:
         except BotoCoreError:
             return False
         return False
+
+
+def _failure(message: str) -> StorageError:
+    """A :class:`StorageError` whose message shows no ``user:password@`` of an endpoint URL."""
+    return StorageError(redact(message))
