@@ -21,6 +21,7 @@ from .errors import ApaFeedError, Problem, ProblemsFound, display_path, os_error
 from .publish.progress import progress_for
 
 if TYPE_CHECKING:  # each command imports what it calls: `publish` starts reading the store before the rest loads
+    from .importfeed import ImportSummary
     from .publish.run import Report
 
 app = typer.Typer(
@@ -334,11 +335,28 @@ def import_command(
     reference: Annotated[
         bool, typer.Option("--reference", help="Keep the audio where it is served (no download).")
     ] = False,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private",
+            help="Fetch URLs of the feed on loopback, link-local or private addresses (only the feed's own host is).",
+        ),
+    ] = False,
+    max_size: Annotated[
+        str, typer.Option("--max-size", help="The largest file a download may be: bytes, or 500M, 2G…")
+    ] = "2G",
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.001, help="Seconds one download may take in all.")
+    ] = 600.0,
 ) -> None:
     """Turn another host's feed into feed.yaml, episodes/ and apa-feed.lock, keeping every GUID and date."""
-    from .importfeed import import_feed
+    from .importfeed import Client, import_feed, parse_size
 
-    summary = run(lambda: import_feed(feed, into, force=force, reference=reference))
+    def call() -> ImportSummary:
+        client = Client(allow_private=allow_private, max_size=parse_size(max_size), deadline=timeout)
+        return import_feed(feed, into, force=force, reference=reference, client=client)
+
+    summary = run(call)
     _warn(summary.warnings)
     for path in summary.created:
         print(f"created {display_path(path)}")

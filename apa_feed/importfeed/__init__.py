@@ -9,16 +9,17 @@ and the lock file records the podcast:guid and the old enclosure URLs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import Problem, display_path
-from .fetch import ImportFailed, read_source
+from .client import host_of, parse_size
+from .fetch import Client, ImportFailed, read_source
 from .mapping import ShowPlan, plan_import
 from .parse import parse_feed
 from .write import write_project
 
-__all__ = ["ImportFailed", "ImportSummary", "import_feed", "read_plan"]
+__all__ = ["Client", "ImportFailed", "parse_size", "ImportSummary", "import_feed", "read_plan"]
 
 
 @dataclass(frozen=True)
@@ -36,22 +37,27 @@ class ImportSummary:
     podcast_guid: str
 
 
-def read_plan(source: str, reference: bool = False) -> ShowPlan:
+def read_plan(source: str, reference: bool = False, client: Client | None = None) -> ShowPlan:
     """Fetch and parse ``source`` (an http(s) URL or a file) and decide the import, writing nothing."""
-    return plan_import(parse_feed(read_source(source), source), source, reference)
+    client = replace(client or Client(), feed_host=host_of(source))
+    return plan_import(parse_feed(read_source(source, client), source), source, reference)
 
 
-def import_feed(source: str, into: Path, force: bool = False, reference: bool = False) -> ImportSummary:
+def import_feed(
+    source: str, into: Path, force: bool = False, reference: bool = False, client: Client | None = None
+) -> ImportSummary:
     """Import the feed at ``source`` into the folder ``into`` (refused over an existing feed.yaml unless ``force``).
 
     ``reference`` keeps each episode's audio where it is served (``enclosure:`` in episode.yaml) instead of
-    downloading it.
+    downloading it; an episode whose download fails is kept that way too, with a warning. ``client`` sets the
+    limits of every download and whether private addresses are allowed; the host of ``source`` is always trusted.
     """
+    client = replace(client or Client(), feed_host=host_of(source))
     config = into / "feed.yaml"
     if config.exists() and not force:
         raise ImportFailed(f"{display_path(config)} already exists; pass --force to import over it")
-    plan = read_plan(source, reference)
-    created, warnings = write_project(plan, into)
+    plan = read_plan(source, reference, client)
+    created, warnings = write_project(plan, into, client)
     problems = tuple(Problem(source, message=w, severity="warning") for w in (*plan.warnings, *warnings))
     return ImportSummary(
         root=into,

@@ -14,6 +14,7 @@ from .fetch import ImportFailed, is_http_url
 from .markdown import split_credits, to_markdown
 from .parse import OldFeed, OldItem, Person
 from .values import (
+    MAX_NUMBER,
     MIME_ALIASES,
     TRANSCRIPT_TYPES,
     audio_name,
@@ -53,6 +54,10 @@ class EpisodePlan:
     index: int = 0
     image_url: str | None = None
     extras: tuple[Fetch, ...] = ()
+    remote: dict[str, Any] = field(default_factory=dict)
+    """``enclosure:`` should the download fail: the episode is then kept where it is served."""
+    remote_missing: tuple[str, ...] = ()
+    """What the old feed does not say of that enclosure (the producer fills it in)."""
 
 
 @dataclass(frozen=True)
@@ -198,9 +203,15 @@ def _episode(item: OldItem, feed: OldFeed, warnings: list[str], reference: bool)
         warnings.append(f"{label(item)}: no <guid>; its enclosure URL is kept as its GUID, as podcast apps used it")
     audio = Fetch(item.enclosure_url, audio_name(item.enclosure_url, item.enclosure_type))
     values = _episode_values(item, published, audio.name, warnings)
+    remote, missing = _remote(item)
     if reference:
+        if missing:
+            raise ImportFailed(
+                f"{label(item)}: --reference needs {' and '.join(missing)} from the old feed; "
+                "import without --reference to download the audio and read them from it"
+            )
         del values["audio"]
-        values["enclosure"] = _remote(item)
+        values["enclosure"] = remote
     return EpisodePlan(
         folder=folder_name(published, item.title),
         values=values,
@@ -212,11 +223,13 @@ def _episode(item: OldItem, feed: OldFeed, warnings: list[str], reference: bool)
         index=item.index,
         image_url=item.image_url if item.image_url and item.image_url != feed.image_url else None,
         extras=_extras(item),
+        remote={k: v for k, v in remote.items() if v},
+        remote_missing=tuple(missing),
     )
 
 
-def _remote(item: OldItem) -> dict[str, Any]:
-    """``enclosure:`` for an episode kept where it is: the URL, and what the old feed said of it."""
+def _remote(item: OldItem) -> tuple[dict[str, Any], list[str]]:
+    """``enclosure:`` for an episode kept where it is (the URL, what the old feed said of it), and what it lacks."""
     length = positive(item.enclosure_length)
     duration = parse_duration(item.duration)
     kind = MIME_ALIASES.get(item.enclosure_type.lower(), item.enclosure_type.lower())
@@ -229,12 +242,7 @@ def _remote(item: OldItem) -> dict[str, Any]:
         )
         if not ok
     ]
-    if missing:
-        raise ImportFailed(
-            f"{label(item)}: --reference needs {' and '.join(missing)} from the old feed; "
-            "import without --reference to download the audio and read them from it"
-        )
-    return {"url": item.enclosure_url, "length": length, "type": kind, "duration": duration}
+    return {"url": item.enclosure_url, "length": length, "type": kind, "duration": duration}, missing
 
 
 def _episode_values(item: OldItem, published: datetime, audio: str, warnings: list[str]) -> dict[str, Any]:
@@ -247,8 +255,8 @@ def _episode_values(item: OldItem, published: datetime, audio: str, warnings: li
         "date": published.isoformat(),
         "description": notes or item.title or f"Episode {item.index}",
         "audio": audio,
-        "season": positive(item.season),
-        "episode": positive(item.episode),
+        "season": _number(item, "itunes:season", item.season, warnings),
+        "episode": _number(item, "itunes:episode", item.episode, warnings),
         "episode_type": (item.episode_type or "").lower() or None,
         "explicit": explicit(item.explicit),
         "keywords": list(item.keywords),
@@ -260,6 +268,14 @@ def _episode_values(item: OldItem, published: datetime, audio: str, warnings: li
         warnings.append(f'{label(item)}: episode type "{item.episode_type}" is not full, trailer or bonus; left out')
         values["episode_type"] = None
     return {k: v for k, v in values.items() if v not in (None, "", [])}
+
+
+def _number(item: OldItem, tag: str, value: str | None, warnings: list[str]) -> int | None:
+    number = positive(value)
+    if value and number is None:
+        shown = value if len(value) <= 20 else f"{value[:20]}…"
+        warnings.append(f'{label(item)}: {tag} "{shown}" is not a whole number from 1 to {MAX_NUMBER}; left out')
+    return number
 
 
 def _extras(item: OldItem) -> tuple[Fetch, ...]:

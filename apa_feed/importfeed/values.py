@@ -80,10 +80,10 @@ def parse_date(value: str | None) -> datetime | None:
         return None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         try:
             when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
     return when if when.tzinfo else when.replace(tzinfo=UTC)  # "-0000": UTC, origin unknown
 
@@ -93,10 +93,17 @@ def explicit(value: str | None) -> bool | None:
     return EXPLICIT.get((value or "").strip().lower())
 
 
+MAX_NUMBER = 10**15
+"""The largest number read from a feed (a season, an episode, a length): past it, a value is a mistake."""
+
+
 def positive(value: str | None) -> int | None:
-    """A whole number of 1 or more, else None."""
+    """A whole number from 1 to :data:`MAX_NUMBER` in ASCII digits, else None (``²`` and ``٣`` are not)."""
     text = (value or "").strip()
-    return int(text) if text.isdigit() and int(text) >= 1 else None
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_NUMBER)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_NUMBER else None
 
 
 def category(top: str, sub: str) -> tuple[str | None, str]:
@@ -149,9 +156,9 @@ def parse_duration(value: str | None) -> float | None:
     """``itunes:duration`` as seconds: ``1234``, ``20:34`` or ``1:02:03`` (None when it is none of these)."""
     try:
         seconds = clock_seconds(value or "")
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
-    return seconds if seconds > 0 else None
+    return seconds if 0 < seconds < 10**7 else None  # more than 115 days: a mistake, not a duration
 
 
 MIME_ALIASES = {"audio/mp3": "audio/mpeg", "audio/mpeg3": "audio/mpeg", "audio/x-mp3": "audio/mpeg",

@@ -12,7 +12,7 @@ from ..config.schema import Field
 from ..config.show import SHOW_FIELDS
 from ..config.yamlwrite import dump
 from ..publish.lockfile import LOCK_FILE, Lock, LockedEpisode, write_lock
-from .fetch import ImportFailed, download
+from .fetch import Client, ImportFailed, download
 from .mapping import EpisodePlan, Fetch, ShowPlan
 
 IMAGE_MAGIC = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
@@ -31,27 +31,25 @@ def known(values: dict[str, Any], fields: Sequence[Field], what: str, warnings: 
 class Writer:
     """Downloads into ``root`` (each file once per URL), collecting what was created and what went wrong."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, root: Path, client: Client) -> None:
+        self.root, self.client = root, client
         self.created: list[Path] = []
         self.warnings: list[str] = []
         self.fetched: dict[str, Path] = {}
 
-    def fetch(self, url: str, dest: Path) -> Path:
-        """Download ``url`` to ``dest`` unless a complete copy is already there (a resumed import)."""
-        if dest.is_file():
-            return dest
-        if url in self.fetched:
+    def fetch(self, url: str, dest: Path, kind: str = "file") -> Path:
+        """Download ``url`` to ``dest`` (a file there is kept only if it is complete: a resumed import)."""
+        if url in self.fetched and self.fetched[url].is_file():
             shutil.copyfile(self.fetched[url], dest)
         else:
-            download(url, dest)
+            download(url, dest, self.client, kind)
         self.fetched[url] = dest
         return dest
 
     def image(self, url: str, folder: Path, what: str) -> str | None:
         """Download artwork as ``cover.jpg``/``cover.png`` by its content; a failure is a warning."""
         try:
-            path = self.fetch(url, folder / ".cover.download")
+            path = self.fetch(url, folder / ".cover.download", "image")
         except ImportFailed as exc:
             self.warnings.append(f"{what}: {exc}; no artwork was imported")
             return None
@@ -67,15 +65,21 @@ class Writer:
         return final.name
 
     def episode(self, plan: EpisodePlan) -> Path:
-        """The episode's folder: audio (a failure stops the import), artwork, transcript, chapters, episode.yaml."""
+        """The episode's folder: audio (else kept where it is served), artwork, transcript, chapters, episode.yaml."""
         folder = self.root / "episodes" / plan.folder
         folder.mkdir(parents=True, exist_ok=True)
+        values = dict(plan.values)
         try:
             if plan.audio is not None:  # None: referenced where it is (--reference)
-                self.fetch(plan.audio.url, folder / plan.audio.name)
+                self.fetch(plan.audio.url, folder / plan.audio.name, "audio")
         except ImportFailed as exc:
-            raise ImportFailed(f'{exc} (the audio of item {plan.index}, "{plan.title}")') from None
-        values = dict(plan.values)
+            values.pop("audio", None)
+            values["enclosure"] = plan.remote
+            fill = f"; fill in {' and '.join(plan.remote_missing)} there" if plan.remote_missing else ""
+            self.warnings.append(
+                f'{exc} (the audio of item {plan.index}, "{plan.title}"); the episode is kept where it is served '
+                f"(enclosure: in its episode.yaml){fill}"
+            )
         if plan.image_url:
             values["image"] = self.image(plan.image_url, folder, f"item {plan.index}")
         for extra in plan.extras:
@@ -103,9 +107,9 @@ def _episode_text(plan: EpisodePlan, values: dict[str, Any], warnings: list[str]
     return body + guid + GUID_COMMENT + "\n"
 
 
-def write_project(plan: ShowPlan, root: Path) -> tuple[list[Path], list[str]]:
+def write_project(plan: ShowPlan, root: Path, client: Client | None = None) -> tuple[list[Path], list[str]]:
     """Write everything ``plan`` decided under ``root``; return what was created and the warnings."""
-    writer = Writer(root)
+    writer = Writer(root, client or Client())
     root.mkdir(parents=True, exist_ok=True)
     values = dict(plan.values)
     if plan.image_url:
