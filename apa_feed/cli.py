@@ -276,13 +276,37 @@ def print_report(report: Report) -> None:
 
 
 @app.command(name="rollback")
-def rollback_command(config: Config = Path("feed.yaml"), storage: Storage = None) -> None:
-    """Restore the previous feed (kept under history/ by every publish); the current one is kept too."""
-    from .build import Options
-    from .publish.run import rollback
+def rollback_command(
+    config: Config = Path("feed.yaml"),
+    storage: Storage = None,
+    list_kept: Annotated[
+        bool, typer.Option("--list", help="List the feeds kept under history/ (number, date, episodes, size).")
+    ] = False,
+    to: Annotated[int | None, typer.Option("--to", help="Put back kept feed number N (see --list).")] = None,
+) -> None:
+    """Put back the previous feed (each rollback steps one further back); the current one is kept too.
 
-    key, store = run(lambda: rollback(Options(config, storage=storage)))
-    print(f"restored the feed from {key} on {store}")
+    A feed is put back only when every file it references is on the store; apa-feed.lock follows it.
+    """
+    from .build import Options
+    from .publish.history import history_list, rollback
+
+    options = Options(config, storage=storage)
+    if list_kept:
+        rows = run(lambda: history_list(options))
+        if not rows:
+            print("no feed kept under history/: nothing to roll back to")
+        for row in rows:
+            live = "  <- live" if row.live else ""
+            lacks = f"  ({len(row.missing)} files missing: cannot be put back)" if row.missing else ""
+            size = f"{row.entry.size:,} bytes"
+            print(f"{row.entry.number:6d}  {row.date or '-':31}  {row.episodes:4d} episodes  {size}{live}{lacks}")
+        return
+    restored = run(lambda: rollback(options, to))
+    print(f"restored the feed from {restored.key} on {restored.store} ({restored.episodes} episodes)")
+    if restored.lock_updated:
+        print("apa-feed.lock now records the restored feed's episodes (commit it)")
+    print(f"note: {restored.pages}")
 
 
 @app.command()

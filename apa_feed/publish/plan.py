@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ from ..feed.model import Asset
 from ..storage import StoredObject
 
 HISTORY = "history/"
+FEED_TYPE = "application/rss+xml; charset=utf-8"
 MANIFEST = "apa-feed-manifest.json"
 """SHA-256 of each object kept under a fixed key (web pages), so a changed page of the same size is seen."""
 
@@ -56,8 +58,12 @@ def make_plan(
     live_feed: bytes | None,
     prune: bool = False,
     live_manifest: bytes | None = None,
+    kept_feeds: tuple[bytes, ...] = (),
 ) -> Plan:
     """Compare what the feed needs with what the store holds.
+
+    ``kept_feeds``: the feeds kept under ``history/`` (read for ``prune`` only): an orphan one of them
+    references is kept, so that no rollback can put live a feed whose files are gone.
 
     Media keys are content-addressed (the key holds the SHA-256), so a key present with the
     right size is the same bytes: no download, no re-hash. Objects under fixed keys (pages)
@@ -79,7 +85,8 @@ def make_plan(
     reason = "new" if live_feed is None else "changed"
     actions.append(Action("upload" if changed else "unchanged", feed_key, len(feed), reason if changed else ""))
     orphans = [listing[key] for key in sorted(set(listing) - {a.key for a in assets} - {feed_key, MANIFEST})]
-    actions += [orphan_action(o, feed, live_feed, prune) for o in orphans if not o.key.startswith(HISTORY)]
+    kept = tuple(dict.fromkeys(kept_feeds))  # a feed kept twice (a rollback's) is searched once
+    actions += [orphan_action(o, feed, live_feed, prune, kept) for o in orphans if not o.key.startswith(HISTORY)]
     deletes = tuple(a.key for a in actions if a.kind == "delete")
     history = history_key(listing, feed_key, live_feed) if changed and live_feed is not None else None
     manifest = make_manifest(assets)
@@ -133,13 +140,18 @@ def read_manifest(data: bytes | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
 
 
-def orphan_action(found: StoredObject, feed: bytes, live_feed: bytes | None, prune: bool) -> Action:
-    """An object no asset of the new feed needs: listed, or with ``prune`` deleted once neither feed names it."""
+def orphan_action(
+    found: StoredObject, feed: bytes, live_feed: bytes | None, prune: bool, kept: tuple[bytes, ...] = ()
+) -> Action:
+    """An object no asset of the new feed needs: listed, or with ``prune`` deleted once no feed names it
+    (the new one, the live one, or one kept under ``history/`` that a rollback could put back)."""
     if not prune:
         return Action("orphan", found.key, found.size, "no longer referenced by the feed")
     if referenced(found.key, feed, live_feed):
         return Action("orphan", found.key, found.size, "kept: the live feed still references it")
-    return Action("delete", found.key, found.size, "referenced by neither the new nor the live feed")
+    if referenced(found.key, *kept):
+        return Action("orphan", found.key, found.size, "kept: a feed in history/ references it (rollback)")
+    return Action("delete", found.key, found.size, "referenced by no feed, live or kept in history/")
 
 
 def referenced(key: str, *feeds: bytes | None) -> bool:
@@ -151,10 +163,15 @@ def referenced(key: str, *feeds: bytes | None) -> bool:
     return any(feed is not None and quoted in feed for feed in feeds)
 
 
-def history_key(listing: dict[str, StoredObject] | set[str], feed_key: str, feed: bytes) -> str:
-    """``history/000007-feed-<sha256[:12]>.xml``: numbered in publish order, so the newest sorts last."""
-    number = sum(1 for key in listing if key.startswith(HISTORY)) + 1
+def history_key(
+    listing: dict[str, StoredObject] | set[str], feed_key: str, feed: bytes, restored: int | None = None
+) -> str:
+    """``history/000007-feed-<sha256[:12]>.xml``: numbered in the order kept, so the newest sorts last (one
+    past the highest number). A rollback names the entry it put back: ``history/000007-to-000005-feed-….xml``."""
+    numbers = [int(key[len(HISTORY) :][:6]) for key in listing if re.match(rf"{HISTORY}\d{{6}}-", key)]
+    number = max(numbers, default=0) + 1
     digest = hashlib.sha256(feed).hexdigest()[:12]
     stem, dot, ext = feed_key.rpartition(".")
     name = f"{stem}-{digest}.{ext}" if dot else f"{ext}-{digest}"
-    return f"{HISTORY}{number:06d}-{name}"
+    mark = f"to-{restored:06d}-" if restored is not None else ""
+    return f"{HISTORY}{number:06d}-{mark}{name}"

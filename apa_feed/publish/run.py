@@ -6,20 +6,21 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..build import BuiltShow, Options, build_project, override
-from ..config.show import MEDIA_CACHE, CachePolicy, load_show
-from ..errors import ApaFeedError, StorageError
+from ..build import BuiltShow, Options, build_project
+from ..config.show import MEDIA_CACHE, CachePolicy
+from ..errors import StorageError
 from ..feed.model import Asset
-from ..storage import Progress, Store, Upload, open_store
+from ..storage import Progress, Store, Upload
 from ..storage.survey import Survey
+from .history import NothingToRollBack, Restored, entries, rollback
 from .identity import Change, compare, guard, record
-from .plan import HISTORY, MANIFEST, Plan, history_key, make_plan, needs_manifest
+from .plan import FEED_TYPE, MANIFEST, Plan, make_plan, needs_manifest
 from .runlock import exclusive
 
 if TYPE_CHECKING:
     from .verify import Verification
 
-FEED_TYPE = "application/rss+xml; charset=utf-8"
+__all__ = ["FEED_TYPE", "NothingToRollBack", "Report", "Restored", "apply", "publish", "rollback"]
 DEFAULT_CACHE = CachePolicy()
 
 
@@ -100,6 +101,7 @@ def _publish(
     guard(changes, set(allow))
     store, listing, live_feed = survey.result(built.show)
     manifest = store.read(MANIFEST) if needs_manifest(built.publication.assets, listing) else None  # S3: ETags suffice
+    kept = tuple(data for e in entries(listing) if prune and (data := store.read(e.key)) is not None)
     plan = make_plan(
         built.publication.assets,
         listing,
@@ -108,6 +110,7 @@ def _publish(
         live_feed,
         prune=prune,
         live_manifest=manifest,
+        kept_feeds=kept,
     )
     verification = None
     if not dry_run:
@@ -152,32 +155,3 @@ def _upload(asset: Asset, cache: CachePolicy) -> Upload:
     source = asset.source if asset.data is None else asset.data
     digest = asset.sha256 if asset.data is None else ""
     return Upload(asset.key, source, asset.content_type, cache.header(asset.cache_control), digest, immutable)
-
-
-class NothingToRollBack(ApaFeedError):
-    """``rollback`` found no earlier feed to restore."""
-
-
-def rollback(options: Options) -> tuple[str, str]:
-    """Put back the newest feed kept under ``history/`` that differs from the live one.
-
-    The live feed is kept in history first, so a rollback can itself be undone. Returns the
-    history key restored and the store's name.
-    """
-    with exclusive(options.config.parent):
-        return _rollback(options)
-
-
-def _rollback(options: Options) -> tuple[str, str]:
-    show = override(load_show(options.config), options)
-    store = open_store(show.storage, show.root, show.s3)
-    listing = store.list()
-    live = store.read(show.feed_file)
-    for key in sorted((k for k in listing if k.startswith(HISTORY)), reverse=True):
-        earlier = store.read(key)
-        if earlier is not None and earlier != live:
-            if live is not None:
-                store.put_bytes(history_key(listing, show.feed_file, live), live, FEED_TYPE, show.s3.cache_control.feed)
-            store.put_bytes(show.feed_file, earlier, FEED_TYPE, show.s3.cache_control.feed)
-            return key, store.describe()
-    raise NothingToRollBack(f"no earlier feed under {store.describe()}{HISTORY}: nothing to roll back to")

@@ -151,8 +151,11 @@ def test_rollback_restores_the_previous_feed_and_can_be_undone(project: Path) ->
     add_episode(project, "2025-12-01-two", episode_yaml("Two", "2025-12-01"))
     second = publish(options(project))
     live = project / "public" / "feed.xml"
-    key, _ = rollback(options(project))
+    key = rollback(options(project)).key
     assert key.startswith("history/000001-feed-")
     assert live.read_bytes() == first.built.rss
-    rollback(options(project))
+    with pytest.raises(NothingToRollBack):  # a plain rollback steps back; it does not toggle
+        rollback(options(project))
+    undone = rollback(options(project), to=2).key  # the feed the rollback replaced was kept as entry 2
+    assert undone.startswith("history/000002-to-000001-feed-")
     assert live.read_bytes() == second.built.rss

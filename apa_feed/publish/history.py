@@ -1,0 +1,257 @@
+"""``rollback``: the feeds kept under ``history/``, which one a rollback puts back, and why that is safe.
+
+**No command makes a feed live that points at a missing object.** Three rules hold that:
+
+* ``publish`` confirms every object the new feed references on the store before writing the feed;
+* ``publish --prune`` deletes an orphan only when neither the new feed, nor the live one, nor any
+  feed kept under ``history/`` names it (and ``history/`` itself is never pruned), so every kept feed
+  stays restorable;
+* ``rollback`` still reads the feed it is about to put back, maps each enclosure, image, transcript
+  and chapters URL under the show's address to its key, and refuses, naming what is missing, when
+  one is not on the store (a feed kept by an older apa-feed before a prune, or a file deleted by
+  hand). Nothing is changed then.
+
+**Stepping back, without state beyond the history itself.** Entries ``history/NNNNNN-…`` are numbered
+in the order they were kept: each is a feed that was live until a publish or a rollback replaced it.
+A rollback keeps the live feed as a new entry too (so it can always be undone with ``--to``), named
+``NNNNNN-to-MMMMMM-…`` where MMMMMM is the entry it put back. That name is the only bookmark: while
+the newest entry says ``to-MMMMMM`` and the live feed is still that entry's bytes, the live feed
+stands at MMMMMM, and a plain rollback puts back the newest entry *before* it that differs from it;
+otherwise (a publish came since) the live feed is newer than every entry and a plain rollback puts
+back the newest one that differs. So rollback, rollback steps back twice and never toggles.
+
+**What follows the feed.** The show's ``apa-feed.lock`` records the restored feed's episodes (GUID,
+date, enclosure URL), so the identity guard compares the next publish with what subscribers now
+have; episodes published since stay in it (subscribers may hold them). The website's pages are not
+kept in history: after a rollback they are still those of the last publish, until the next one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+from ..build import Options, override
+from ..config.show import load_show
+from ..errors import ApaFeedError
+from ..importfeed.fetch import ImportFailed
+from ..importfeed.parse import OldFeed, parse_feed
+from ..storage import Store, StoredObject, open_store
+from .lockfile import Lock, LockedEpisode, read_lock, write_lock
+from .plan import FEED_TYPE, HISTORY, history_key
+from .runlock import exclusive
+
+ENTRY = re.compile(rf"^{HISTORY}(\d{{6}})-(?:to-(\d{{6}})-)?")
+PAGES_NOTE = "the website's pages are those of the last publish until the next one (pages are not kept in history/)"
+
+
+class NothingToRollBack(ApaFeedError):
+    """``rollback`` found no earlier feed to restore."""
+
+
+class RollbackRefused(ApaFeedError):
+    """The chosen feed cannot be put back (objects it references are gone, or it is not a feed)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One feed kept under ``history/``: its number (publish order), key, size, and, when a rollback
+    kept it, the number of the entry that rollback put back."""
+
+    number: int
+    key: str
+    size: int
+    to: int | None = None
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What ``rollback --list`` shows of an entry."""
+
+    entry: Entry
+    date: str
+    """The newest episode's pubDate (the feed's lastBuildDate), as written."""
+    episodes: int
+    missing: tuple[str, ...]
+    live: bool
+    """The live feed stands at this entry (what a plain rollback steps back from)."""
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What a rollback did."""
+
+    key: str
+    store: str
+    episodes: int
+    lock_updated: bool
+    pages: str = PAGES_NOTE
+
+
+def entries(listing: dict[str, StoredObject] | set[str]) -> list[Entry]:
+    """The history entries on the store, oldest first."""
+    found = []
+    for key in listing:
+        match = ENTRY.match(key)
+        if match:
+            size = listing[key].size if isinstance(listing, dict) else 0
+            to = int(match[2]) if match[2] else None
+            found.append(Entry(int(match[1]), key, size, to))
+    return sorted(found, key=lambda e: (e.number, e.key))
+
+
+def feed_keys(feed: OldFeed, feed_key: str, base_url: str) -> set[str]:
+    """The store keys a feed's enclosure, image, transcript and chapters URLs name: those under its own
+    address (its ``atom:link rel="self"`` less the feed's key) or under the show's ``base_url``; URLs
+    elsewhere (media kept where another host serves it) are not on this store."""
+    bases = [base_url]
+    quoted = quote(feed_key)
+    if feed.self_url and feed.self_url.endswith(quoted):
+        bases.insert(0, feed.self_url[: -len(quoted)])
+    urls = [feed.image_url]
+    for item in feed.items:
+        urls += [item.enclosure_url, item.image_url, item.chapters.url if item.chapters else None]
+        urls += [t.url for t in item.transcripts]
+    keys = set()
+    for url in filter(None, urls):
+        base = next((b for b in bases if b and url.startswith(b)), None)
+        if base is not None:
+            keys.add(unquote(url[len(base) :].split("?", 1)[0].split("#", 1)[0]))
+    return keys
+
+
+def read_kept(store: Store, entry: Entry) -> tuple[bytes, OldFeed]:
+    """An entry's bytes and what they say; a missing or unreadable one is refused."""
+    data = store.read(entry.key)
+    if data is None:
+        raise RollbackRefused(f"{entry.key} is no longer on {store.describe()}; nothing was changed")
+    try:
+        return data, parse_feed(data, entry.key)
+    except ImportFailed as exc:
+        raise RollbackRefused(f"{exc}; nothing was changed") from None
+
+
+def live_position(store: Store, kept: list[Entry], live: bytes | None) -> int:
+    """The number the live feed stands at: the entry the last rollback put back while the live feed is
+    still those bytes, else one past the newest entry."""
+    if not kept:
+        return 1
+    newest = kept[-1]
+    if newest.to is not None and live is not None:
+        target = next((e for e in kept if e.number == newest.to), None)
+        if target is not None and store.read(target.key) == live:
+            return target.number
+    return newest.number + 1
+
+
+def newest_date(feed: OldFeed) -> str:
+    dates = [(_instant(i.pub_date), i.pub_date) for i in feed.items if i.pub_date]
+    return max(dates)[1] if dates else ""
+
+
+def _instant(stamp: str) -> str:
+    try:
+        return parsedate_to_datetime(stamp).isoformat()
+    except (TypeError, ValueError):
+        return ""
+
+
+def history_list(options: Options) -> list[Kept]:
+    """Every kept feed, oldest first, with its date, episode count, size and what it lacks on the store."""
+    show = override(load_show(options.config), options)
+    store = open_store(show.storage, show.root, show.s3)
+    listing = store.list()
+    kept = entries(listing)
+    live = store.read(show.feed_file)
+    position = live_position(store, kept, live)
+    rows = []
+    for entry in kept:
+        try:
+            _, feed = read_kept(store, entry)
+        except RollbackRefused:
+            rows.append(Kept(entry, "(unreadable: not a feed)", 0, (entry.key,), entry.number == position))
+            continue
+        missing = tuple(sorted(feed_keys(feed, show.feed_file, show.base_url) - listing.keys()))
+        rows.append(Kept(entry, newest_date(feed), len(feed.items), missing, entry.number == position))
+    return rows
+
+
+def rollback(options: Options, to: int | None = None) -> Restored:
+    """Put back an earlier feed: entry ``to`` of ``history/``, or one step before where the live feed
+    stands (see the module's docstring). The live feed is kept in history first."""
+    with exclusive(options.config.parent):
+        return _rollback(options, to)
+
+
+def _rollback(options: Options, to: int | None) -> Restored:
+    show = override(load_show(options.config), options)
+    store = open_store(show.storage, show.root, show.s3)
+    listing = store.list()
+    kept = entries(listing)
+    live = store.read(show.feed_file)
+    where = f"{store.describe()}{HISTORY}"
+    if to is not None:
+        target = next((e for e in kept if e.number == to), None)
+        if target is None:
+            raise NothingToRollBack(f"no entry {to} under {where} (apa-feed rollback --list shows them)")
+        data, feed = read_kept(store, target)
+        if data == live:
+            raise NothingToRollBack(f"entry {to} ({target.key}) is the live feed already")
+    else:
+        position = live_position(store, kept, live)
+        for target in reversed([e for e in kept if e.number < position]):
+            data, feed = read_kept(store, target)
+            if data != live:
+                break
+        else:
+            raise NothingToRollBack(f"no earlier feed under {where}: nothing to roll back to")
+    missing = sorted(feed_keys(feed, show.feed_file, show.base_url) - listing.keys())
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        raise RollbackRefused(
+            f"{target.key} cannot be put back: it references {len(missing)} file(s) no longer on "
+            f"{store.describe()}: {shown}; nothing was changed"
+        )
+    cache = show.s3.cache_control.feed
+    if live is not None:
+        store.put_bytes(history_key(listing, show.feed_file, live, restored=target.number), live, FEED_TYPE, cache)
+    store.put_bytes(show.feed_file, data, FEED_TYPE, cache)
+    updated = record_restored(show.root, feed) if options.identity else False
+    return Restored(target.key, store.describe(), len(feed.items), updated)
+
+
+def record_restored(folder: Path, feed: OldFeed) -> bool:
+    """Make ``apa-feed.lock`` say what subscribers now have: each episode of the restored feed with its
+    enclosure URL and date as that feed gives them; other published episodes are kept. No lock, no change."""
+    lock = read_lock(folder)
+    if lock is None:
+        return False
+    episodes = lock.by_guid()
+    for item in feed.items:
+        if not item.guid:
+            continue
+        stamp = _instant(item.pub_date or "")
+        old = episodes.get(item.guid)
+        if old is None:
+            episodes[item.guid] = LockedEpisode(item.guid, stamp, item.enclosure_url or "", "", item.title)
+            continue
+        kept_date = not stamp or _same_instant(old.pub_date, stamp)
+        episodes[item.guid] = replace(
+            old, enclosure_url=item.enclosure_url or old.enclosure_url, pub_date=old.pub_date if kept_date else stamp
+        )
+    new = Lock(lock.podcast_guid, lock.feed_url, tuple(episodes.values()))
+    if new == lock:
+        return False
+    write_lock(folder, new)
+    return True
+
+
+def _same_instant(a: str, b: str) -> bool:
+    try:
+        return datetime.fromisoformat(a).astimezone(UTC) == datetime.fromisoformat(b).astimezone(UTC)
+    except ValueError:
+        return a == b
