@@ -2,7 +2,8 @@
 
 Templates are Jinja2 files; a producer overrides one by dropping a same-named file in ``theme/``
 next to feed.yaml (``theme/style.css`` replaces the stylesheet). Output depends only on the
-model and the templates: the same show renders byte-identical pages.
+model and the templates: the same show renders byte-identical pages. Every template runs in a
+sandbox and no theme file is read from outside the show's folder (see :mod:`.theme`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from ..config.show import FEED_CACHE, Show
-from ..errors import ApaFeedError, display_path
+from ..errors import display_path
 from ..feed.model import Asset, Feed, Item, generated_asset
 from . import pages
 from .i18n import strings
+from .theme import ThemeError, inside_show, theme_files
 
 if TYPE_CHECKING:
     import jinja2
@@ -37,9 +39,7 @@ PAGE_SOURCE = Path("index.html")
 """What every page is made as (a page is generated, not read from a file)."""
 """Pages live at fixed keys: a short cache, like the feed (the stylesheet's key changes with its bytes)."""
 
-
-class ThemeError(ApaFeedError):
-    """A template of the theme cannot be read or rendered; the message names the file and line."""
+__all__ = ["ThemeError", "build_site", "environment", "page_asset", "page_key", "render", "stylesheet"]
 
 
 def build_site(feed: Feed, show: Show, cache: Cache | None = None) -> list[Asset]:
@@ -49,10 +49,11 @@ def build_site(feed: Feed, show: Show, cache: Cache | None = None) -> list[Asset
     last build is taken from the ``cache`` instead of being rendered again.
     """
     theme = show.root / "theme"
-    env = environment(theme)
-    css = stylesheet(theme)
+    files = theme_files(theme, show.root)  # first: a file from outside the show is refused before any is read
+    env = environment(theme, show.root)
+    css = stylesheet(theme, show.root)
     common = {"feed": feed, "t": SimpleNamespace(**strings(feed.language)), "css_url": feed.base_url + css.key}
-    shared = repr((replace(feed, items=(), last_build=None), show.timezone, _theme_files(theme), css.key)).encode()
+    shared = repr((replace(feed, items=(), last_build=None), show.timezone, files, css.key)).encode()
     views = Views(feed, show)
     assets = [css]
 
@@ -108,21 +109,18 @@ def _episode_page(env: jinja2.Environment, common: dict[str, Any], feed: Feed, i
     return render(env, "episode.html", common, page=pages.episode_meta(feed, view), episode=view)
 
 
-def _theme_files(theme: Path) -> tuple[tuple[str, bytes], ...]:
-    """The theme's files: a change to any of them renders every page (the cache answers for the code's own)."""
-    found = theme.glob("*") if theme.is_dir() else []
-    return tuple(sorted((p.name, p.read_bytes()) for p in found if p.is_file()))
-
-
-def environment(theme: Path | None = None) -> jinja2.Environment:
-    """Templates from ``theme`` first, then the built-in ones; escaping on, undefined names are errors."""
+def environment(theme: Path | None = None, root: Path | None = None) -> jinja2.Environment:
+    """Templates from ``theme`` (in the show's folder ``root``, by default the theme's parent) first, then
+    the built-in ones, all in the sandbox; escaping on, undefined names are errors."""
     import jinja2
+
+    from .theme import ShowLoader, ThemeSandbox
 
     loaders: list[jinja2.BaseLoader] = []
     if theme is not None and theme.is_dir():
-        loaders.append(jinja2.FileSystemLoader(theme))
+        loaders.append(ShowLoader(theme, root or theme.parent))
     loaders.append(jinja2.FileSystemLoader(TEMPLATES))
-    return jinja2.Environment(
+    return ThemeSandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -162,10 +160,13 @@ def _template_frame(tb: TracebackType | None) -> tuple[str | None, int | None]:
     return found
 
 
-def stylesheet(theme: Path | None = None) -> Asset:
-    """The stylesheet under a content-addressed key (long cache): ``assets/style-<sha12>.css``."""
+def stylesheet(theme: Path | None = None, root: Path | None = None) -> Asset:
+    """The stylesheet under a content-addressed key (long cache): ``assets/style-<sha12>.css``; the
+    theme's own, unless it leads outside the show's folder ``root`` (by default the theme's parent)."""
     custom = theme / "style.css" if theme is not None else None
     source = custom if custom is not None and custom.is_file() else STYLESHEET
+    if theme is not None and source == custom:
+        inside_show(source, root or theme.parent)
     return generated_asset("assets", "style.css", source.read_bytes(), CSS_TYPE)
 
 

@@ -14,7 +14,12 @@ __all__ = ["Progress", "Store", "StoredObject", "Upload", "open_store"]
 
 
 def open_store(spec: str, root: Path, s3: S3Settings | None = None) -> Store:
-    """Open the store a ``storage:`` value names: ``s3://bucket/prefix`` or a folder (relative to ``root``)."""
+    """Open the store a ``storage:`` value names: ``s3://bucket/prefix`` or a folder (relative to ``root``).
+
+    A folder must be one of the store's own: not the show's folder ``root``, not a folder holding it,
+    not inside its ``episodes/`` or ``theme/`` (links followed); otherwise a :class:`StorageError`,
+    before anything is read, written or deleted.
+    """
     if spec.startswith("s3://"):
         from ..config.show import S3Settings
         from .s3 import S3Store
@@ -29,7 +34,9 @@ def open_store(spec: str, root: Path, s3: S3Settings | None = None) -> Store:
             acl=settings.acl,
             storage_class=settings.storage_class,
         )
-    from .local import LocalStore
+    from .local import LocalStore, check_folder
 
     folder = Path(spec).expanduser()
-    return LocalStore(folder if folder.is_absolute() else root / folder)
+    folder = folder if folder.is_absolute() else root / folder
+    check_folder(folder, root, spec)
+    return LocalStore(folder)
