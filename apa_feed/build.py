@@ -17,8 +17,9 @@ from .audio.probe import AudioError, AudioInfo
 from .cache import Cache
 from .checks import check_show
 from .config.episodes import EpisodeMeta, assign_guids, aware, read_episodes
+from .config.schema import http_url
 from .config.show import Show, load_show
-from .errors import Problem, ProblemsFound, display_path
+from .errors import ApaFeedError, Problem, ProblemsFound, display_path
 from .feed.chapters import Chapter, ChaptersError, from_json_chapters
 from .feed.derived import derive
 from .feed.model import EpisodeInput, FileFacts, Publication, build_feed, url
@@ -77,8 +78,15 @@ def _read(options: Options) -> tuple[Show | None, list[EpisodeMeta], list[Proble
 
 
 def override(show: Show, options: Options) -> Show:
-    """Apply the command line's ``--base-url`` and ``--storage`` to the show."""
+    """Apply the command line's ``--base-url`` and ``--storage`` to the show; a ``--base-url`` that is not
+    an absolute http(s) URL is an :class:`ApaFeedError`."""
     if options.base_url:
+        try:
+            http_url(options.base_url)
+        except ValueError:
+            raise ApaFeedError(
+                f'--base-url: expected an http(s) URL like "https://cdn.example.com/podcast/", got "{options.base_url}"'
+            ) from None
         show = replace(show, base_url=options.base_url.rstrip("/") + "/")
     if options.storage:
         show = replace(show, storage=options.storage)

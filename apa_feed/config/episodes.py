@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from yaml.nodes import Node
+
 from ..errors import Problem, ProblemsFound
 from ..files import write_atomic
 from . import schema as s
 from .locate import Located, locate
-from .yamlread import compose_file, file_context
+from .yamlread import Context, compose_file, file_context
 
 EPISODE_FILE = "episode.yaml"
 
@@ -107,8 +109,8 @@ EPISODE_FIELDS = (
             "documentaire de …\" on its page).", example="Sam Rivers", rss="itunes:author"),
     s.Field("image", s.file_path, "file path", "Episode artwork (square JPEG or PNG, 1400–3000 px).",
             example="cover.jpg", rss="itunes:image"),
-    s.Field("season", s.positive_int, "whole number", "Season number.", example="1", rss="itunes:season"),
-    s.Field("episode", s.positive_int, "whole number", "Episode number (required for serial shows).",
+    s.Field("season", s.number, "whole number", "Season number.", example="1", rss="itunes:season"),
+    s.Field("episode", s.number, "whole number", "Episode number (required for serial shows).",
             example="12", rss="itunes:episode"),
     s.Field("episode_type", s.choice("full", "trailer", "bonus"), "full, trailer or bonus",
             "Kind of episode.", default="full", example="full", rss="itunes:episodeType"),
@@ -233,26 +235,53 @@ def read_episodes(root: Path, tz: ZoneInfo) -> tuple[list[EpisodeMeta], list[Pro
     for name in episode_dirs(root):
         if not os.path.isfile(os.path.join(name, EPISODE_FILE)):
             continue
-        meta, found = read_episode(name, tz)
+        meta, found = read_episode(name, tz, root)
         problems.extend(found)
         if meta is not None:
             episodes.append(meta)
     return episodes, problems
 
 
-def read_episode(name: str, tz: ZoneInfo) -> tuple[EpisodeMeta | None, list[Problem]]:
-    """The episode in folder ``name`` (None when its episode.yaml is wrong), and its file's problems."""
+def read_episode(name: str, tz: ZoneInfo, root: Path | None = None) -> tuple[EpisodeMeta | None, list[Problem]]:
+    """The episode in folder ``name`` (None when its episode.yaml is wrong), and its file's problems.
+    Every file it names or finds lies in ``root``, the show's folder (default: the one above episodes/)."""
     folder = Path(name)
-    ctx = file_context(folder / EPISODE_FILE)
+    ctx = file_context(folder / EPISODE_FILE, folder.parent.parent if root is None else root)
+    where = ctx.outside(folder / EPISODE_FILE)
+    if where:  # episodes/x links to another folder: nothing there is the show's
+        ctx.refuse(None, "", f'"{folder.name}/{EPISODE_FILE}"', where)
+        return None, ctx.problems
     node = compose_file(folder / EPISODE_FILE, ctx)
     values = s.read_mapping(node, EPISODE_FIELDS, ctx)
     if values is not None and (values["audio"] is None) == (values["enclosure"] is None):
         what = "both audio and enclosure: give one" if values["audio"] else "missing required field (file path)"
         ctx.report(node, "audio", what, "" if values["audio"] else "or an enclosure for audio hosted elsewhere")
         values = None
+    if values is not None:
+        values = _defaults(folder, values, ctx, node)
     if values is None:
         return None, ctx.problems
     return _episode(folder, values, tz, locate(folder / EPISODE_FILE, node)), ctx.problems
+
+
+def _defaults(folder: Path, v: dict[str, Any], ctx: Context, node: Node | None) -> dict[str, Any] | None:
+    """``v`` with the transcript and chapters file found next to episode.yaml when it names none (None
+    when one is a link to outside the show)."""
+    present = _listing(folder) if not (v["transcript"] and v["chapters"]) else frozenset()
+    found = dict(v)
+    if not v["transcript"]:
+        found["transcript"] = _found(folder, TRANSCRIPT_NAMES, present)
+    if not v["chapters"]:  # none, or an empty list
+        found["chapters"] = _found(folder, ("chapters.json",), present)
+    bad = False
+    for name in ("transcript", "chapters"):
+        path = found[name]
+        if not v[name] and isinstance(path, Path):
+            where = ctx.outside(path)
+            if where:
+                ctx.refuse(node, name, f'"{path.name}"', where)
+                bad = True
+    return None if bad else found
 
 
 def load_episodes(root: Path, tz: ZoneInfo) -> list[EpisodeMeta]:
@@ -269,7 +298,6 @@ UNDATED = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
 
 def _episode(folder: Path, v: dict[str, Any], tz: ZoneInfo, where: Located | None = None) -> EpisodeMeta:
     missing = tuple(name for name in ("title", "date", "description") if v[name] is None)
-    present = _listing(folder)
     return EpisodeMeta(
         folder=folder,
         slug=folder.name,
@@ -287,8 +315,8 @@ def _episode(folder: Path, v: dict[str, Any], tz: ZoneInfo, where: Located | Non
         draft=v["draft"],
         link=v["link"],
         guid=v["guid"],
-        chapters=_chapters(folder, v["chapters"], present),
-        transcript=v["transcript"] or _found(folder, TRANSCRIPT_NAMES, present),
+        chapters=_chapters(v["chapters"]),
+        transcript=v["transcript"],
         transcript_language=v["transcript_language"],
         soundbites=tuple(Soundbite(**b) for b in v["soundbites"]),
         season_name=v["season_name"],
@@ -299,12 +327,10 @@ def _episode(folder: Path, v: dict[str, Any], tz: ZoneInfo, where: Located | Non
     )
 
 
-def _chapters(folder: Path, value: Any, present: frozenset[str]) -> Path | tuple[ChapterEntry, ...] | None:
-    if isinstance(value, Path):
+def _chapters(value: Any) -> Path | tuple[ChapterEntry, ...] | None:
+    if isinstance(value, Path) or value is None:
         return value
-    if value:
-        return tuple(ChapterEntry(**c) for c in value)  # in the order written (the feed sorts them)
-    return _found(folder, ("chapters.json",), present)
+    return tuple(ChapterEntry(**c) for c in value)  # in the order written (the feed sorts them)
 
 
 def _found(folder: Path, names: tuple[str, ...], present: frozenset[str]) -> Path | None:

@@ -8,10 +8,11 @@ drift from the code.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -59,8 +60,19 @@ def text(node: Node, ctx: Context, path: str) -> Any:
     return value.strip()
 
 
+class OutOfRange(ValueError):
+    """A value of the right kind but beyond what apa-feed accepts; its text says what is (``a whole
+    number from 1 to 999999``)."""
+
+
+def quoted(value: str, limit: int = 80) -> str:
+    """``value`` in quotes for a message, cut short when long (a thousand-digit number stays readable)."""
+    return f'"{value}"' if len(value) <= limit else f'"{value[: limit - 1]}…" ({len(value)} characters)'
+
+
 def checked(expected: str, parse: Callable[[str], Any]) -> Convert:
-    """A converter for one scalar: ``parse`` returns the value or raises ValueError/LookupError."""
+    """A converter for one scalar: ``parse`` returns the value or raises ValueError/LookupError
+    (:class:`OutOfRange` to say what the limits are)."""
 
     def convert(node: Node, ctx: Context, path: str) -> Any:
         value = scalar(node, ctx, path, expected)
@@ -68,8 +80,11 @@ def checked(expected: str, parse: Callable[[str], Any]) -> Convert:
             return INVALID
         try:
             return parse(value)
+        except OutOfRange as exc:
+            ctx.report(node, path, f"expected {exc}, got {quoted(value)}")
+            return INVALID
         except (ValueError, LookupError):
-            ctx.report(node, path, f'expected {expected}, got "{value}"')
+            ctx.report(node, path, f"expected {expected}, got {quoted(value)}")
             return INVALID
 
     convert.__doc__ = f"Expects {expected}."
@@ -81,8 +96,9 @@ def _must(ok: bool) -> None:
         raise ValueError
 
 
-def _url(value: str) -> str:
-    parts = urlsplit(value)
+def http_url(value: str) -> str:
+    """``value`` when it is an absolute http(s) URL; ValueError otherwise."""
+    parts = urlsplit(value)  # ValueError for some, such as "http://[::1"
     _must(parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value)
     return value
 
@@ -104,23 +120,56 @@ def _bool(value: str) -> bool:
     return value.lower() == "true"
 
 
-def _positive(value: str) -> int:
-    _must(value.isdigit() and int(value) >= 1)
-    return int(value)
+MAX_BYTES = 2**63 - 1
+"""The largest size a file may declare (a signed 64-bit count, what S3 and HTTP tools handle)."""
+MAX_NUMBER = 999_999
+"""The largest season or episode number."""
+MAX_SECONDS = 1000 * 3600
+"""The latest time in an episode (1000 hours): far past any recording, well inside what floats,
+timedelta and JSON hold exactly."""
+
+
+def whole(maximum: int) -> Callable[[str], int]:
+    """A whole number from 1 to ``maximum``."""
+
+    def parse(value: str) -> int:
+        digits = value.lstrip("0")
+        _must(value.isascii() and value.isdigit() and bool(digits))  # "0" gets the plain message
+        if len(digits) > len(str(maximum)) or int(digits) > maximum:  # no int() of a thousand digits
+            raise OutOfRange(f"a whole number from 1 to {maximum}")
+        return int(digits)
+
+    return parse
+
+
+EARLIEST = date(1, 1, 2)
+LATEST = date(9999, 12, 30)
+"""Dates a day inside what Python holds, so that moving one to any time zone stays in range."""
 
 
 def _when(value: str) -> date | datetime:
-    return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+    when = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+    day = when.date() if isinstance(when, datetime) else when
+    try:
+        _must(EARLIEST <= day <= LATEST)
+        if isinstance(when, datetime) and when.tzinfo is not None:
+            when.astimezone(UTC)  # the feed and the pages move it to other zones
+    except (ValueError, OverflowError):
+        raise OutOfRange(f"a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}") from None
+    return when
 
 
 def clock_seconds(value: str) -> float:
-    """Seconds ("89.9") or a clock time ("1:29.9", "01:01:29.932"); ValueError for anything else."""
+    """Seconds ("89.9") or a clock time ("1:29.9", "01:01:29.932") up to :data:`MAX_SECONDS`;
+    ValueError for anything else."""
     parts = value.strip().split(":")
-    _must(1 <= len(parts) <= 3 and all(p.replace(".", "", 1).isdigit() for p in parts))
+    _must(1 <= len(parts) <= 3 and all(p.isascii() and p.replace(".", "", 1).isdigit() for p in parts))
     _must(all("." not in p for p in parts[:-1]))
     seconds = 0.0
     for part in parts:
         seconds = seconds * 60 + float(part)
+    if not (math.isfinite(seconds) and seconds <= MAX_SECONDS):
+        raise OutOfRange(f"a time of at most {MAX_SECONDS // 3600} hours")
     return seconds
 
 
@@ -131,27 +180,35 @@ def _zone(value: str) -> ZoneInfo:
         raise ValueError(value) from None
 
 
-url = checked('an http(s) URL like "https://example.com/"', _url)
+url = checked('an http(s) URL like "https://example.com/"', http_url)
 email = checked('an email address like "name@example.com"', _matching(EMAIL))
 language = checked('a BCP 47 language code like "fr" or "en-US"', _matching(LANGUAGE))
 boolean = checked("true or false", _bool)
-positive_int = checked("a whole number of 1 or more", _positive)
+positive_int = checked("a whole number of 1 or more", whole(MAX_BYTES))
+number = checked("a whole number of 1 or more", whole(MAX_NUMBER))
 when = checked('an ISO 8601 date like "2025-11-12" or "2025-11-12T08:30:00+01:00"', _when)
 timestamp = checked('a time like "89.9", "1:29.9" or "01:01:29"', clock_seconds)
 timezone = checked('an IANA time zone like "Europe/Paris" or "UTC"', _zone)
 
 
 def file_path(node: Node, ctx: Context, path: str) -> Any:
-    """A file next to the YAML file (relative paths are relative to it)."""
+    """A file next to the YAML file (relative paths are relative to it), inside the show's folder."""
     value = scalar(node, ctx, path, "a file path")
     if value is None:
         return INVALID
     target = ctx.base / value
-    if not target.is_file():
+    try:
+        where = ctx.outside(target)  # before anything looks at it: it may be someone's secret
+        if where:
+            ctx.refuse(node, path, quoted(value), where)
+            return INVALID
+        if target.is_file():
+            return target
         what = "a folder" if target.is_dir() else "no such file"
-        ctx.report(node, path, f'expected a file, got "{value}" ({what})')
-        return INVALID
-    return target
+    except (OSError, ValueError) as exc:  # a name too long, a NUL character
+        what = getattr(exc, "strerror", None) or "not a file name"
+    ctx.report(node, path, f"expected a file, got {quoted(value)} ({what})")
+    return INVALID
 
 
 def choice(*options: str) -> Convert:

@@ -6,6 +6,7 @@ the text ``"no"``. Duplicate keys are problems, not silent overwrites.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,12 @@ class Context:
     """The file as the user names it, or its path (then shown relative to the working directory,
     worked out only when there is a problem to report: a big catalogue has thousands of files)."""
     base: Path = Path(".")
+    """The folder relative paths in the file start from (the file's own)."""
+    root: Path | None = None
+    """The show's folder: every file a path names must lie inside it, its links followed (a show folder may
+    be someone else's clone). None: ``base``."""
     problems: list[Problem] = field(default_factory=list)
+    _real_root: str = field(default="", init=False, repr=False)
 
     @property
     def file(self) -> str:
@@ -36,6 +42,28 @@ class Context:
         line = node.start_mark.line + 1 if node is not None else 0
         col = node.start_mark.column + 1 if node is not None else 0
         self.problems.append(Problem(self.file, line, col, path, message, hint))
+
+    def outside(self, target: Path) -> str:
+        """Why ``target`` is not a file of the show ("outside it", "a link to outside it"), or "" when
+        it lies inside the show's folder once every symbolic link on the way is followed."""
+        root = os.fspath(self.root if self.root is not None else self.base)
+        if not self._real_root:
+            self._real_root = os.path.realpath(root)
+        if _within(os.path.realpath(target), self._real_root):
+            return ""
+        return "a link to outside it" if _within(os.path.abspath(target), os.path.abspath(root)) else OUTSIDE
+
+    def refuse(self, node: Node | None, path: str, value: str, where: str) -> None:
+        """Report that ``value`` names a file ``where`` (what :meth:`outside` said) instead of in the show."""
+        link = f" ({where})" if where != OUTSIDE else ""
+        self.report(node, path, f"expected a file inside the show folder, got {value}{link}")
+
+
+OUTSIDE = "outside it"
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -109,6 +137,7 @@ def mapping_items(node: MappingNode, ctx: Context, path: str) -> list[tuple[str,
     return items
 
 
-def file_context(path: Path) -> Context:
-    """A fresh context naming ``path`` the way the user sees it."""
-    return Context(path, path.parent)
+def file_context(path: Path, root: Path | None = None) -> Context:
+    """A fresh context naming ``path`` the way the user sees it; the files it names must lie in ``root``
+    (default: the file's own folder)."""
+    return Context(path, path.parent, root)
