@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from conftest import NOW
 from s3server import WeedServer, aws_env, closed_port, point_at, s3_server  # noqa: F401  (fixtures)
 
 from apa_feed.build import Options
+from apa_feed.errors import ApaFeedError
 from apa_feed.publish.run import publish
 from apa_feed.publish.verify import Expected, check_urls, verify_published
 
@@ -79,7 +81,7 @@ def test_the_sample_domain_is_skipped(project: Path) -> None:
     )
 
 
-def test_a_non_http_base_url_is_not_checked(project: Path) -> None:
-    report = publish(Options(project / "feed.yaml", now=NOW, base_url="file:///srv/podcast/"), verify=True)
-    assert report.verification is not None
-    assert report.verification.summary() == "check skipped: base_url file:///srv/podcast/ is not an http(s) URL"
+def test_a_non_http_base_url_is_refused_before_anything_is_published(project: Path) -> None:
+    with pytest.raises(ApaFeedError, match="--base-url: expected an http"):
+        publish(Options(project / "feed.yaml", now=NOW, base_url="file:///srv/podcast/"), verify=True)
+    assert not (project / "public").exists()

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import functools
-import io
 import json
 import sys
 import tempfile
-import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import __version__
-from .errors import ApaFeedError, Problem, ProblemsFound, display_path, os_error_message, redact
-from .publish.progress import progress_for
+from .. import __version__
+from ..errors import display_path
+from ..publish.progress import progress_for
+from .boundary import DEBUG, err, guarded, run, tolerant_streams, warn, write_output
 
 if TYPE_CHECKING:  # each command imports what it calls: `publish` starts reading the store before the rest loads
-    from .importfeed import ImportSummary
-    from .publish.run import Report
+    from ..importfeed import ImportSummary
+    from ..publish.run import Report
 
 app = typer.Typer(
     help="Publish a podcast from a folder: feed.yaml + episodes/ → media and an Apple-Podcasts-ready RSS feed.",
@@ -34,90 +31,6 @@ app = typer.Typer(
 Config = Annotated[Path, typer.Option("--config", "-f", help="The show's feed.yaml.")]
 BaseUrl = Annotated[str | None, typer.Option("--base-url", help="Public URL of the storage (overrides feed.yaml).")]
 Storage = Annotated[str | None, typer.Option("--storage", help="Folder or s3://BUCKET/PREFIX (overrides feed.yaml).")]
-T = TypeVar("T")
-INTERNAL_ERROR = 2
-"""The exit status of a bug in apa-feed (1 is a mistake the user can fix)."""
-_debug = {"on": False}
-
-
-def _err(text: str) -> None:
-    print(text, file=sys.stderr)
-
-
-def _warn(problems: tuple[Problem, ...] | list[Problem]) -> None:
-    for problem in problems:
-        _err(problem.render())
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """The one error boundary: known mistakes print ``error: …`` and exit 1, with no traceback."""
-    try:
-        yield
-    except ProblemsFound as found:
-        _warn(found.problems)
-        _err(str(found))
-        raise typer.Exit(1) from None
-    except ApaFeedError as exc:
-        _err(f"error: {exc}")
-        raise typer.Exit(1) from None
-
-
-def guarded(command: Callable[..., None]) -> Callable[..., None]:
-    """``command`` inside the outer boundary: a file or network error is one ``error:`` line (exit 1); anything
-    else unexpected is a bug, one line too (exit 2), its traceback only under ``--debug``."""
-
-    @functools.wraps(command)
-    def call(*args: Any, **kwargs: Any) -> None:
-        try:
-            with user_errors():
-                command(*args, **kwargs)
-        except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
-            raise
-        except OSError as exc:
-            _debug_traceback()
-            _err(f"error: {os_error_message(exc)}")
-            raise typer.Exit(1) from None
-        except Exception as exc:
-            _debug_traceback()
-            detail = " ".join(redact(str(exc)).split())[:300]
-            kind = type(exc).__name__ + (f": {detail}" if detail else "")
-            _err(f"error: internal error ({kind}); please report it — run again with --debug for the traceback")
-            raise typer.Exit(INTERNAL_ERROR) from None
-
-    return call
-
-
-def _debug_traceback() -> None:
-    if _debug["on"]:
-        traceback.print_exc(file=sys.stderr)
-
-
-def _tolerant_streams() -> None:
-    """Print what cannot be encoded (a folder name that is not UTF-8, under a strict encoding) as ``\\udcff``."""
-    for stream in (sys.stdout, sys.stderr):
-        if isinstance(stream, io.TextIOWrapper):
-            stream.reconfigure(errors="backslashreplace")
-
-
-def _write_output(output: Path, data: bytes) -> None:
-    """Write the feed at ``output``, or raise an :class:`ApaFeedError` that says why not."""
-    try:
-        output.write_bytes(data)
-    except FileNotFoundError:
-        folder = display_path(output.parent)
-        raise ApaFeedError(f"cannot write {display_path(output)}: the folder {folder} does not exist") from None
-    except IsADirectoryError:
-        raise ApaFeedError(f"cannot write {display_path(output)}: it is a folder; name a file") from None
-    except OSError as exc:
-        raise ApaFeedError(os_error_message(exc, "write")) from None
-
-
-def run(call: Callable[[], T]) -> T:
-    """Call into the library inside the error boundary."""
-    with user_errors():
-        return call()
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @app.command()
@@ -126,7 +39,7 @@ def init(
     title: Annotated[str, typer.Option(help="The show's title.")] = "My Podcast",
 ) -> None:
     """Scaffold a show: feed.yaml, episodes/, a placeholder cover.jpg and a .gitignore."""
-    from .scaffold import init_show
+    from ..scaffold import init_show
 
     made = run(lambda: init_show(folder, title))
     for path in made:
@@ -140,8 +53,8 @@ def new(
     config: Config = Path("feed.yaml"),
 ) -> None:
     """Create an episode folder from a template: today's date, the next episode number, a new GUID."""
-    from .config.show import load_show
-    from .scaffold import new_episode
+    from ..config.show import load_show
+    from ..scaffold import new_episode
 
     show = run(lambda: load_show(config))
     today = datetime.now(show.timezone).date()
@@ -157,16 +70,16 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print every problem and a summary as JSON.")] = False,
 ) -> None:
     """Validate feed.yaml and every episode, probe the audio, and report every problem."""
-    from .build import Options, build_project
+    from ..build import Options, build_project
 
     if as_json:
-        from .checks.report import check_data
+        from ..checks.report import check_data
 
         data = run(lambda: check_data(Options(config, base_url=base_url)))
         print(json.dumps(data, indent=2, ensure_ascii=False))
         raise typer.Exit(0 if data["summary"]["ok"] else 1)
     built = run(lambda: build_project(Options(config, base_url=base_url), assign=False))
-    _warn(built.warnings)
+    warn(built.warnings)
     feed, held = built.publication.feed, built.publication.skipped
     print(f"ok: {len(feed.items)} episodes in the feed, {len(held)} held back (draft or scheduled)")
 
@@ -180,15 +93,15 @@ def build(
     base_url: BaseUrl = None,
 ) -> None:
     """Render the feed only: every check runs as for publish (the theme's templates too); nothing is uploaded."""
-    from .build import Options, build_project
+    from ..build import Options, build_project
 
     built = run(lambda: build_project(Options(config, base_url=base_url)))
-    _warn(built.warnings)
+    warn(built.warnings)
     if output is None:
         sys.stdout.buffer.write(built.rss)
         return
-    run(lambda: _write_output(output, built.rss))
-    _err(f"wrote {display_path(output)} ({len(built.publication.feed.items)} episodes)")
+    run(lambda: write_output(output, built.rss))
+    err(f"wrote {display_path(output)} ({len(built.publication.feed.items)} episodes)")
 
 
 @app.command(name="publish")
@@ -216,8 +129,8 @@ def publish_command(
     ] = False,
 ) -> None:
     """Plan, upload media and artwork, then write the feed last (atomically)."""
-    from .publish.runlock import exclusive
-    from .storage.survey import Survey
+    from ..publish.runlock import exclusive
+    from ..storage.survey import Survey
 
     flags = {"guid": allow_guid_change, "date": allow_redate, "removed": allow_removal}
     allow = frozenset(kind for kind, on in flags.items() if on)
@@ -225,8 +138,8 @@ def publish_command(
     def locked_publish() -> Report:
         with nullcontext() if dry_run else exclusive(config.parent):  # before the store is read, not after
             survey = Survey.start(config, storage)  # read while the rest of apa-feed loads and the show builds
-            from .build import Options
-            from .publish.run import publish
+            from ..build import Options
+            from ..publish.run import publish
 
             options = Options(config, base_url=base_url, storage=storage)
             return publish(
@@ -242,11 +155,11 @@ def publish_command(
 
     with progress_for(quiet or as_json) as progress:
         report = run(locked_publish)
-    _warn(report.built.warnings)
+    warn(report.built.warnings)
     if report.verification is not None:
         for warning in report.verification.warnings:
-            _err(f"warning: {warning}")
-        _err(report.verification.summary())
+            err(f"warning: {warning}")
+        err(report.verification.summary())
     if as_json:
         print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -288,8 +201,8 @@ def rollback_command(
 
     A feed is put back only when every file it references is on the store; apa-feed.lock follows it.
     """
-    from .build import Options
-    from .publish.history import history_list, rollback
+    from ..build import Options
+    from ..publish.history import history_list, rollback
 
     options = Options(config, storage=storage)
     if list_kept:
@@ -315,15 +228,15 @@ def serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8000,
 ) -> None:
     """Build the show with its URLs pointed at 127.0.0.1 and serve it, so a podcast app here can play it."""
-    from .build import Options
-    from .publish.run import publish
-    from .serve import make_server
+    from ..build import Options
+    from ..publish.run import publish
+    from ..serve import make_server
 
     with tempfile.TemporaryDirectory(prefix="apa-feed-serve-") as folder:
         server = run(lambda: make_server(Path(folder), port=port, quiet=False))
         address = f"http://127.0.0.1:{server.server_address[1]}/"
         report = run(lambda: publish(Options(config, base_url=address, storage=folder, identity=False)))
-        _warn(report.built.warnings)
+        warn(report.built.warnings)
         items = report.built.publication.feed.items
         print(f"serving {len(items)} episodes; subscribe to {report.feed_url}", flush=True)
         try:
@@ -340,7 +253,7 @@ def inspect_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, one object per file.")] = False,
 ) -> None:
     """Show what apa-feed reads from audio files: exact duration, stream, tags, cover and chapters."""
-    from .audio.describe import any_failed, inspect_files, render_text
+    from ..audio.describe import any_failed, inspect_files, render_text
 
     results = run(lambda: inspect_files(files))
     if as_json:
@@ -374,14 +287,14 @@ def import_command(
     ] = 600.0,
 ) -> None:
     """Turn another host's feed into feed.yaml, episodes/ and apa-feed.lock, keeping every GUID and date."""
-    from .importfeed import Client, import_feed, parse_size
+    from ..importfeed import Client, import_feed, parse_size
 
     def call() -> ImportSummary:
         client = Client(allow_private=allow_private, max_size=parse_size(max_size), deadline=timeout)
         return import_feed(feed, into, force=force, reference=reference, client=client)
 
     summary = run(call)
-    _warn(summary.warnings)
+    warn(summary.warnings)
     for path in summary.created:
         print(f"created {display_path(path)}")
     skipped = f", {summary.skipped} skipped (see warnings)" if summary.skipped else ""
@@ -408,8 +321,8 @@ def main(
     ] = False,
 ) -> None:
     """apa-feed: publish a podcast from a folder."""
-    _debug["on"] = debug
-    _tolerant_streams()
+    DEBUG["on"] = debug
+    tolerant_streams()
 
 
 for _command in app.registered_commands:  # every command, whoever wrote it, behind the one boundary
