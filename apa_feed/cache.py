@@ -4,7 +4,7 @@ Every build is a whole build; this only saves it time. It lives outside the show
 :func:`apa_feed.files.show_cache`), in one SQLite file that holds data and nothing that runs:
 rows of (kind, key, value), where
 
-* ``facts``: a file's size, times, SHA-256 and probe, keyed by its path (used only while the
+* ``facts``: a file's size, times, SHA-256 and probe, keyed by its path's bytes (used only while the
   size and times still match);
 * ``notes``: show notes rendered from Markdown, keyed by a digest of the Markdown;
 * ``items``: the ``<item>`` text of a feed item, keyed by a digest of everything the item holds;
@@ -33,6 +33,8 @@ from .feed.notes import ShowNotes, render_notes
 from .files import private_folder, show_cache
 
 KINDS = ("facts", "notes", "items", "pages")
+Key = str | bytes
+"""A row's key: text, or a file's path as the bytes the file system holds."""
 DATABASE = "cache.sqlite3"
 
 
@@ -42,9 +44,9 @@ class Cache:
     def __init__(self, root: Path) -> None:
         self.folder = show_cache(root)
         """The show's cache folder: the database, and files derived for publishing (``files/``)."""
-        self.rows: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
-        self.new: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
-        self.used: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        self.rows: dict[str, dict[Key, Any]] = {kind: {} for kind in KINDS}
+        self.new: dict[str, dict[Key, Any]] = {kind: {} for kind in KINDS}
+        self.used: dict[str, set[Key]] = {kind: set() for kind in KINDS}
         self.db = _connect(self.folder / DATABASE)
         if self.db is not None:
             self._read()
@@ -58,11 +60,11 @@ class Cache:
         except sqlite3.Error:
             self.db = None
 
-    def _get(self, kind: str, key: str) -> Any:
+    def _get(self, kind: str, key: Key) -> Any:
         self.used[kind].add(key)
         return self.rows[kind].get(key)
 
-    def _put(self, kind: str, key: str, value: Any) -> None:
+    def _put(self, kind: str, key: Key, value: Any) -> None:
         self.used[kind].add(key)
         self.rows[kind][key] = self.new[kind][key] = value
 
@@ -72,10 +74,10 @@ class Cache:
 
     # ----------------------------------------------------------------------- file facts
 
-    def _stamped(self, path: Path) -> tuple[str, dict[str, Any]]:
+    def _stamped(self, path: Path) -> tuple[Key, dict[str, Any]]:
         """The kept facts of ``path`` while its size and times match, else a fresh entry."""
         stat = path.stat()
-        key = os.path.abspath(path)
+        key = os.fsencode(os.path.abspath(path))  # bytes: a name that is not UTF-8 is a key too
         stamp = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns}
         entry = _json(self._get("facts", key))
         if not isinstance(entry, dict) or any(entry.get(k) != v for k, v in stamp.items()):
@@ -117,7 +119,9 @@ class Cache:
 
     def items(self) -> dict[str, bytes]:
         """The kept ``<item>`` texts by key (a render takes those it needs, then :meth:`keep_items`)."""
-        return {key: text for key, text in self.rows["items"].items() if isinstance(text, bytes)}
+        return {
+            key: text for key, text in self.rows["items"].items() if isinstance(key, str) and isinstance(text, bytes)
+        }
 
     def keep_items(self, items: dict[str, bytes]) -> None:
         """Keep the text of every item of this render (kept before or rendered now)."""

@@ -198,10 +198,14 @@ def test_damaged_cache_entry_is_probed_again(
     info = Cache(tmp_path).audio(audio)
     kept(tmp_path, audio)
     with database(tmp_path) as db:
-        (value,) = db.execute("SELECT value FROM rows WHERE kind = 'facts' AND key = ?", (str(audio),)).fetchone()
+        (value,) = db.execute(
+            "SELECT value FROM rows WHERE kind = 'facts' AND key = ?", (os.fsencode(audio),)
+        ).fetchone()
         entry = json.loads(value)
         entry["audio"] = damage(entry["audio"])
-        db.execute("UPDATE rows SET value = ? WHERE kind = 'facts' AND key = ?", (json.dumps(entry), str(audio)))
+        db.execute(
+            "UPDATE rows SET value = ? WHERE kind = 'facts' AND key = ?", (json.dumps(entry), os.fsencode(audio))
+        )
     calls = _counting_probe(monkeypatch)
 
     again = Cache(tmp_path).audio(audio)
@@ -259,12 +263,12 @@ def test_a_complete_build_drops_rows_it_no_longer_uses(tmp_path: Path, mp3: tupl
     failed = Cache(tmp_path)  # a build that stopped early keeps what it did not reach
     failed.facts(one)
     failed.close(complete=False)
-    assert set(Cache(tmp_path).rows["facts"]) == {str(one), str(two)}
+    assert set(Cache(tmp_path).rows["facts"]) == {os.fsencode(one), os.fsencode(two)}
 
     whole = Cache(tmp_path)
     whole.facts(one)
     whole.close(complete=True)
-    assert set(Cache(tmp_path).rows["facts"]) == {str(one)}
+    assert set(Cache(tmp_path).rows["facts"]) == {os.fsencode(one)}
 
 
 # --------------------------------------------------------------------------- where it lives
@@ -325,3 +329,17 @@ def test_a_build_with_the_cache_gives_what_a_build_without_it_gives(
     fresh = outputs()
     assert cold == warm == fresh
     assert len(cold[1]) > 4 and b"<item>" in cold[0]
+
+
+def test_a_file_whose_name_is_not_utf8_is_kept_too(
+    tmp_path: Path, mp3: tuple[Path, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/\xff-ep"))
+    folder.mkdir()
+    audio = folder / "audio.mp3"
+    audio.write_bytes(mp3[0].read_bytes())
+    first = Cache(tmp_path)
+    info = first.audio(audio)
+    first.close(complete=True)
+    monkeypatch.setattr(cache_module, "probe", _must_not_probe)
+    assert Cache(tmp_path).audio(audio) == info
