@@ -232,21 +232,24 @@ def read_episodes(root: Path, tz: ZoneInfo) -> tuple[list[EpisodeMeta], list[Pro
     """Read every episode: the valid ones, and the problems of the others (all of them)."""
     problems: list[Problem] = []
     episodes: list[EpisodeMeta] = []
+    real_root = os.path.realpath(root)  # once: each file's path is then followed only below it
     for name in episode_dirs(root):
         if not os.path.isfile(os.path.join(name, EPISODE_FILE)):
             continue
-        meta, found = read_episode(name, tz, root)
+        meta, found = read_episode(name, tz, root, real_root)
         problems.extend(found)
         if meta is not None:
             episodes.append(meta)
     return episodes, problems
 
 
-def read_episode(name: str, tz: ZoneInfo, root: Path | None = None) -> tuple[EpisodeMeta | None, list[Problem]]:
+def read_episode(
+    name: str, tz: ZoneInfo, root: Path | None = None, real_root: str = ""
+) -> tuple[EpisodeMeta | None, list[Problem]]:
     """The episode in folder ``name`` (None when its episode.yaml is wrong), and its file's problems.
     Every file it names or finds lies in ``root``, the show's folder (default: the one above episodes/)."""
     folder = Path(name)
-    ctx = file_context(folder / EPISODE_FILE, folder.parent.parent if root is None else root)
+    ctx = file_context(folder / EPISODE_FILE, folder.parent.parent if root is None else root, real_root)
     where = ctx.outside(folder / EPISODE_FILE)
     if where:  # episodes/x links to another folder: nothing there is the show's
         ctx.refuse(None, "", f'"{folder.name}/{EPISODE_FILE}"', where)

@@ -30,7 +30,8 @@ class Context:
     """The show's folder: every file a path names must lie inside it, its links followed (a show folder may
     be someone else's clone). None: ``base``."""
     problems: list[Problem] = field(default_factory=list)
-    _real_root: str = field(default="", init=False, repr=False)
+    real_root: str = ""
+    """``root`` with its links followed, when the caller knows it (worked out on first use otherwise)."""
 
     @property
     def file(self) -> str:
@@ -46,12 +47,12 @@ class Context:
     def outside(self, target: Path) -> str:
         """Why ``target`` is not a file of the show ("outside it", "a link to outside it"), or "" when
         it lies inside the show's folder once every symbolic link on the way is followed."""
-        root = os.fspath(self.root if self.root is not None else self.base)
-        if not self._real_root:
-            self._real_root = os.path.realpath(root)
-        if _within(os.path.realpath(target), self._real_root):
+        root = os.path.abspath(self.root if self.root is not None else self.base)
+        if not self.real_root:
+            self.real_root = os.path.realpath(root)
+        if _within(_realpath(os.fspath(target), root, self.real_root), self.real_root):
             return ""
-        return "a link to outside it" if _within(os.path.abspath(target), os.path.abspath(root)) else OUTSIDE
+        return "a link to outside it" if _within(os.path.abspath(target), root) else OUTSIDE
 
     def refuse(self, node: Node | None, path: str, value: str, where: str) -> None:
         """Report that ``value`` names a file ``where`` (what :meth:`outside` said) instead of in the show."""
@@ -60,6 +61,23 @@ class Context:
 
 
 OUTSIDE = "outside it"
+
+
+def _realpath(path: str, root: str, real_root: str) -> str:
+    """``os.path.realpath(path)``, asking the file system only about the part below ``root`` (whose real
+    path is ``real_root``) when the path lies there without ``..``: a big catalogue has thousands of files."""
+    if "\0" in path:
+        raise ValueError("embedded null byte")  # as os.path.realpath says
+    full = os.path.abspath(path)
+    below = full[len(root) + 1 :].split(os.sep) if _within(full, root) and full != root else None
+    if below is None or ".." in os.fspath(path).split(os.sep):
+        return os.path.realpath(path)
+    current = real_root
+    for index, part in enumerate(below):
+        current = os.path.join(current, part)
+        if os.path.islink(current):  # from here on, let the OS follow the links
+            return os.path.realpath(os.path.join(current, *below[index + 1 :]))
+    return current
 
 
 def _within(path: str, folder: str) -> bool:
@@ -137,7 +155,7 @@ def mapping_items(node: MappingNode, ctx: Context, path: str) -> list[tuple[str,
     return items
 
 
-def file_context(path: Path, root: Path | None = None) -> Context:
+def file_context(path: Path, root: Path | None = None, real_root: str = "") -> Context:
     """A fresh context naming ``path`` the way the user sees it; the files it names must lie in ``root``
-    (default: the file's own folder)."""
-    return Context(path, path.parent, root)
+    (default: the file's own folder), whose real path is ``real_root`` when the caller knows it."""
+    return Context(path, path.parent, root, real_root=real_root)
