@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import unicodedata
@@ -368,7 +367,6 @@ def url(show: Show, key: str) -> str:
     return show.base_url + quote(key)
 
 
-@functools.lru_cache(maxsize=65536)
 def slugify(name: str) -> str:
     """An ASCII, lower-case, URL-safe form of a file or folder name."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
