@@ -22,12 +22,25 @@ back the newest one that differs. So rollback, rollback steps back twice and nev
 
 **What follows the feed.** The show's ``apa-feed.lock`` records the restored feed's episodes (GUID,
 date, enclosure URL), so the identity guard compares the next publish with what subscribers now
-have; episodes published since stay in it (subscribers may hold them). The website's pages are not
-kept in history: after a rollback they are still those of the last publish, until the next one.
+have; episodes published since stay in it (subscribers may hold them).
+
+**The website's pages follow it too.** Each publish, before it writes the feed, keeps under
+``history/pages/`` the pages that go with that feed: a copy of each page, content-addressed
+(``history/pages/<sha256>.html``, so a page that did not change is stored once, whatever the number
+of publishes), and the feed's pages manifest (``{key: sha256}``, the bytes of ``apa-feed-manifest.json``)
+as ``history/pages/feed-<sha256 of the feed>.json``. Only reads, writes and a listing: any store does.
+A rollback finds the restored feed's manifest by the feed's own bytes, writes the pages that differ
+from the live ones (the live manifest says which), then the manifest, then the feed (as publish
+does), then deletes the pages the live manifest lists and the restored one lacks (pages of episodes
+published since; nothing else is touched). Before that, a live feed with no kept pages (published by
+an older apa-feed) has its pages kept, so ``--to`` can bring them back. A feed kept without pages
+(an older apa-feed, ``website: false``, or a copy gone) is put back alone, and the pages stay those
+of the last publish. ``history/`` is never pruned, so the copies stay as long as the feeds.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -36,17 +49,21 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from ..build import Options, override
-from ..config.show import load_show
+from ..config.show import MEDIA_CACHE, CachePolicy, load_show
 from ..errors import ApaFeedError
+from ..feed.model import Asset
 from ..importfeed.fetch import ImportFailed
 from ..importfeed.parse import OldFeed, parse_feed
-from ..storage import Store, StoredObject, open_store
+from ..site import PAGE_TYPE
+from ..storage import Store, StoredObject, Upload, open_store
 from .lockfile import Lock, LockedEpisode, read_lock, write_lock
-from .plan import FEED_TYPE, HISTORY, history_key
+from .plan import FEED_TYPE, HISTORY, MANIFEST, Plan, history_key, make_manifest, read_manifest
 from .runlock import exclusive
 
 ENTRY = re.compile(rf"^{HISTORY}(\d{{6}})-(?:to-(\d{{6}})-)?")
-PAGES_NOTE = "the website's pages are those of the last publish until the next one (pages are not kept in history/)"
+PAGES = f"{HISTORY}pages/"
+PAGES_NOTE = "no pages were kept with this feed: the website's pages are those of the last publish until the next one"
+JSON_TYPE = "application/json"
 
 
 class NothingToRollBack(ApaFeedError):
@@ -216,12 +233,119 @@ def _rollback(options: Options, to: int | None) -> Restored:
             f"{target.key} cannot be put back: it references {len(missing)} file(s) no longer on "
             f"{store.describe()}: {shown}; nothing was changed"
         )
-    cache = show.s3.cache_control.feed
-    if live is not None:
-        store.put_bytes(history_key(listing, show.feed_file, live, restored=target.number), live, FEED_TYPE, cache)
-    store.put_bytes(show.feed_file, data, FEED_TYPE, cache)
+    note = put_back(store, listing, show.feed_file, (live, data), target.number, show.s3.cache_control)
     updated = record_restored(show.root, feed) if options.identity else False
-    return Restored(target.key, store.describe(), len(feed.items), updated)
+    return Restored(target.key, store.describe(), len(feed.items), updated, note)
+
+
+def put_back(
+    store: Store,
+    listing: dict[str, StoredObject],
+    feed_key: str,
+    feeds: tuple[bytes | None, bytes],
+    number: int,
+    cache: CachePolicy,
+) -> str:
+    """Make ``feeds`` = (live, restored) entry ``number``'s feed live: the pages kept with it first, then their
+    manifest, the live feed kept in history, the feed, and last the deletion of pages it did not have.
+    Returns what became of the pages."""
+    live, data = feeds
+    live_manifest = store.read(MANIFEST)
+    if live is not None:
+        keep_live_pages(store, listing, live, live_manifest, cache)
+    pages = kept_pages(store, listing, data, live_manifest, cache)
+    if pages is not None:
+        store.put_files(pages[0])
+        if pages[1] != live_manifest:
+            store.put_bytes(MANIFEST, pages[1], JSON_TYPE, cache.feed)
+    if live is not None:
+        store.put_bytes(history_key(listing, feed_key, live, restored=number), live, FEED_TYPE, cache.feed)
+    store.put_bytes(feed_key, data, FEED_TYPE, cache.feed)
+    if pages is None:
+        return PAGES_NOTE
+    store.delete(pages[2])
+    rewritten, removed = len(pages[0]), len(pages[2])
+    return f"the website's pages are those kept with the restored feed: {rewritten} rewritten, {removed} removed"
+
+
+def pages_key(feed: bytes) -> str:
+    """Where the pages manifest that went with ``feed`` is kept (named by the feed's SHA-256)."""
+    return f"{PAGES}feed-{hashlib.sha256(feed).hexdigest()}.json"
+
+
+def copy_key(digest: str) -> str:
+    """Where the page whose bytes have SHA-256 ``digest`` is kept."""
+    return f"{PAGES}{digest}.html"
+
+
+def keep_pages(
+    store: Store, listing: dict[str, StoredObject], assets: tuple[Asset, ...], plan: Plan, cache: CachePolicy
+) -> None:
+    """Keep the pages that go with the feed ``plan`` makes live (before it is written): the copies not kept
+    yet, and the manifest, unless that feed's is kept already and neither it nor the pages changed."""
+    manifest = make_manifest(assets)
+    key = pages_key(plan.feed)
+    if not manifest or (key in listing and not plan.feed_changed and plan.manifest is None):
+        return
+    pages = {a.sha256: a.data for a in assets if a.cache_control != MEDIA_CACHE and a.data is not None}
+    _keep(store, listing, pages, key, manifest, cache)
+
+
+def keep_live_pages(
+    store: Store, listing: dict[str, StoredObject], live: bytes, manifest: bytes | None, cache: CachePolicy
+) -> None:
+    """Keep the live pages with the live feed when no publish did (an older apa-feed published it), so the
+    rollback about to replace it can be undone with its pages; none when one is not the bytes listed."""
+    key = pages_key(live)
+    hashes = read_manifest(manifest)
+    if key in listing or not hashes or manifest is None:
+        return
+    pages: dict[str, bytes] = {}
+    for page, digest in hashes.items():
+        if copy_key(digest) not in listing and digest not in pages:
+            data = store.read(page)
+            if data is None or hashlib.sha256(data).hexdigest() != digest:
+                return
+            pages[digest] = data
+    _keep(store, listing, pages, key, manifest, cache)
+
+
+def _keep(
+    store: Store,
+    listing: dict[str, StoredObject],
+    pages: dict[str, bytes],
+    key: str,
+    manifest: bytes,
+    cache: CachePolicy,
+) -> None:
+    copies = [Upload(copy_key(d), data, PAGE_TYPE, cache.media, d, True) for d, data in pages.items()]
+    store.put_files([c for c in copies if c.key not in listing])
+    store.put_bytes(key, manifest, JSON_TYPE, cache.feed)
+
+
+def kept_pages(
+    store: Store, listing: dict[str, StoredObject], feed: bytes, live_manifest: bytes | None, cache: CachePolicy
+) -> tuple[list[Upload], bytes, list[str]] | None:
+    """What puts back the pages kept with ``feed``: the pages that differ from the live ones, the manifest,
+    and the live pages it lacks (to delete). None when no pages were kept with it or a copy is gone."""
+    manifest = store.read(pages_key(feed)) if pages_key(feed) in listing else None
+    wanted = read_manifest(manifest)
+    if manifest is None or not wanted or not all(_is_page(k) for k in wanted):
+        return None
+    live = read_manifest(live_manifest)
+    uploads = []
+    for key, digest in sorted(wanted.items()):
+        if live.get(key) != digest or key not in listing:
+            page = store.read(copy_key(digest))
+            if page is None or hashlib.sha256(page).hexdigest() != digest:
+                return None
+            uploads.append(Upload(key, page, PAGE_TYPE, cache.feed, digest))
+    return uploads, manifest, sorted(k for k in live if k not in wanted and k in listing and _is_page(k))
+
+
+def _is_page(key: str) -> bool:
+    """A key apa-feed writes a page under (``index.html``, ``page/2/index.html``, ``episodes/…/index.html``)."""
+    return (key == "index.html" or key.endswith("/index.html")) and not key.startswith(HISTORY)
 
 
 def record_restored(folder: Path, feed: OldFeed) -> bool:

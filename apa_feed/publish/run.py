@@ -12,7 +12,7 @@ from ..errors import StorageError
 from ..feed.model import Asset
 from ..storage import Progress, Store, Upload
 from ..storage.survey import Survey
-from .history import NothingToRollBack, Restored, entries, rollback
+from .history import NothingToRollBack, Restored, entries, keep_pages, rollback
 from .identity import Change, compare, guard, record
 from .plan import FEED_TYPE, MANIFEST, Plan, make_plan, needs_manifest
 from .runlock import exclusive
@@ -114,6 +114,7 @@ def _publish(
     )
     verification = None
     if not dry_run:
+        keep_pages(store, listing, built.publication.assets, plan, built.show.s3.cache_control)  # history/pages/
         apply(plan, store, progress, built.show.s3.cache_control)
         if options.identity:
             record(built.lock, built.publication.feed, built.show.root, set(allow))

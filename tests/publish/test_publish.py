@@ -30,9 +30,11 @@ def test_first_publish_writes_media_artwork_and_feed(project: Path) -> None:
     assert [k for k, v in published.items() if v == audio] == [
         k for k in published if k.startswith(f"episodes/{SAMPLE_EPISODE}/audio-")
     ]
+    kept = [k for k in published if k.startswith("history/pages/")]  # the pages and their list, kept with the feed
+    assert len(kept) == len([a for a in report.built.publication.assets if a.key.endswith("index.html")]) + 1
     # audio, 2 covers, chapters, transcript, pages, stylesheet, the feed and the manifest of page hashes
-    assert len(published) == len(report.built.publication.assets) + 2 >= 7
-    assert report.as_dict()["uploaded"] == len(published) - 1
+    assert len(published) - len(kept) == len(report.built.publication.assets) + 2 >= 7
+    assert report.as_dict()["uploaded"] == len(published) - len(kept) - 1
     assert not [p for p in public.rglob(".*")], "no temporary file may be left behind"
 
 
@@ -135,7 +137,7 @@ def test_replaced_feed_is_kept_in_history(project: Path) -> None:
     first = publish(options(project))
     add_episode(project, "2025-12-01-two", episode_yaml("Two", "2025-12-01"))
     second = publish(options(project))
-    kept = list((project / "public" / "history").iterdir())
+    kept = [p for p in (project / "public" / "history").iterdir() if p.name != "pages"]  # pages/: the kept pages
     assert [p.read_bytes() for p in kept] == [first.built.rss]
     assert kept[0].name.startswith("000001-feed-") and kept[0].suffix == ".xml"
     assert (project / "public" / "feed.xml").read_bytes() == second.built.rss
