@@ -74,7 +74,8 @@ def test_server_stopped_mid_publish_keeps_live_feed_and_rerun_converges(
         if arrived:
             server.stop(kill=True)
         real(self, upload, progress)
-        arrived.append(upload.key)
+        if upload.key.endswith(".mp3"):  # the record of what apa-feed writes goes first: not counted
+            arrived.append(upload.key)
 
     def one_by_one(self: S3Store, items: list[Upload], workers: int = 8, progress: Progress | None = None) -> None:
         for item in items:
