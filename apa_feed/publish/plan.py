@@ -16,6 +16,9 @@ HISTORY = "history/"
 FEED_TYPE = "application/rss+xml; charset=utf-8"
 MANIFEST = "apa-feed-manifest.json"
 """SHA-256 of each object kept under a fixed key (web pages), so a changed page of the same size is seen."""
+RECORD = "apa-feed-written.json"
+"""Every key apa-feed has written to the store (but the feed, history/ and these two files): ``--prune``
+deletes only those, never an object someone else put there."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,11 @@ class Plan:
     """Orphans to delete after the feed is written (``--prune``): referenced by neither feed."""
     manifest: bytes | None = None
     """The new manifest of fixed-key objects, written after them and before the feed; None: unchanged."""
+    record: bytes | None = None
+    """The record of the keys apa-feed wrote, before the uploads (with the keys about to be deleted);
+    None: unchanged."""
+    record_after: bytes | None = None
+    """The record once ``deletes`` are gone, written after them; None: nothing to delete."""
 
     def count(self, kind: str) -> int:
         """How many actions are of ``kind`` (the feed counts too)."""
@@ -59,11 +67,14 @@ def make_plan(
     prune: bool = False,
     live_manifest: bytes | None = None,
     kept_feeds: tuple[bytes, ...] = (),
+    written: frozenset[str] | None = frozenset(),
 ) -> Plan:
     """Compare what the feed needs with what the store holds.
 
     ``kept_feeds``: the feeds kept under ``history/`` (read for ``prune`` only): an orphan one of them
-    references is kept, so that no rollback can put live a feed whose files are gone.
+    references is kept, so that no rollback can put live a feed whose files are gone. ``written``: the keys
+    the store's record says apa-feed wrote; ``prune`` deletes no orphan outside it. None: the record was
+    not read (a publish that uploads and prunes nothing need not), so it is left as it is.
 
     Media keys are content-addressed (the key holds the SHA-256), so a key present with the
     right size is the same bytes: no download, no re-hash. Objects under fixed keys (pages)
@@ -84,14 +95,54 @@ def make_plan(
     changed = live_feed != feed
     reason = "new" if live_feed is None else "changed"
     actions.append(Action("upload" if changed else "unchanged", feed_key, len(feed), reason if changed else ""))
-    orphans = [listing[key] for key in sorted(set(listing) - {a.key for a in assets} - {feed_key, MANIFEST})]
+    own = {feed_key, MANIFEST, RECORD}
+    orphans = [listing[key] for key in sorted(set(listing) - {a.key for a in assets} - own)]
     kept = tuple(dict.fromkeys(kept_feeds))  # a feed kept twice (a rollback's) is searched once
-    actions += [orphan_action(o, feed, live_feed, prune, kept) for o in orphans if not o.key.startswith(HISTORY)]
+    actions += [
+        orphan_action(o, feed, live_feed, prune, kept) if not prune or o.key in (written or ()) else foreign(o)
+        for o in orphans
+        if not o.key.startswith(HISTORY)
+    ]
     deletes = tuple(a.key for a in actions if a.kind == "delete")
     history = history_key(listing, feed_key, live_feed) if changed and live_feed is not None else None
     manifest = make_manifest(assets)
     new_manifest = None if manifest_current(manifest, live_manifest, listing.get(MANIFEST)) else manifest
-    return Plan(tuple(uploads), tuple(actions), feed_key, feed, changed, live_feed, history, deletes, new_manifest)
+    recorded = (written or frozenset()) & listing.keys() | {a.key for a in assets}  # apa-feed's, once done
+    record = None if written is None or recorded == written else make_record(recorded)
+    record_after = make_record(recorded - set(deletes)) if deletes and written is not None else None
+    return Plan(
+        tuple(uploads),
+        tuple(actions),
+        feed_key,
+        feed,
+        changed,
+        live_feed,
+        history,
+        deletes,
+        new_manifest,
+        record,
+        record_after,
+    )
+
+
+def make_record(keys: set[str] | frozenset[str]) -> bytes:
+    """The record of keys apa-feed wrote, as JSON: ``{"written": [sorted keys]}``."""
+    return (json.dumps({"written": sorted(keys)}, indent=0) + "\n").encode()
+
+
+def read_record(data: bytes | None) -> frozenset[str]:
+    """The keys the store's record names; a missing or damaged record names none (nothing is pruned)."""
+    try:
+        parsed = json.loads(data or b"{}")
+    except ValueError:
+        return frozenset()
+    keys = parsed.get("written") if isinstance(parsed, dict) else None
+    return frozenset(k for k in keys if isinstance(k, str)) if isinstance(keys, list) else frozenset()
+
+
+def foreign(found: StoredObject) -> Action:
+    """An orphan apa-feed did not write (its record does not name it): listed, never pruned."""
+    return Action("orphan", found.key, found.size, "kept: not written by apa-feed (not in its record on the store)")
 
 
 def manifest_current(manifest: bytes, live: bytes | None, stored: StoredObject | None) -> bool:

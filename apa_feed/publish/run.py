@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..build import BuiltShow, Options, build_project
 from ..config.show import MEDIA_CACHE, CachePolicy
 from ..errors import StorageError
 from ..feed.model import Asset
-from ..storage import Progress, Store, Upload
+from ..storage import Progress, Store, StoredObject, Upload
+from ..storage.local import LocalStore, check_claimed
 from ..storage.survey import Survey
 from .history import NothingToRollBack, Restored, entries, keep_pages, rollback
 from .identity import Change, compare, guard, record
-from .plan import FEED_TYPE, MANIFEST, Plan, make_plan, needs_manifest
+from .plan import FEED_TYPE, MANIFEST, RECORD, Plan, make_plan, needs_manifest, read_record
 from .runlock import exclusive
 
 if TYPE_CHECKING:
@@ -100,18 +102,18 @@ def _publish(
     changes = compare(built.lock, built.publication.feed) if options.identity else []
     guard(changes, set(allow))
     store, listing, live_feed = survey.result(built.show)
+    if options.storage is None:  # named by feed.yaml, which may be someone else's: not the user's own word
+        claim(store, listing, built.show.storage, built.show.root, built.show.feed_file)
     manifest = store.read(MANIFEST) if needs_manifest(built.publication.assets, listing) else None  # S3: ETags suffice
     kept = tuple(data for e in entries(listing) if prune and (data := store.read(e.key)) is not None)
-    plan = make_plan(
-        built.publication.assets,
-        listing,
-        built.show.feed_file,
-        built.rss,
-        live_feed,
-        prune=prune,
-        live_manifest=manifest,
-        kept_feeds=kept,
-    )
+
+    def plan_with(written: frozenset[str] | None) -> Plan:
+        assets, feed_key = built.publication.assets, built.show.feed_file
+        return make_plan(assets, listing, feed_key, built.rss, live_feed, prune, manifest, kept, written)
+
+    plan = plan_with(None if RECORD in listing else frozenset())  # no record yet: the first is made
+    if RECORD in listing and (prune or plan.uploads):  # the record changes, or says what may be pruned
+        plan = plan_with(read_record(store.read(RECORD)))
     verification = None
     if not dry_run:
         keep_pages(store, listing, built.publication.assets, plan, built.show.s3.cache_control)  # history/pages/
@@ -129,7 +131,12 @@ def apply(plan: Plan, store: Store, progress: Progress | None = None, cache: Cac
     """Upload media and generated files first (one concurrent batch), confirm each referenced object is
     whole, write the feed last; then, with ``--prune``, delete what neither feed references.
 
+    The record of what apa-feed wrote names each upload before it is made (an interrupted publish's
+    objects are apa-feed's too), and loses each deleted key after it is gone.
+
     ``cache`` gives the Cache-Control header of immutable objects and of those rewritten in place."""
+    if plan.record is not None:
+        store.put_bytes(RECORD, plan.record, "application/json", cache.feed)
     if plan.uploads:  # otherwise the plan's own listing already confirmed every object: no second LIST
         store.put_files([_upload(a, cache) for a in plan.uploads], progress=progress)
         listing = store.list()  # read after the uploads: the survey's reading, from before them, cannot confirm them
@@ -146,7 +153,21 @@ def apply(plan: Plan, store: Store, progress: Progress | None = None, cache: Cac
             store.put_bytes(plan.history_key, plan.live_feed, FEED_TYPE, cache.feed)
         store.put_bytes(plan.feed_key, plan.feed, FEED_TYPE, cache.feed)
     if plan.deletes:
-        store.delete(plan.deletes)
+        _prune(plan, store, cache)
+
+
+def _prune(plan: Plan, store: Store, cache: CachePolicy) -> None:
+    """Delete the orphans, then drop them from the record (an interrupted delete leaves them recorded)."""
+    store.delete(plan.deletes)
+    if plan.record_after is not None:
+        store.put_bytes(RECORD, plan.record_after, "application/json", cache.feed)
+
+
+def claim(store: Store, listing: dict[str, StoredObject], spec: str, root: Path, feed_key: str) -> None:
+    """Refuse a local folder feed.yaml names outside the show that holds files but no feed or record of
+    apa-feed's: it may be anyone's folder (``storage: ~/Documents`` in a cloned show, or a linked public/)."""
+    if isinstance(store, LocalStore) and not ({feed_key, RECORD} & listing.keys()):
+        check_claimed(store.root, root, spec)
 
 
 def _upload(asset: Asset, cache: CachePolicy) -> Upload:

@@ -14,7 +14,7 @@ from s3server import WeedServer, aws_env, point_at, s3_server  # noqa: F401  (fi
 
 from apa_feed.build import Options, build_project
 from apa_feed.config.show import load_show
-from apa_feed.publish.plan import make_plan
+from apa_feed.publish.plan import RECORD, make_plan, make_record, read_record
 from apa_feed.publish.run import apply, publish
 from apa_feed.storage import Store, StoredObject, open_store
 from apa_feed.storage.local import LocalStore
@@ -39,6 +39,12 @@ def keys(project: Path) -> set[str]:
     return set(store_of(project).list())
 
 
+def left_over(store: Store, key: str) -> None:
+    """An object apa-feed wrote and no feed needs any more (what --prune may delete): stored and recorded."""
+    store.put_bytes(key, b"junk", "audio/mpeg", "no-cache")
+    store.put_bytes(RECORD, make_record(read_record(store.read(RECORD)) | {key}), "application/json", "no-cache")
+
+
 def reencode(project: Path) -> None:
     audio = project / "episodes" / SAMPLE_EPISODE / "audio.mp3"
     audio.write_bytes(audio.read_bytes()[:600_000])
@@ -47,7 +53,7 @@ def reencode(project: Path) -> None:
 def test_prune_keeps_what_any_feed_references_then_deletes_it_once_none_does(show: Path) -> None:
     first = publish(Options(show / "feed.yaml", now=NOW))
     (old_audio,) = [k for k in keys(show) if re.match(rf"episodes/{SAMPLE_EPISODE}/audio-", k)]
-    store_of(show).put_bytes("stray/left-over.mp3", b"junk", "audio/mpeg", "no-cache")
+    left_over(store_of(show), "stray/left-over.mp3")
     reencode(show)
     second = publish(Options(show / "feed.yaml", now=NOW), prune=True)
     assert second.plan.deletes == ("stray/left-over.mp3",)
@@ -80,7 +86,7 @@ def test_without_prune_orphans_are_listed_never_deleted(show: Path) -> None:
 
 def test_a_dry_run_with_prune_says_what_would_go_and_deletes_nothing(project: Path) -> None:
     publish(Options(project / "feed.yaml", now=NOW))
-    LocalStore(project / "public").put_bytes("stray.mp3", b"junk", "audio/mpeg", "no-cache")
+    left_over(LocalStore(project / "public"), "stray.mp3")
     report = publish(Options(project / "feed.yaml", now=NOW), dry_run=True, prune=True)
     assert report.plan.deletes == ("stray.mp3",)
     assert report.as_dict()["deleted"] == []
@@ -107,18 +113,21 @@ def test_deletes_happen_only_after_the_new_feed_is_written(project: Path) -> Non
     add_episode(project, "2025-12-01-two", episode_yaml("Two", "2025-12-01"))
     store = Recording(project / "public")
     store.events = []
-    store.put_bytes("stray.mp3", b"junk", "audio/mpeg", "no-cache")
+    left_over(store, "stray.mp3")
     built = build_project(Options(project / "feed.yaml", now=NOW))
-    plan = make_plan(built.publication.assets, store.list(), "feed.xml", built.rss, store.read("feed.xml"), prune=True)
+    written = read_record(store.read(RECORD))
+    listing, live = store.list(), store.read("feed.xml")
+    plan = make_plan(built.publication.assets, listing, "feed.xml", built.rss, live, prune=True, written=written)
     store.events.clear()
     apply(plan, store)
-    assert store.events[-2:] == ["put feed.xml", "delete ['stray.mp3']"]
+    assert store.events[-3:] == ["put feed.xml", "delete ['stray.mp3']", f"put {RECORD}"]
+    assert "stray.mp3" not in read_record(store.read(RECORD))
 
 
 def test_plan_never_deletes_history_the_feed_or_a_referenced_key() -> None:
     listing = {k: StoredObject(k, 1) for k in ("feed.xml", "history/000001-feed-abc.xml", "a b.mp3", "gone.mp3")}
     live = b'<rss><enclosure url="https://cdn.example/podcast/a%20b.mp3"/></rss>'
-    plan = make_plan((), listing, "feed.xml", b"<rss/>", live, prune=True)
+    plan = make_plan((), listing, "feed.xml", b"<rss/>", live, prune=True, written=frozenset(listing))
     assert plan.deletes == ("gone.mp3",)
     assert [(a.kind, a.key) for a in plan.actions if a.kind in ("orphan", "delete")] == [
         ("orphan", "a b.mp3"),

@@ -156,5 +156,6 @@ def test_the_lock_follows_the_restored_feed(project: Path) -> None:
 def test_plan_keeps_an_orphan_a_kept_feed_references() -> None:
     listing = {k: StoredObject(k, 1) for k in ("feed.xml", "history/000001-feed-abc.xml", "old.mp3", "gone.mp3")}
     kept = b'<rss><enclosure url="https://cdn.example/podcast/old.mp3"/></rss>'
-    plan = make_plan((), listing, "feed.xml", b"<rss/>", b"<rss/>", prune=True, kept_feeds=(kept,))
+    own = frozenset({"old.mp3", "gone.mp3"})  # both written by apa-feed (in its record on the store)
+    plan = make_plan((), listing, "feed.xml", b"<rss/>", b"<rss/>", prune=True, kept_feeds=(kept,), written=own)
     assert plan.deletes == ("gone.mp3",)
