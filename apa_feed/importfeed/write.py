@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ..config.episodes import EPISODE_FIELDS, EPISODE_FILE
 from ..config.schema import Field
@@ -117,12 +118,18 @@ def write_project(plan: ShowPlan, root: Path, client: Client | None = None) -> t
     else:
         writer.warnings.append("the feed has no artwork (itunes:image); put the show's cover in cover.jpg")
     folders = [writer.episode(episode) for episode in plan.episodes]
-    header = FEED_HEADER.format(url=plan.feed_url or "a file")
+    header = FEED_HEADER.format(url=comment_text(plan.feed_url) if plan.feed_url else "a file")
     writer._write(root / "feed.yaml", header + dump(known(values, SHOW_FIELDS, "feed.yaml", writer.warnings)))
     write_lock(root, lock_for(plan))
     cover = [root / values["image"]] if (root / values["image"]).is_file() else []
     created = [root / "feed.yaml", *cover, *folders, root / LOCK_FILE]
     return created, list(dict.fromkeys(writer.warnings))
+
+
+def comment_text(text: str) -> str:
+    """``text`` fit for a one-line YAML comment: what is not printable (a line break, a control character) is
+    percent-encoded, so a URL from the old feed can neither end the comment and add keys nor make YAML refuse it."""
+    return "".join(c if c.isprintable() else quote(c, safe="") for c in text)
 
 
 def lock_for(plan: ShowPlan) -> Lock:
