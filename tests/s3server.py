@@ -32,6 +32,9 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from apa_feed.config.show import load_show
+from apa_feed.storage import Store, open_store
+
 HOST = "127.0.0.1"
 GRPC_OFFSET = 10_000  # every weed port P also opens P + 10000 for gRPC
 GRPC_SOCKET = "/tmp/seaweedfs-{}-grpc-{}.sock"  # fixed in weed, not under TMPDIR; some outlive the process
@@ -440,3 +443,19 @@ def point_at(root: Path, server: WeedServer, bucket: str) -> None:
     text = re.sub(r"^base_url: .*$", f"base_url: {server.endpoint}/{bucket}/show/", text, flags=re.M)
     text += f"s3:\n  endpoint_url: {server.endpoint}\n  addressing_style: path\n"
     (root / "feed.yaml").write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(params=["local", "s3"])
+def show(request: pytest.FixtureRequest, project: Path) -> Path:
+    """The sample project, publishing to public/ or to a fresh bucket on the shared S3 server."""
+    if request.param == "s3":
+        request.getfixturevalue("aws_env")
+        server: WeedServer = request.getfixturevalue("s3_server")
+        point_at(project, server, server.create_bucket())
+    return project
+
+
+def store_of(root: Path) -> Store:
+    """The store the show at ``root`` publishes to."""
+    loaded = load_show(root / "feed.yaml")
+    return open_store(loaded.storage, root, loaded.s3)

@@ -8,31 +8,14 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
-from s3server import WeedServer, aws_env, point_at, s3_server  # noqa: F401  (fixtures)
+from s3server import WeedServer, aws_env, point_at, s3_server, show, store_of  # noqa: F401  (fixtures)
 
 from apa_feed.build import Options, build_project
-from apa_feed.config.show import load_show
 from apa_feed.publish.plan import RECORD, make_plan, make_record, read_record
 from apa_feed.publish.run import apply, publish
-from apa_feed.storage import Store, StoredObject, open_store
+from apa_feed.storage import Store, StoredObject
 from apa_feed.storage.local import LocalStore
-
-
-@pytest.fixture(params=["local", "s3"])
-def show(request: pytest.FixtureRequest, project: Path) -> Path:
-    """The sample project, publishing to public/ or to a fresh bucket on the shared S3 server."""
-    if request.param == "s3":
-        request.getfixturevalue("aws_env")
-        server: WeedServer = request.getfixturevalue("s3_server")
-        point_at(project, server, server.create_bucket())
-    return project
-
-
-def store_of(project: Path) -> Store:
-    loaded = load_show(project / "feed.yaml")
-    return open_store(loaded.storage, project, loaded.s3)
 
 
 def keys(project: Path) -> set[str]:

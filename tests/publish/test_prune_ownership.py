@@ -12,14 +12,14 @@ from pathlib import Path
 import boto3
 import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
-from s3server import WeedServer, aws_env, point_at, s3_server  # noqa: F401  (fixtures)
+from s3server import WeedServer, aws_env, point_at, s3_server, show, store_of  # noqa: F401  (fixtures)
 
 from apa_feed.build import Options
 from apa_feed.config.show import load_show
 from apa_feed.errors import StorageError
 from apa_feed.publish.plan import RECORD, make_plan, read_record
 from apa_feed.publish.run import publish
-from apa_feed.storage import Store, StoredObject, open_store
+from apa_feed.storage import StoredObject
 
 USER_FILES = {
     "notes.txt": b"my own notes\n",
@@ -107,20 +107,6 @@ def test_the_command_line_is_trusted_and_prune_still_deletes_none_of_the_users_f
 
 
 # --- only apa-feed's own orphans go, on either store -------------------------------------------------
-
-
-@pytest.fixture(params=["local", "s3"])
-def show(request: pytest.FixtureRequest, project: Path) -> Path:
-    if request.param == "s3":
-        request.getfixturevalue("aws_env")
-        server: WeedServer = request.getfixturevalue("s3_server")
-        point_at(project, server, server.create_bucket())
-    return project
-
-
-def store_of(project: Path) -> Store:
-    loaded = load_show(project / "feed.yaml")
-    return open_store(loaded.storage, project, loaded.s3)
 
 
 def put_by_someone_else(project: Path, key: str) -> None:

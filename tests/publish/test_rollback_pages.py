@@ -6,37 +6,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
-from s3server import WeedServer, aws_env, point_at, s3_server  # noqa: F401  (fixtures)
+from s3server import WeedServer, aws_env, point_at, s3_server, show, store_of  # noqa: F401  (fixtures)
 
 from apa_feed.build import Options
-from apa_feed.config.show import load_show
 from apa_feed.publish.history import PAGES
 from apa_feed.publish.plan import MANIFEST
 from apa_feed.publish.run import publish, rollback
-from apa_feed.storage import Store, open_store
 
 PAGE = f"episodes/{SAMPLE_EPISODE}/index.html"
 
 
-@pytest.fixture(params=["local", "s3"])
-def show(request: pytest.FixtureRequest, project: Path) -> Path:
-    """The sample project, publishing to public/ or to a fresh bucket on the shared S3 server."""
-    if request.param == "s3":
-        request.getfixturevalue("aws_env")
-        server: WeedServer = request.getfixturevalue("s3_server")
-        point_at(project, server, server.create_bucket())
-    return project
-
-
 def options(root: Path) -> Options:
     return Options(root / "feed.yaml", now=NOW)
-
-
-def store_of(root: Path) -> Store:
-    loaded = load_show(root / "feed.yaml")
-    return open_store(loaded.storage, root, loaded.s3)
 
 
 def pages(root: Path) -> dict[str, bytes]:

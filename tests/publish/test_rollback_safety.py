@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
-from s3server import WeedServer, aws_env, point_at, s3_server  # noqa: F401  (fixtures)
+from s3server import WeedServer, aws_env, point_at, s3_server, show, store_of  # noqa: F401  (fixtures)
 from typer.testing import CliRunner
 
 from apa_feed.build import Options
@@ -19,28 +19,13 @@ from apa_feed.config.show import load_show
 from apa_feed.errors import ApaFeedError
 from apa_feed.publish.plan import make_plan
 from apa_feed.publish.run import publish, rollback
-from apa_feed.storage import Store, StoredObject, open_store
+from apa_feed.storage import StoredObject
 
 runner = CliRunner()
 
 
-@pytest.fixture(params=["local", "s3"])
-def show(request: pytest.FixtureRequest, project: Path) -> Path:
-    """The sample project, publishing to public/ or to a fresh bucket on the shared S3 server."""
-    if request.param == "s3":
-        request.getfixturevalue("aws_env")
-        server: WeedServer = request.getfixturevalue("s3_server")
-        point_at(project, server, server.create_bucket())
-    return project
-
-
 def options(root: Path) -> Options:
     return Options(root / "feed.yaml", now=NOW)
-
-
-def store_of(root: Path) -> Store:
-    loaded = load_show(root / "feed.yaml")
-    return open_store(loaded.storage, root, loaded.s3)
 
 
 def live_feed(root: Path) -> bytes:
