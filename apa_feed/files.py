@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -32,11 +33,16 @@ def private_folder(path: Path) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step, making its folder if needed (raises OSError)."""
+    """Replace ``path`` with ``data`` in one step, making its folder if needed (raises OSError).
+
+    The temporary file gets a fresh random name, created exclusively: a link planted in the folder
+    (a show may be someone else's clone) is never written through."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
     try:
-        tmp.write_bytes(data)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -343,3 +343,21 @@ def test_a_file_whose_name_is_not_utf8_is_kept_too(
     first.close(complete=True)
     monkeypatch.setattr(cache_module, "probe", _must_not_probe)
     assert Cache(tmp_path).audio(audio) == info
+
+
+def test_a_link_planted_where_a_temporary_file_would_go_is_never_written_through(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from conftest import add_episode
+
+    victim = tmp_path_factory.mktemp("outside") / "victim.txt"
+    victim.write_text("someone's file\n", encoding="utf-8")
+    folder = add_episode(
+        project, "2025-12-01-deux", 'title: "Deux"\ndate: 2025-12-01\naudio: audio.mp3\ndescription: Notes.\n'
+    )
+    for name in (f".episode.yaml.{os.getpid()}.tmp", ".episode.yaml.tmp"):
+        (folder / name).symlink_to(victim)
+    (project / f".apa-feed.lock.{os.getpid()}.tmp").symlink_to(victim)
+    build_project(Options(project / "feed.yaml", now=NOW))  # writes the new episode's GUID into its episode.yaml
+    assert "guid:" in (folder / "episode.yaml").read_text(encoding="utf-8")
+    assert victim.read_text(encoding="utf-8") == "someone's file\n"

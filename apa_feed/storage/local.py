@@ -53,12 +53,12 @@ def check_folder(folder: Path, show_root: Path, spec: str) -> None:
 
 
 def check_claimed(folder: Path, show_root: Path, spec: str) -> None:
-    """Refuse a store ``folder`` outside the show that is not empty, for a ``spec`` feed.yaml gave and a
-    folder holding no feed or record of apa-feed's (the caller's to tell): a cloned feed.yaml may name
-    someone's own folder. The user's command line (``--storage``) is trusted; a file is not."""
+    """Refuse a store ``folder`` that is not empty, for a ``spec`` feed.yaml gave and a folder holding no
+    feed or record of apa-feed's (the caller's to tell): a cloned feed.yaml may name someone's own folder,
+    outside the show or inside it (a store in the show is a folder made for it, like ``public/``). The
+    user's command line (``--storage``) is trusted; a file is not."""
     store = folder.resolve()
-    if store.is_relative_to(show_root.resolve()):
-        return
+    inside = store.is_relative_to(show_root.resolve())
     try:
         if not store.is_dir():
             return
@@ -67,9 +67,11 @@ def check_claimed(folder: Path, show_root: Path, spec: str) -> None:
                 return
     except OSError as exc:
         raise StorageError(f'storage "{spec}": cannot read {display_path(store)}: {exc.strerror or exc}') from None
-    leads = "" if Path(spec).expanduser() == store else f" (it leads to {display_path(store)})"
+    named = Path(os.path.abspath(show_root / Path(spec).expanduser()))
+    leads = "" if named == store else f" (it leads to {display_path(store)})"
+    where = "is a folder of the show's" if inside else "lies outside the show"
     raise StorageError(
-        f'storage "{spec}" (named by feed.yaml) lies outside the show{leads}, holds files and no feed or record '
+        f'storage "{spec}" (named by feed.yaml) {where}{leads}, holds files and no feed or record '
         "of apa-feed's: refusing to publish there; if it is meant to be this show's store, pass it on the "
         f"command line: --storage {display_path(store)}"
     )

@@ -13,8 +13,10 @@ import boto3
 import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
 from s3server import WeedServer, aws_env, point_at, s3_server, show, store_of  # noqa: F401  (fixtures)
+from typer.testing import CliRunner
 
 from apa_feed.build import Options
+from apa_feed.cli import app
 from apa_feed.config.show import load_show
 from apa_feed.errors import StorageError
 from apa_feed.publish.plan import RECORD, make_plan, read_record
@@ -150,3 +152,15 @@ def test_plan_deletes_only_recorded_orphans() -> None:
         ("delete", "ours.mp3"),
         ("orphan", "theirs.mp3"),
     ]
+
+
+def test_a_folder_of_the_producers_inside_the_show_named_as_storage_is_refused(project: Path) -> None:
+    notes = project / "notes"
+    notes.mkdir()
+    (notes / "ideas.txt").write_text("my own notes\n", encoding="utf-8")
+    text = (project / "feed.yaml").read_text(encoding="utf-8")
+    (project / "feed.yaml").write_text(re.sub(r"^storage: .*$", "storage: notes", text, flags=re.M), encoding="utf-8")
+    result = CliRunner().invoke(app, ["publish", "--prune"])
+    assert result.exit_code == 1
+    assert "is a folder of the show's, holds files and no feed or record of apa-feed's" in result.stderr
+    assert sorted(p.name for p in notes.iterdir()) == ["ideas.txt"]
