@@ -283,7 +283,7 @@ def paused_gc() -> Iterator[None]:
     """Hold CPython's cycle collector while a build makes its many long-lived objects.
 
     A build of a big catalogue allocates hundreds of thousands of objects that all live until it
-    ends (kept episodes, items, pages) and almost no cycles; each full collection walks them all
+    ends (episodes, items, pages) and almost no cycles; each full collection walks them all
     again (about a fifth of a 10,000-episode re-build). The collector runs as usual afterwards.
     """
     was = gc.isenabled()
@@ -323,16 +323,16 @@ def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) ->
     inputs, derived = derive(show, inputs, cache)
     problems += derived
     lock = _lock(show, problems)
-    build = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock))
-    problems += check_show(show, inputs, build)
+    publication = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock))
+    problems += check_show(show, inputs, publication)
     if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
     if show.website:
-        site = tuple(build_site(build.feed, show, cache))
-        build = replace(build, assets=build.assets + site, site=len(site))
-    rss, items = render(build.feed, cache.items())
+        site = tuple(build_site(publication.feed, show, cache))
+        publication = replace(publication, assets=publication.assets + site, site=len(site))
+    rss, items = render(publication.feed, cache.items())
     cache.keep_items(items)
-    return BuiltShow(show, build, rss, tuple(sorted(problems)), lock, tuple(inputs))
+    return BuiltShow(show, publication, rss, tuple(sorted(problems)), lock, tuple(inputs))
 
 
 def show_guid(show: Show, lock: Lock | None) -> str:
