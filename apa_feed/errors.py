@@ -77,6 +77,11 @@ def _resolved(folder: str) -> Path:
     return Path(folder).resolve()
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 episode``, ``2 episodes``, ``0 files``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def summary(problems: list[Problem]) -> str:
     """``3 problems in 2 files; nothing was published.``"""
     errors = [p for p in problems if p.severity == "error"]

@@ -74,7 +74,7 @@ def test_missing_config_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mon
 def test_check_reports_ok(project: Path) -> None:
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 0
-    assert result.stdout.strip() == "ok: 1 episodes in the feed, 0 held back (draft or scheduled)"
+    assert result.stdout.strip() == "ok: 1 episode in the feed, 0 held back (draft or scheduled)"
 
 
 def test_build_writes_the_feed(project: Path) -> None:
@@ -201,3 +201,18 @@ def test_check_names_the_config_file_it_was_given_with_its_lines(project: Path) 
         'warning: other.yaml:2:1: explicit: not set, so the feed says "false"; '
         'say it: add "explicit: false" (or true) to other.yaml [Apple]\n'
     )
+
+
+@pytest.mark.parametrize("args", [["-h"], ["check", "-h"], ["publish", "-h"]])
+def test_dash_h_is_help_too(args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output and "--help" in result.output
+
+
+def test_counts_read_in_the_singular_and_the_plural(project: Path) -> None:
+    first = runner.invoke(app, ["publish", "--no-verify"])
+    assert first.exit_code == 0, first.output
+    assert "uploaded 9 files, 0 unchanged, to public/" in first.stdout
+    built = runner.invoke(app, ["build", "-o", "out.xml"])
+    assert built.exit_code == 0 and "(1 episode)" in built.stderr

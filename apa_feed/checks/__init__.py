@@ -13,7 +13,7 @@ from dataclasses import asdict
 from typing import Any
 
 from ..config.show import Show
-from ..errors import Problem, summary
+from ..errors import Problem, plural, summary
 from ..feed.model import EpisodeInput, Publication
 from .context import Ctx
 from .episodes import EPISODE_RULES
@@ -46,6 +46,6 @@ def as_data(problems: list[Problem] | tuple[Problem, ...], episodes: int = 0, he
             "held_back": held_back,
             "text": summary(found)
             if count["error"]
-            else f"ok: {episodes} episodes in the feed, {held_back} held back (draft or scheduled)",
+            else f"ok: {plural(episodes, 'episode')} in the feed, {held_back} held back (draft or scheduled)",
         },
     }

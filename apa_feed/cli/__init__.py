@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .. import __version__
-from ..errors import display_path
+from ..errors import display_path, plural
 from ..publish.progress import progress_for
 from .boundary import DEBUG, err, guarded, run, tolerant_streams, warn, write_output
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # each command imports what it calls: `publish` starts readin
     from ..publish.run import Report
 
 app = typer.Typer(
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Publish a podcast from a folder: feed.yaml + episodes/ → media and an Apple-Podcasts-ready RSS feed.",
     no_args_is_help=True,
     add_completion=False,
@@ -81,7 +82,7 @@ def check(
     built = run(lambda: build_project(Options(config, base_url=base_url), assign=False))
     warn(built.warnings)
     feed, held = built.publication.feed, built.publication.skipped
-    print(f"ok: {len(feed.items)} episodes in the feed, {len(held)} held back (draft or scheduled)")
+    print(f"ok: {plural(len(feed.items), 'episode')} in the feed, {len(held)} held back (draft or scheduled)")
 
 
 @app.command()
@@ -101,7 +102,7 @@ def build(
         sys.stdout.buffer.write(built.rss)
         return
     run(lambda: write_output(output, built.rss))
-    err(f"wrote {display_path(output)} ({len(built.publication.feed.items)} episodes)")
+    err(f"wrote {display_path(output)} ({plural(len(built.publication.feed.items), 'episode')})")
 
 
 @app.command(name="publish")
@@ -179,9 +180,9 @@ def print_report(report: Report) -> None:
     uploads = report.plan.count("upload")
     verb = "would upload" if report.dry_run else "uploaded"
     if uploads == 0:
-        print(f"nothing to upload: {report.plan.count('unchanged')} files unchanged on {report.store}")
+        print(f"nothing to upload: {plural(report.plan.count('unchanged'), 'file')} unchanged on {report.store}")
     else:
-        print(f"{verb} {uploads} files, {report.plan.count('unchanged')} unchanged, to {report.store}")
+        print(f"{verb} {plural(uploads, 'file')}, {report.plan.count('unchanged')} unchanged, to {report.store}")
     if report.plan.deletes:
         print(f"{'would delete' if report.dry_run else 'deleted'} {len(report.plan.deletes)} orphans (--prune)")
     local = f" (file: {report.store}{report.plan.feed_key})" if not report.store.startswith("s3://") else ""
@@ -211,12 +212,12 @@ def rollback_command(
             print("no feed kept under history/: nothing to roll back to")
         for row in rows:
             live = "  <- live" if row.live else ""
-            lacks = f"  ({len(row.missing)} files missing: cannot be put back)" if row.missing else ""
-            size = f"{row.entry.size:,} bytes"
-            print(f"{row.entry.number:6d}  {row.date or '-':31}  {row.episodes:4d} episodes  {size}{live}{lacks}")
+            lacks = f"  ({plural(len(row.missing), 'file')} missing: cannot be put back)" if row.missing else ""
+            size, episodes = f"{row.entry.size:,} bytes", plural(row.episodes, "episode")
+            print(f"{row.entry.number:6d}  {row.date or '-':31}  {episodes:>13}  {size}{live}{lacks}")
         return
     restored = run(lambda: rollback(options, to))
-    print(f"restored the feed from {restored.key} on {restored.store} ({restored.episodes} episodes)")
+    print(f"restored the feed from {restored.key} on {restored.store} ({plural(restored.episodes, 'episode')})")
     if restored.lock_updated:
         print("apa-feed.lock now records the restored feed's episodes (commit it)")
     print(f"note: {restored.pages}")
@@ -238,7 +239,7 @@ def serve(
         report = run(lambda: publish(Options(config, base_url=address, storage=folder, identity=False)))
         warn(report.built.warnings)
         items = report.built.publication.feed.items
-        print(f"serving {len(items)} episodes; subscribe to {report.feed_url}", flush=True)
+        print(f"serving {plural(len(items), 'episode')}; subscribe to {report.feed_url}", flush=True)
         try:
             server.serve_forever()
         except KeyboardInterrupt:
@@ -298,7 +299,7 @@ def import_command(
     for path in summary.created:
         print(f"created {display_path(path)}")
     skipped = f", {summary.skipped} skipped (see warnings)" if summary.skipped else ""
-    print(f"imported {summary.episodes} episodes{skipped}; podcast:guid {summary.podcast_guid}")
+    print(f"imported {plural(summary.episodes, 'episode')}{skipped}; podcast:guid {summary.podcast_guid}")
     print(
         f"next: set base_url in feed.yaml (now {summary.base_url}) to where the new files will be served, "
         f"run apa-feed check, and redirect {summary.feed_url or 'the old feed'} to the new feed"

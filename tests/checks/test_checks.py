@@ -618,7 +618,7 @@ def test_check_json_of_a_clean_show_exits_0(project: Path) -> None:
         "files": 0,
         "episodes": 1,
         "held_back": 0,
-        "text": "ok: 1 episodes in the feed, 0 held back (draft or scheduled)",
+        "text": "ok: 1 episode in the feed, 0 held back (draft or scheduled)",
     }
 
 

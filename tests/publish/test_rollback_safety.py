@@ -109,7 +109,7 @@ def test_list_shows_the_kept_feeds_and_to_puts_back_the_one_chosen(project: Path
     assert listed.exit_code == 0, listed.output
     rows = listed.output.strip().splitlines()
     assert [r.split()[0] for r in rows] == ["1", "2"]
-    assert "1 episodes" in rows[0] and "2 episodes" in rows[1]
+    assert "1 episode " in rows[0] and "2 episodes" in rows[1]
     assert f"{len(first.built.rss):,} bytes" in rows[0] and "Dec 2025" in rows[1]
     chosen = runner.invoke(app, ["rollback", "--to", "1"])
     assert chosen.exit_code == 0, chosen.output
