@@ -82,13 +82,14 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def summary(problems: list[Problem]) -> str:
-    """``3 problems in 2 files; nothing was published.``"""
+def summary(problems: list[Problem], then: str = "nothing was published") -> str:
+    """``3 problems in 2 files; nothing was published.`` (``then`` says what did not happen; "" for a
+    command that was not going to publish anything)."""
     errors = [p for p in problems if p.severity == "error"]
     files = {p.file for p in errors}
     noun = "problem" if len(errors) == 1 else "problems"
     fnoun = "file" if len(files) == 1 else "files"
-    return f"{len(errors)} {noun} in {len(files)} {fnoun}; nothing was published."
+    return f"{len(errors)} {noun} in {len(files)} {fnoun}" + (f"; {then}." if then else ".")
 
 
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")

@@ -67,7 +67,7 @@ def test_missing_config_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "error: feed.yaml: file not found",
-        "1 problem in 1 file; nothing was published.",
+        "1 problem in 1 file.",
     ]
 
 
@@ -166,7 +166,7 @@ def test_check_reports_yaml_and_audio_problems_of_different_episodes_together(pr
     assert result.stderr.splitlines() == [
         "error: episodes/2025-12-01-bad-audio/audio.mp3: audio: empty file (0 bytes)",
         'error: episodes/2025-12-02-bad-yaml/episode.yaml:5:9: season: expected a whole number of 1 or more, got "zero"',
-        "2 problems in 2 files; nothing was published.",
+        "2 problems in 2 files.",
     ]
 
 
@@ -216,3 +216,16 @@ def test_counts_read_in_the_singular_and_the_plural(project: Path) -> None:
     assert "uploaded 9 files, 0 unchanged, to public/" in first.stdout
     built = runner.invoke(app, ["build", "-o", "out.xml"])
     assert built.exit_code == 0 and "(1 episode)" in built.stderr
+
+
+def test_only_commands_that_publish_say_nothing_was_published(project: Path) -> None:
+    text = (project / "feed.yaml").read_text(encoding="utf-8")
+    (project / "feed.yaml").write_text(text.replace("explicit: false", "explicit: yes"), encoding="utf-8")
+    endings = {
+        command: runner.invoke(app, [command]).stderr.splitlines()[-1] for command in ("check", "build", "publish")
+    }
+    assert endings == {
+        "check": "1 problem in 1 file.",
+        "build": "1 problem in 1 file.",
+        "publish": "1 problem in 1 file; nothing was published.",
+    }

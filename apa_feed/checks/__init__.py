@@ -44,7 +44,7 @@ def as_data(problems: list[Problem] | tuple[Problem, ...], episodes: int = 0, he
             "files": len({p.file for p in found}),
             "episodes": episodes,
             "held_back": held_back,
-            "text": summary(found)
+            "text": summary(found, "")
             if count["error"]
             else f"ok: {plural(episodes, 'episode')} in the feed, {held_back} held back (draft or scheduled)",
         },

@@ -15,7 +15,7 @@ import typer
 from .. import __version__
 from ..errors import display_path, plural
 from ..publish.progress import progress_for
-from .boundary import DEBUG, err, guarded, run, tolerant_streams, warn, write_output
+from .boundary import DEBUG, err, guarded, tolerant_streams, warn, write_output
 
 if TYPE_CHECKING:  # each command imports what it calls: `publish` starts reading the store before the rest loads
     from ..importfeed import ImportSummary
@@ -42,7 +42,7 @@ def init(
     """Scaffold a show: feed.yaml, episodes/, a placeholder cover.jpg and a .gitignore."""
     from ..scaffold import init_show
 
-    made = run(lambda: init_show(folder, title))
+    made = init_show(folder, title)
     for path in made:
         print(f"created {display_path(path)}")
     print('next: edit feed.yaml, then run: apa-feed new "First episode"')
@@ -57,9 +57,9 @@ def new(
     from ..config.show import load_show
     from ..scaffold import new_episode
 
-    show = run(lambda: load_show(config))
+    show = load_show(config)
     today = datetime.now(show.timezone).date()
-    path = run(lambda: new_episode(config.parent, title, today))
+    path = new_episode(config.parent, title, today)
     print(f"created {display_path(path)}")
     print(f"next: put the audio in {display_path(path.parent)}/, write the notes, remove 'draft: true'")
 
@@ -76,10 +76,10 @@ def check(
     if as_json:
         from ..checks.report import check_data
 
-        data = run(lambda: check_data(Options(config, base_url=base_url)))
+        data = check_data(Options(config, base_url=base_url))
         print(json.dumps(data, indent=2, ensure_ascii=False))
         raise typer.Exit(0 if data["summary"]["ok"] else 1)
-    built = run(lambda: build_project(Options(config, base_url=base_url), assign=False))
+    built = build_project(Options(config, base_url=base_url), assign=False)
     warn(built.warnings)
     feed, held = built.publication.feed, built.publication.skipped
     print(f"ok: {plural(len(feed.items), 'episode')} in the feed, {len(held)} held back (draft or scheduled)")
@@ -96,12 +96,12 @@ def build(
     """Render the feed only: every check runs as for publish (the theme's templates too); nothing is uploaded."""
     from ..build import Options, build_project
 
-    built = run(lambda: build_project(Options(config, base_url=base_url)))
+    built = build_project(Options(config, base_url=base_url))
     warn(built.warnings)
     if output is None:
         sys.stdout.buffer.write(built.rss)
         return
-    run(lambda: write_output(output, built.rss))
+    write_output(output, built.rss)
     err(f"wrote {display_path(output)} ({plural(len(built.publication.feed.items), 'episode')})")
 
 
@@ -155,7 +155,7 @@ def publish_command(
             )
 
     with progress_for(quiet or as_json) as progress:
-        report = run(locked_publish)
+        report = locked_publish()
     warn(report.built.warnings)
     if report.verification is not None:
         for warning in report.verification.warnings:
@@ -207,7 +207,7 @@ def rollback_command(
 
     options = Options(config, storage=storage)
     if list_kept:
-        rows = run(lambda: history_list(options))
+        rows = history_list(options)
         if not rows:
             print("no feed kept under history/: nothing to roll back to")
         for row in rows:
@@ -216,7 +216,7 @@ def rollback_command(
             size, episodes = f"{row.entry.size:,} bytes", plural(row.episodes, "episode")
             print(f"{row.entry.number:6d}  {row.date or '-':31}  {episodes:>13}  {size}{live}{lacks}")
         return
-    restored = run(lambda: rollback(options, to))
+    restored = rollback(options, to)
     print(f"restored the feed from {restored.key} on {restored.store} ({plural(restored.episodes, 'episode')})")
     if restored.lock_updated:
         print("apa-feed.lock now records the restored feed's episodes (commit it)")
@@ -234,9 +234,9 @@ def serve(
     from ..serve import make_server
 
     with tempfile.TemporaryDirectory(prefix="apa-feed-serve-") as folder:
-        server = run(lambda: make_server(Path(folder), port=port, quiet=False))
+        server = make_server(Path(folder), port=port, quiet=False)
         address = f"http://127.0.0.1:{server.server_address[1]}/"
-        report = run(lambda: publish(Options(config, base_url=address, storage=folder, identity=False)))
+        report = publish(Options(config, base_url=address, storage=folder, identity=False))
         warn(report.built.warnings)
         items = report.built.publication.feed.items
         print(f"serving {plural(len(items), 'episode')}; subscribe to {report.feed_url}", flush=True)
@@ -256,7 +256,7 @@ def inspect_command(
     """Show what apa-feed reads from audio files: exact duration, stream, tags, cover and chapters."""
     from ..audio.describe import any_failed, inspect_files, render_text
 
-    results = run(lambda: inspect_files(files))
+    results = inspect_files(files)
     if as_json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:
@@ -294,7 +294,7 @@ def import_command(
         client = Client(allow_private=allow_private, max_size=parse_size(max_size), deadline=timeout)
         return import_feed(feed, into, force=force, reference=reference, client=client)
 
-    summary = run(call)
+    summary = call()
     warn(summary.warnings)
     for path in summary.created:
         print(f"created {display_path(path)}")
@@ -326,6 +326,10 @@ def main(
     tolerant_streams()
 
 
+THEN = {"publish": "nothing was published", "rollback": "nothing was changed", "import": "nothing was imported"}
+"""What did not happen when a command stops on the user's mistakes (the others were not going to change anything)."""
+
 for _command in app.registered_commands:  # every command, whoever wrote it, behind the one boundary
     if _command.callback is not None:
-        _command.callback = guarded(_command.callback)
+        _name = _command.name or _command.callback.__name__
+        _command.callback = guarded(_command.callback, THEN.get(_name, ""))

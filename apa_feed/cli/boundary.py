@@ -10,13 +10,12 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 
-from ..errors import ApaFeedError, Problem, ProblemsFound, display_path, os_error_message, redact
+from ..errors import ApaFeedError, Problem, ProblemsFound, display_path, os_error_message, redact, summary
 
-T = TypeVar("T")
 INTERNAL_ERROR = 2
 """The exit status of a bug in apa-feed (1 is a mistake the user can fix)."""
 DEBUG = {"on": False}
@@ -32,27 +31,28 @@ def warn(problems: tuple[Problem, ...] | list[Problem]) -> None:
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """The one error boundary: known mistakes print ``error: …`` and exit 1, with no traceback."""
+def user_errors(then: str = "") -> Iterator[None]:
+    """The one error boundary: known mistakes print ``error: …`` and exit 1, with no traceback; the count of
+    problems ends with ``then`` (what did not happen: "nothing was published")."""
     try:
         yield
     except ProblemsFound as found:
         warn(found.problems)
-        err(str(found))
+        err(summary(found.problems, then))
         raise typer.Exit(1) from None
     except ApaFeedError as exc:
         err(f"error: {exc}")
         raise typer.Exit(1) from None
 
 
-def guarded(command: Callable[..., None]) -> Callable[..., None]:
+def guarded(command: Callable[..., None], then: str = "") -> Callable[..., None]:
     """``command`` inside the outer boundary: a file or network error is one ``error:`` line (exit 1); anything
     else unexpected is a bug, one line too (exit 2), its traceback only under ``--debug``."""
 
     @functools.wraps(command)
     def call(*args: Any, **kwargs: Any) -> None:
         try:
-            with user_errors():
+            with user_errors(then):
                 command(*args, **kwargs)
         except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
             raise
@@ -93,10 +93,3 @@ def write_output(output: Path, data: bytes) -> None:
         raise ApaFeedError(f"cannot write {display_path(output)}: it is a folder; name a file") from None
     except OSError as exc:
         raise ApaFeedError(os_error_message(exc, "write")) from None
-
-
-def run(call: Callable[[], T]) -> T:
-    """Call into the library inside the error boundary."""
-    with user_errors():
-        return call()
-    raise AssertionError("unreachable")  # pragma: no cover

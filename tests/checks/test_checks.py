@@ -591,7 +591,7 @@ def test_check_json_lists_every_problem_and_exits_1_on_an_error(project: Path) -
         "files": 1,
         "episodes": 0,
         "held_back": 0,
-        "text": "1 problem in 1 file; nothing was published.",
+        "text": "1 problem in 1 file.",
     }
 
 
