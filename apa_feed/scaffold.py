@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .audio.artwork import placeholder_cover
 from .config.episodes import EPISODE_FILE, episode_folders
+from .config.yamlwrite import quoted
 from .errors import ApaFeedError, display_path
 from .feed.model import slugify
 
@@ -32,7 +33,7 @@ storage: public
 """
 
 EPISODE_TEMPLATE = """\
-title: "{title}"
+title: {title}
 date: {day}
 audio: audio.mp3  # put the episode's MP3 or M4A here
 description: |
@@ -52,11 +53,12 @@ class ScaffoldError(ApaFeedError):
 
 def init_show(folder: Path, title: str = "My Podcast") -> list[Path]:
     """Create feed.yaml, episodes/, a placeholder cover and a .gitignore in ``folder``."""
+    _not_blank(title, "the show")
     config = folder / "feed.yaml"
     if config.exists():
         raise ScaffoldError(f"{display_path(config)} already exists; nothing was changed")
     (folder / "episodes").mkdir(parents=True, exist_ok=True)
-    config.write_text(FEED_TEMPLATE.format(title=title), encoding="utf-8")
+    config.write_text(FEED_TEMPLATE.format(title=quoted(title)), encoding="utf-8")
     made = [config, folder / "episodes"]
     cover = folder / "cover.jpg"
     if not cover.exists():
@@ -71,15 +73,21 @@ def init_show(folder: Path, title: str = "My Podcast") -> list[Path]:
 
 def new_episode(root: Path, title: str, day: date) -> Path:
     """Create ``episodes/DAY-slug/episode.yaml`` with the next episode number and a new GUID."""
+    _not_blank(title, "the episode")
     folder = root / "episodes" / f"{day.isoformat()}-{slugify(title)[:60]}"
     if folder.exists():
         raise ScaffoldError(f"{display_path(folder)} already exists; nothing was changed")
     folder.mkdir(parents=True)
     text = EPISODE_TEMPLATE.format(
-        title=title.replace('"', '\\"'), day=day.isoformat(), number=next_number(root), guid=uuid.uuid4()
+        title=quoted(title), day=day.isoformat(), number=next_number(root), guid=uuid.uuid4()
     )
     (folder / EPISODE_FILE).write_text(text, encoding="utf-8")
     return folder / EPISODE_FILE
+
+
+def _not_blank(title: str, what: str) -> None:
+    if not title.strip():
+        raise ScaffoldError(f'expected a title for {what}, got "{title}"; give it a few words')
 
 
 def next_number(root: Path) -> int:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import SAMPLE_EPISODE
+from conftest import REPO, SAMPLE_EPISODE
 from typer.testing import CliRunner
 
 from apa_feed.build import Options, build_project
@@ -229,3 +230,32 @@ def test_only_commands_that_publish_say_nothing_was_published(project: Path) -> 
         "build": "1 problem in 1 file.",
         "publish": "1 problem in 1 file; nothing was published.",
     }
+
+
+@pytest.mark.parametrize(
+    "title", ["a: b", 'back\\slash "q"', "« émoji 🎙 »", "it's", "# not a comment", "- dash", "yes"]
+)
+def test_new_and_init_write_any_title_so_it_reads_back_exactly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, title: str
+) -> None:
+    from apa_feed.config.episodes import read_episodes
+    from apa_feed.config.show import load_show
+
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["init", "--title", title]).exit_code == 0
+    assert load_show(tmp_path / "feed.yaml").title == title
+    made = runner.invoke(app, ["new", "--", title])
+    assert made.exit_code == 0, made.output
+    (folder,) = (tmp_path / "episodes").iterdir()
+    shutil.copy(REPO / "episodes" / SAMPLE_EPISODE / "audio.mp3", folder / "audio.mp3")  # new's draft names it
+    episodes, problems = read_episodes(tmp_path, load_show(tmp_path / "feed.yaml").timezone)
+    assert problems == [] and [e.title for e in episodes] == [title]
+
+
+@pytest.mark.parametrize("command", [["new", "   "], ["new", ""], ["init", "--title", " "]])
+def test_a_blank_title_is_refused(project: Path, command: list[str]) -> None:
+    before = sorted(p.name for p in (project / "episodes").iterdir())
+    result = runner.invoke(app, command)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: expected a title for the ")
+    assert sorted(p.name for p in (project / "episodes").iterdir()) == before

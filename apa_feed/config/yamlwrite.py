@@ -22,3 +22,9 @@ _Dumper.add_representer(str, _text)
 def dump(values: dict[str, Any]) -> str:
     """YAML for ``values``, keys in the given order."""
     return str(yaml.dump(values, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000))
+
+
+def quoted(text: str) -> str:
+    """``text`` as one double-quoted YAML scalar, escaped as YAML says: it reads back exactly, whatever it
+    holds (colons, quotes, backslashes, « », emoji)."""
+    return str(yaml.dump(text, Dumper=yaml.SafeDumper, default_style='"', allow_unicode=True, width=10**9)).rstrip("\n")
