@@ -7,7 +7,6 @@ made by apa-feed with mode 0700. Deleting it at any time changes nothing but tim
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import tempfile
@@ -46,9 +45,3 @@ def write_atomic(path: Path, data: bytes) -> None:
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-def keep(path: Path, data: bytes) -> None:
-    """:func:`write_atomic` for caches: where the cache folder cannot be written, go without."""
-    with contextlib.suppress(OSError):
-        write_atomic(path, data)

@@ -48,7 +48,7 @@ def join_text(*texts: str) -> str:
 
 def raw_html(markdown: str) -> str:
     """Markdown rendered as CommonMark says, before Apple's tag set is applied (raw HTML is kept
-    here: :func:`to_html` is what removes what Apple does not allow)."""
+    here: :func:`render_notes` is what removes what Apple does not allow)."""
     import cmarkgfm
     from cmarkgfm.cmark import Options
 
@@ -61,17 +61,8 @@ def _dropped(raw: str) -> list[str]:
     return sorted(tags - APPLE_TAGS - _HEADING_TAGS)
 
 
-def dropped_tags(markdown: str) -> list[str]:
-    """The HTML tags the Markdown renders to (or holds raw) that Apple's set does not allow."""
-    return _dropped(raw_html(markdown))
-
-
-def to_html(markdown: str) -> str:
-    """Render Markdown and keep only Apple's tags (headings become paragraphs)."""
-    return _clean(raw_html(markdown))
-
-
 def _clean(raw: str) -> str:
+    """Keep only Apple's tags (headings become paragraphs)."""
     import nh3
 
     raw = _HEADING.sub(lambda m: f"<{m.group(1)}p>", raw)

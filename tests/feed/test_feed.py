@@ -16,7 +16,7 @@ from lxml import etree
 
 from apa_feed.build import Options, build_project
 from apa_feed.feed.model import is_live
-from apa_feed.feed.notes import clip, to_html, to_text, xml_safe
+from apa_feed.feed.notes import clip, render_notes, to_text, xml_safe
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
@@ -179,7 +179,9 @@ def test_characters_xml_forbids_are_removed(project: Path) -> None:
 
 
 def test_show_notes_keep_only_apple_tags() -> None:
-    html = to_html("# Titre\n\nUn **gras** <script>alert(1)</script> [lien](https://x.example)\n\n- un\n- deux\n")
+    html = render_notes(
+        "# Titre\n\nUn **gras** <script>alert(1)</script> [lien](https://x.example)\n\n- un\n- deux\n"
+    ).html
     assert html == (
         '<p>Titre</p>\n<p>Un gras  <a href="https://x.example">lien</a></p>\n<ul>\n<li>un</li>\n<li>deux</li>\n</ul>'
     )
