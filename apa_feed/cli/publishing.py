@@ -1,0 +1,136 @@
+"""Publishing commands: publish (and its printed report) and rollback."""
+
+from __future__ import annotations
+
+import json
+from contextlib import nullcontext
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..errors import plural
+from ..publish.progress import progress_for
+from .app import BaseUrl, Config, Storage, app
+from .boundary import err, warn
+
+if TYPE_CHECKING:  # each command imports what it calls: `publish` starts reading the store before the rest loads
+    from ..publish.run import Report
+
+
+@app.command(name="publish")
+def publish_command(
+    config: Config = Path("feed.yaml"),
+    base_url: BaseUrl = None,
+    storage: Storage = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete orphans neither the new nor the live feed references.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display while uploading.")] = False,
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Skip the HEAD checks through base_url after publishing.")
+    ] = False,
+    allow_guid_change: Annotated[
+        bool, typer.Option("--allow-guid-change", help="Accept a new GUID for a published episode.")
+    ] = False,
+    allow_redate: Annotated[
+        bool, typer.Option("--allow-redate", help="Accept a new date for a published episode.")
+    ] = False,
+    allow_removal: Annotated[
+        bool, typer.Option("--allow-removal", help="Accept that a published episode leaves the feed.")
+    ] = False,
+) -> None:
+    """Plan, upload media and artwork, then write the feed last (atomically)."""
+    from ..publish.runlock import exclusive
+    from ..storage.survey import Survey
+
+    flags = {"guid": allow_guid_change, "date": allow_redate, "removed": allow_removal}
+    allow = frozenset(kind for kind, on in flags.items() if on)
+
+    def locked_publish() -> Report:
+        with nullcontext() if dry_run else exclusive(config.parent):  # before the store is read, not after
+            survey = Survey.start(config, storage)  # read while the rest of apa-feed loads and the show builds
+            from ..build import Options
+            from ..publish.run import publish
+
+            options = Options(config, base_url=base_url, storage=storage)
+            return publish(
+                options,
+                dry_run=dry_run,
+                prune=prune,
+                progress=progress,
+                verify=not no_verify,
+                allow=allow,
+                survey=survey,
+                locked=True,
+            )
+
+    with progress_for(quiet or as_json) as progress:
+        report = locked_publish()
+    warn(report.built.warnings)
+    if report.verification is not None:
+        for warning in report.verification.warnings:
+            err(f"warning: {warning}")
+        err(report.verification.summary())
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print_report(report)
+
+
+def print_report(report: Report) -> None:
+    """The human summary of a publish."""
+    for action in report.plan.actions:
+        if action.kind != "unchanged":
+            note = f" ({action.reason})" if action.reason else ""
+            print(f"{action.kind:9} {action.key}  {action.size:,} bytes{note}")
+    for slug, why in report.built.publication.skipped:
+        print(f"held back {slug} ({why})")
+    for change in report.changes:
+        print(f"changed   {change.episode}: {change.explanation}")
+    uploads = report.plan.count("upload")
+    verb = "would upload" if report.dry_run else "uploaded"
+    if uploads == 0:
+        print(f"nothing to upload: {plural(report.plan.count('unchanged'), 'file')} unchanged on {report.store}")
+    else:
+        print(f"{verb} {plural(uploads, 'file')}, {report.plan.count('unchanged')} unchanged, to {report.store}")
+    if report.plan.deletes:
+        print(f"{'would delete' if report.dry_run else 'deleted'} {len(report.plan.deletes)} orphans (--prune)")
+    local = f" (file: {report.store}{report.plan.feed_key})" if not report.store.startswith("s3://") else ""
+    print(f"feed: {report.feed_url}{local}")
+
+
+@app.command(name="rollback")
+def rollback_command(
+    config: Config = Path("feed.yaml"),
+    storage: Storage = None,
+    list_kept: Annotated[
+        bool, typer.Option("--list", help="List the feeds kept under history/ (number, date, episodes, size).")
+    ] = False,
+    to: Annotated[int | None, typer.Option("--to", help="Put back kept feed number N (see --list).")] = None,
+) -> None:
+    """Put back the previous feed (each rollback steps one further back); the current one is kept too.
+
+    A feed is put back only when every file it references is on the store; apa-feed.lock follows it.
+    """
+    from ..build import Options
+    from ..publish.history import history_list, rollback
+
+    options = Options(config, storage=storage)
+    if list_kept:
+        rows = history_list(options)
+        if not rows:
+            print("no feed kept under history/: nothing to roll back to")
+        for row in rows:
+            live = "  <- live" if row.live else ""
+            lacks = f"  ({plural(len(row.missing), 'file')} missing: cannot be put back)" if row.missing else ""
+            size, episodes = f"{row.entry.size:,} bytes", plural(row.episodes, "episode")
+            print(f"{row.entry.number:6d}  {row.date or '-':31}  {episodes:>13}  {size}{live}{lacks}")
+        return
+    restored = rollback(options, to)
+    print(f"restored the feed from {restored.key} on {restored.store} ({plural(restored.episodes, 'episode')})")
+    if restored.lock_updated:
+        print("apa-feed.lock now records the restored feed's episodes (commit it)")
+    print(f"note: {restored.pages}")

@@ -1,0 +1,101 @@
+"""Tools around the show: serve (a local preview), inspect (audio files), import (another host's feed)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..errors import display_path, plural
+from .app import Config, app
+from .boundary import warn
+
+if TYPE_CHECKING:
+    from ..importfeed import ImportSummary
+
+
+@app.command()
+def serve(
+    config: Config = Path("feed.yaml"),
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8000,
+) -> None:
+    """Build the show with its URLs pointed at 127.0.0.1 and serve it, so a podcast app here can play it."""
+    from ..build import Options
+    from ..publish.run import publish
+    from ..serve import make_server
+
+    with tempfile.TemporaryDirectory(prefix="apa-feed-serve-") as folder:
+        server = make_server(Path(folder), port=port, quiet=False)
+        address = f"http://127.0.0.1:{server.server_address[1]}/"
+        report = publish(Options(config, base_url=address, storage=folder, identity=False))
+        warn(report.built.warnings)
+        items = report.built.publication.feed.items
+        print(f"serving {plural(len(items), 'episode')}; subscribe to {report.feed_url}", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("stopped")
+        finally:
+            server.server_close()
+
+
+@app.command(name="inspect")
+def inspect_command(
+    files: Annotated[list[Path], typer.Argument(help="Audio files (MP3, M4A, Opus, Vorbis, FLAC, WAV).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, one object per file.")] = False,
+) -> None:
+    """Show what apa-feed reads from audio files: exact duration, stream, tags, cover and chapters."""
+    from ..audio.describe import any_failed, inspect_files, render_text
+
+    results = inspect_files(files)
+    if as_json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(render_text(results))
+    if any_failed(results):
+        raise typer.Exit(1)
+
+
+@app.command(name="import")
+def import_command(
+    feed: Annotated[str, typer.Argument(help="The feed to import: its http(s) URL, or a file.")],
+    into: Annotated[Path, typer.Option("--into", help="The show's folder to create.")] = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="Import over an existing feed.yaml.")] = False,
+    reference: Annotated[
+        bool, typer.Option("--reference", help="Keep the audio where it is served (no download).")
+    ] = False,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private",
+            help="Fetch URLs of the feed on loopback, link-local or private addresses (only the feed's own host is).",
+        ),
+    ] = False,
+    max_size: Annotated[
+        str, typer.Option("--max-size", help="The largest file a download may be: bytes, or 500M, 2G…")
+    ] = "2G",
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.001, help="Seconds one download may take in all.")
+    ] = 600.0,
+) -> None:
+    """Turn another host's feed into feed.yaml, episodes/ and apa-feed.lock, keeping every GUID and date."""
+    from ..importfeed import Client, import_feed, parse_size
+
+    def call() -> ImportSummary:
+        client = Client(allow_private=allow_private, max_size=parse_size(max_size), deadline=timeout)
+        return import_feed(feed, into, force=force, reference=reference, client=client)
+
+    summary = call()
+    warn(summary.warnings)
+    for path in summary.created:
+        print(f"created {display_path(path)}")
+    skipped = f", {summary.skipped} skipped (see warnings)" if summary.skipped else ""
+    print(f"imported {plural(summary.episodes, 'episode')}{skipped}; podcast:guid {summary.podcast_guid}")
+    print(
+        f"next: set base_url in feed.yaml (now {summary.base_url}) to where the new files will be served, "
+        f"run apa-feed check, and redirect {summary.feed_url or 'the old feed'} to the new feed"
+    )
