@@ -116,6 +116,8 @@ def _write_id3(path: Path, spec: TagSpec) -> None:
     for frame in _chapter_frames(spec.chapters, spec.duration, dict(spec.chapter_images)):
         tags.add(frame)
     tags.save(path, v2_version=4)
+    if spec.chapters:
+        _chapters_in_time_order(path)
 
 
 def _comment_frame(text: str) -> Any:
@@ -152,6 +154,50 @@ def _chapter_frames(chapters: tuple[Chapter, ...], duration: float, images: dict
                           child_element_ids=[f"chp{n}" for n in range(len(frames))],
                           sub_frames=[_FRAMES["TIT2"](encoding=UTF8, text=["Chapters"])])  # fmt: skip
     return [*frames, toc]
+
+
+def _chapters_in_time_order(path: Path) -> None:
+    """Put the CHAP frames of the ID3v2.4 tag mutagen just wrote at the start of ``path`` in time order.
+
+    mutagen writes frames sorted by its own rule (a few text frames first, then by byte length), and
+    has no option to keep the order they were added in; players that ignore CTOC (ffmpeg's, among
+    others) list CHAP frames in file order. The CHAP frames change places among themselves, byte for
+    byte: the tag keeps its size, every other frame stays where it is.
+    """
+    with path.open("r+b") as file:
+        header = file.read(10)
+        if len(header) < 10 or header[:3] != b"ID3" or header[3] != 4 or header[5] & 0xC0:
+            raise AudioError("cannot order the chapters: the ID3 tag written is not a plain ID3v2.4 tag")
+        body = file.read(_syncsafe(header[6:10]))
+        frames = _split_frames(body)
+        slots = [n for n, frame in enumerate(frames) if frame[:4] == b"CHAP"]
+        for slot, frame in zip(slots, sorted((frames[n] for n in slots), key=_chapter_key), strict=True):
+            frames[slot] = frame
+        file.seek(10)
+        file.write(b"".join(frames))
+
+
+def _syncsafe(four: bytes) -> int:
+    """An ID3v2.4 size: four bytes of seven bits each."""
+    return (four[0] << 21) | (four[1] << 14) | (four[2] << 7) | four[3]
+
+
+def _split_frames(body: bytes) -> list[bytes]:
+    """The top-level frames of an ID3v2.4 tag body (header included), up to the padding."""
+    frames, offset = [], 0
+    while offset + 10 <= len(body) and body[offset : offset + 4] != b"\0\0\0\0":
+        end = offset + 10 + _syncsafe(body[offset + 4 : offset + 8])
+        frames.append(body[offset:end])
+        offset = end
+    return frames
+
+
+def _chapter_key(frame: bytes) -> tuple[int, int, bytes]:
+    """A CHAP frame's start time in ms, then its element ID (``chp2`` before ``chp10``)."""
+    data = frame[10:]
+    element_id, _, rest = data.partition(b"\0")
+    (start,) = struct.unpack(">I", rest[:4])
+    return start, len(element_id), element_id
 
 
 def _mime(image: bytes, what: str = "the cover") -> str:

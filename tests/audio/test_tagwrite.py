@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -10,10 +13,12 @@ import audiogen
 import pytest
 from mutagen.id3 import ID3, TIT2, CTOCFlags
 from mutagen.mp4 import MP4
+from typer.testing import CliRunner
 
 from apa_feed.audio.mp4chapters import read_chapter_track
 from apa_feed.audio.probe import AudioError, CoverInfo, extract_chapter_images, probe
 from apa_feed.audio.tagwrite import TagSpec, write_tags
+from apa_feed.cli import app
 from apa_feed.feed.chapters import Chapter
 
 SECONDS = 4.0
@@ -201,3 +206,45 @@ def test_bad_chapter_images(tmp_path: Path, sources: dict[str, Path], images: tu
 
     assert str(raised.value) == message
     assert not dest.exists()
+
+
+def _chap_order(path: Path) -> list[str]:
+    """The titles of the top-level CHAP frames in the order the file's bytes hold them."""
+    by_id = {frame.element_id: str(frame.sub_frames["TIT2"]) for frame in ID3(path).getall("CHAP")}
+    in_file = [m.group(1).decode() for m in re.finditer(rb"CHAP[\0-\x7f]{4}\0\0(chp\d+)\0", path.read_bytes())]
+    assert sorted(in_file) == sorted(by_id), "every CHAP frame found in the bytes"
+    return [by_id[key] for key in in_file]
+
+
+def _ffprobe_titles(path: Path) -> list[str]:
+    ffprobe = shutil.which("ffprobe")
+    if ffprobe is None:
+        pytest.skip("ffprobe is not installed")
+    result = subprocess.run([ffprobe, "-v", "error", "-show_chapters", "-of", "json", str(path)],
+                            capture_output=True, check=True)  # fmt: skip
+    return [c["tags"]["title"] for c in json.loads(result.stdout)["chapters"]]
+
+
+def test_chap_frames_are_written_in_time_order_through_publish(project: Path) -> None:
+    """mutagen sorts frames by byte length ("Crédits" came first); players that ignore CTOC (ffmpeg's
+    among them) list CHAP frames in file order, so the published copy holds them in time order."""
+    (project / "feed.yaml").write_text((project / "feed.yaml").read_text(encoding="utf-8") + "tags: write\n")
+    result = CliRunner().invoke(app, ["publish"])
+    assert result.exit_code == 0, result.output
+    copies = list((project / "public").rglob("*.mp3"))
+    assert len(copies) == 1
+    expected = ["Introduction", "Le salon de Bamako", "La stratégie malienne", "Crédits"]
+    assert _chap_order(copies[0]) == expected
+    assert _ffprobe_titles(copies[0]) == expected
+    assert [str(c.sub_frames["TIT2"]) for c in ID3(copies[0]).getall("CTOC")] == ["Chapters"]
+
+
+def test_chap_frames_in_time_order_whatever_their_sizes(tmp_path: Path, sources: dict[str, Path]) -> None:
+    """Twelve chapters whose titles shrink as time goes on (mutagen would write them last to first)."""
+    chapters = tuple(Chapter(n * 0.3, "x" * (40 - 3 * n)) for n in range(12))
+    dest = tmp_path / "copy.mp3"
+    write_tags(sources["mp3"], dest, TagSpec("T", "A", "S", "2025-01-01", "", chapters=chapters, duration=SECONDS))
+    assert _chap_order(dest) == [c.title for c in chapters]
+    assert _ffprobe_titles(dest) == [c.title for c in chapters]
+    assert [c.title for c in probe(dest).chapters] == [c.title for c in chapters]
+    assert _decoded(dest) == _decoded(sources["mp3"]), "the audio is untouched"
