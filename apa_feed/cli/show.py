@@ -32,17 +32,33 @@ def init(
 @app.command()
 def new(
     title: Annotated[str, typer.Argument(help="The episode's title.")],
+    audio: Annotated[
+        Path | None, typer.Option("--audio", help="Copy this MP3 or M4A into the episode's folder.")
+    ] = None,
+    move: Annotated[bool, typer.Option("--move", help="With --audio: move the file instead of copying it.")] = False,
+    when: Annotated[
+        str | None,
+        typer.Option("--date", help="2025-11-12, or 2025-11-12T08:30 in the show's timezone (default: now)."),
+    ] = None,
     config: Config = Path("feed.yaml"),
 ) -> None:
-    """Create an episode folder from a template: today's date, the next episode number, a new GUID."""
+    """Create an episode folder from a template: the date and time (now), the next episode number, a new GUID."""
+    from ..config.episodes import aware
     from ..config.show import load_show
-    from ..scaffold import new_episode
+    from ..scaffold import ScaffoldError, new_episode, now_in, parse_when
 
+    if move and audio is None:
+        raise ScaffoldError("--move moves the file given with --audio; add --audio FILE")
     show = load_show(config)
-    today = datetime.now(show.timezone).date()
-    path = new_episode(config.parent, title, today)
+    now = now_in(show.timezone)
+    day = now if when is None else parse_when(when, show.timezone)
+    path = new_episode(config.parent, title, day, audio, move)
     print(f"created {display_path(path)}")
-    print(f"next: put the audio in {display_path(path.parent)}/, write the notes, remove 'draft: true'")
+    if audio is not None:
+        print(f"{'moved' if move else 'copied'} {display_path(audio)} to {display_path(path.parent / audio.name)}")
+    todo = "write the notes" if audio is not None else f"put the audio in {display_path(path.parent)}/, write the notes"
+    later = f"; it stays out of the feed until {day.isoformat()}" if aware(day, show.timezone) > now else ""
+    print(f"next: {todo}, remove 'draft: true'{later}")
 
 
 @app.command()

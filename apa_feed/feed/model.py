@@ -192,9 +192,17 @@ def build_feed(
         item, files = item_of(show, ep)
         items.append(item)
         assets.extend(files)
-    items.sort(key=lambda i: (i.published, i.guid), reverse=True)
+    items.sort(key=recency, reverse=True)
     feed = channel(show, url(show, image.key), tuple(items), podcast_guid)
     return Publication(feed, tuple(unique_assets(assets)), tuple(skipped))
+
+
+def recency(item: Item) -> tuple[datetime, int, str]:
+    """The feed's order, highest first: the publication instant (a date alone is midnight, so a time
+    of day orders the episodes of a day), then the episode number (one without a number comes after
+    the numbered ones of the same instant), then the folder's slug. Never the GUID: a random GUID
+    would shuffle the episodes of a day."""
+    return item.published, item.episode if item.episode is not None else -1, item.slug
 
 
 def channel(show: Show, image_url: str, items: tuple[Item, ...], podcast_guid: str) -> Feed:
