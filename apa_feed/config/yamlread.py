@@ -15,6 +15,7 @@ import yaml.reader
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Problem, display_path
+from .yamlhint import is_colon_error, unquoted_colons
 
 
 @dataclass
@@ -100,16 +101,33 @@ def compose_file(path: Path, ctx: Context) -> Node | None:
         return None
     try:
         return yaml.compose(text, Loader=LOADER)
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
+        error: yaml.YAMLError | None = exc
+        if isinstance(exc, yaml.MarkedYAMLError) and is_colon_error(exc):
+            colons, error = unquoted_colons(text, exc, LOADER)
+            for c in colons:
+                hint = f"put the value in quotes: {c.fixed}"
+                ctx.problems.append(Problem(ctx.file, c.line, c.column, c.field, COLON, hint))
+        if error is not None:
+            _report(ctx, text, error)
+    return None
+
+
+COLON = "a colon and a space inside a value start a new field in YAML"
+
+
+def _report(ctx: Context, text: str, exc: yaml.YAMLError) -> None:
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = exc.problem or "invalid YAML"
         ctx.problems.append(Problem(ctx.file, line, col, "", f"invalid YAML: {what}"))
-    except yaml.reader.ReaderError as exc:
+    elif isinstance(exc, yaml.reader.ReaderError):
         line, col = _line_col(text, exc.position)
         what = f"a control character (#x{exc.character:04x}) that YAML does not allow; remove it"
         ctx.problems.append(Problem(ctx.file, line, col, "", what))
-    return None
+    else:
+        ctx.problems.append(Problem(ctx.file, message=f"invalid YAML: {exc}"))
 
 
 def _line_col(text: str, position: int) -> tuple[int, int]:
