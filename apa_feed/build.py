@@ -105,7 +105,6 @@ def gather(show_image: Path | None, episodes: list[EpisodeMeta], cache: Cache, t
     """Check artwork, probe and hash every referenced file, render the show notes; a bad file is a
     located problem."""
     problems = check_artwork(show_image, "image") if show_image else []
-    cache.prefetch(ep.audio for ep in episodes if ep.audio)
     inputs: list[EpisodeInput] = []
     for ep in episodes:
         found = gather_one(ep, cache, tz, problems)

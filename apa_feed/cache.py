@@ -23,13 +23,11 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .audio.probe import AudioError, AudioInfo, probe
+from .audio.probe import AudioInfo, probe
 from .feed.model import FileFacts
 from .feed.notes import ShowNotes, render_notes
 from .files import private_folder, show_cache
@@ -38,8 +36,6 @@ KINDS = ("facts", "notes", "items", "pages")
 Key = str | bytes
 """A row's key: text, or a file's path as the bytes the file system holds."""
 DATABASE = "cache.sqlite3"
-PARALLEL_FROM = 64
-"""Audio files to probe before a build probes them on every core (below that, starting workers costs more)."""
 
 
 class Cache:
@@ -108,28 +104,6 @@ class Cache:
         info = probe(path)
         self._put("facts", key, json.dumps({**entry, "audio": info.to_json()}))
         return info
-
-    def prefetch(self, paths: Iterable[Path]) -> None:
-        """Probe and hash, on every core, the audio files whose facts are not kept, as :meth:`audio` and
-        :meth:`facts` would one by one (a first build of a big catalogue); a file that cannot be read is
-        left for them to report."""
-        todo = [(path, key, entry) for path in paths for key, entry in self._unknown(path)]
-        workers = min(os.cpu_count() or 1, 8)
-        if len(todo) < PARALLEL_FROM or workers < 2:
-            return
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:  # no fork: a survey thread runs
-            found = pool.map(_probe_and_hash, [path for path, _, _ in todo], chunksize=16)
-            for (_, key, entry), result in zip(todo, found, strict=True):
-                if result is not None:
-                    self._put("facts", key, json.dumps({**entry, "audio": result[0], "sha256": result[1]}))
-
-    def _unknown(self, path: Path) -> list[tuple[Key, dict[str, Any]]]:
-        """``path``'s key and stamp when its probe or digest is not kept; [] when both are, or it is unreadable."""
-        try:
-            key, entry = self._stamped(path)
-        except OSError:
-            return []
-        return [] if isinstance(entry.get("audio"), dict) and isinstance(entry.get("sha256"), str) else [(key, entry)]
 
     # ----------------------------------------------------------------------- rendered text
 
@@ -246,14 +220,6 @@ def _texts(*values: object) -> bool:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _probe_and_hash(path: Path) -> tuple[dict[str, Any], str] | None:
-    """A worker's job in :meth:`Cache.prefetch`: the probe and digest of one file, None if it is not usable."""
-    try:
-        return probe(path).to_json(), sha256_file(path)
-    except (AudioError, OSError):
-        return None
 
 
 def sha256_file(path: Path) -> str:

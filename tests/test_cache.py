@@ -18,7 +18,6 @@ import apa_feed.cache as cache_module
 from apa_feed.audio.probe import AudioInfo, CoverInfo, probe
 from apa_feed.build import Options, build_project
 from apa_feed.cache import Cache
-from apa_feed.errors import ProblemsFound
 from apa_feed.feed.chapters import Chapter
 from apa_feed.files import show_cache
 
@@ -362,38 +361,3 @@ def test_a_link_planted_where_a_temporary_file_would_go_is_never_written_through
     build_project(Options(project / "feed.yaml", now=NOW))  # writes the new episode's GUID into its episode.yaml
     assert "guid:" in (folder / "episode.yaml").read_text(encoding="utf-8")
     assert victim.read_text(encoding="utf-8") == "someone's file\n"
-
-
-def test_probing_on_every_core_gives_what_probing_one_by_one_gives(
-    project: Path, rich_mp3: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """A first build of a big catalogue probes in worker processes; the feed, the assets and the
-    problems are those of a build that probes each file itself, and a file a worker cannot read is
-    still reported by the build, with its reason."""
-    from conftest import add_episode, episode_yaml
-
-    for n in range(3):
-        add_episode(project, f"2025-12-0{n + 1}-ep{n}", episode_yaml(f"Ép {n}", f"2025-12-0{n + 1}"), rich_mp3)
-    options = Options(project / "feed.yaml", now=NOW)
-
-    def first_build(parallel_from: int) -> tuple[bytes, list[tuple[str, str]], list[str]]:
-        monkeypatch.setattr(cache_module, "PARALLEL_FROM", parallel_from)
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
-        built = build_project(options, assign=False)
-        return built.rss, [(a.key, a.sha256) for a in built.publication.assets], [p.render() for p in built.warnings]
-
-    one_by_one = first_build(10_000)
-    with monkeypatch.context() as here:
-        here.setattr(cache_module, "probe", _must_not_probe)  # this process probes nothing: the workers do
-        on_every_core = first_build(2)
-    assert on_every_core == one_by_one and one_by_one[0].count(b"<item>") == 4
-    rows = database(project).execute("SELECT value FROM rows WHERE kind = 'facts'").fetchall()
-    probed = [json.loads(value) for (value,) in rows if "audio" in json.loads(value)]
-    assert len(probed) == 4 and all(len(entry["sha256"]) == 64 for entry in probed)
-
-    (project / "episodes" / "2025-12-02-ep1" / "audio.mp3").write_bytes(b"\xff\xfb" + b"\0" * 4000)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
-    with pytest.raises(ProblemsFound) as found:
-        build_project(options, assign=False)
-    assert [p.file for p in found.value.problems] == ["episodes/2025-12-02-ep1/audio.mp3"]
-    assert "not a readable audio file" in found.value.problems[0].message
