@@ -27,7 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .audio.probe import AudioInfo, probe
+from .audio.loudness import Loudness, measure_all
+from .audio.probe import AudioError, AudioInfo, probe
 from .feed.model import FileFacts
 from .feed.notes import ShowNotes, render_notes
 from .files import private_folder, show_cache
@@ -104,6 +105,24 @@ class Cache:
         info = probe(path)
         self._put("facts", key, json.dumps({**entry, "audio": info.to_json()}))
         return info
+
+    def loudness(self, files: list[tuple[Path, str]], ffmpeg: str) -> dict[Path, Loudness | AudioError]:
+        """The loudness of each (path, format the probe found): kept while the file is unchanged, else
+        measured now with ``ffmpeg`` (several files at once); a file ffmpeg cannot decode gives its error."""
+        found: dict[Path, Loudness | AudioError] = {}
+        todo = []
+        for path, audio_format in files:
+            key, entry = self._stamped(path)
+            try:
+                found[path] = Loudness.from_json(entry.get("loudness"))
+            except ValueError:
+                todo.append((path, audio_format, key, entry))
+        measured = measure_all([(path, audio_format) for path, audio_format, _, _ in todo], ffmpeg)
+        for (path, _, key, entry), result in zip(todo, measured, strict=True):
+            found[path] = result
+            if isinstance(result, Loudness):
+                self._put("facts", key, json.dumps({**entry, "loudness": result.to_json()}))
+        return found
 
     # ----------------------------------------------------------------------- rendered text
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .info import AudioInfo
+from .loudness import Loudness, ffmpeg, measure_all
 from .probe import AudioError, probe
 
 Result = dict[str, Any]
@@ -20,9 +21,11 @@ def inspect_files(paths: list[Path]) -> list[Result]:
 
     Keys: path, duration (s), size, mime_type, format, bitrate, sample_rate, channels, codec,
     duration_source (``header``/``scan``), tags (only those present), cover (None or {format,
-    width, height}), chapters (list of {start, title} plus end, url, image where known), warnings.
+    width, height}), chapters (list of {start, title} plus end, url, image where known), loudness
+    (None or {integrated_lufs, true_peak_dbtp, range_lu}, measured by ffmpeg's ebur128), warnings.
     """
     results: list[Result] = []
+    probed: list[tuple[Result, Path, str]] = []
     for path in paths:
         try:
             info = probe(path)
@@ -30,7 +33,23 @@ def inspect_files(paths: list[Path]) -> list[Result]:
             results.append({"path": str(path), "error": str(exc)})
             continue
         results.append(describe(path, info))
+        probed.append((results[-1], path, info.format))
+    _add_loudness(probed)
     return results
+
+
+def _add_loudness(probed: list[tuple[Result, Path, str]]) -> None:
+    """Measure the probed files' loudness (all at once); a file ffmpeg cannot measure gets a warning."""
+    binary = ffmpeg() if probed else None
+    if binary is None:
+        for result, _, _ in probed:
+            result["warnings"].append("loudness not measured: no ffmpeg found (install ffmpeg)")
+        return
+    for (result, _, _), measured in zip(probed, measure_all([(p, f) for _, p, f in probed], binary), strict=True):
+        if isinstance(measured, Loudness):
+            result["loudness"] = measured.to_json()
+        else:
+            result["warnings"].append(str(measured))
 
 
 def any_failed(results: list[Result]) -> bool:
@@ -55,6 +74,7 @@ def describe(path: Path, info: AudioInfo) -> Result:
         "tags": info.tags.present(),
         "cover": None if cover is None else {"format": cover.format, "width": cover.width, "height": cover.height},
         "chapters": [_chapter(info, n) for n in range(len(info.chapters))],
+        "loudness": None,
         "warnings": _warnings(path, info),
     }
 
@@ -100,10 +120,20 @@ def _block(result: Result) -> str:
     cover = result["cover"]
     rows.append(("cover", "none" if cover is None else f"{cover['format']} {cover['width']}×{cover['height']} px"))
     rows.append(("chapters", str(len(result["chapters"])) if result["chapters"] else "none"))
+    if result["loudness"] is not None:
+        rows.append(("loudness", _loudness_text(result["loudness"])))
     lines = [result["path"]] + [f"  {label:<10} {value}" for label, value in rows]
     lines += [f"    {clock(c['start'])}  {c['title']}{_extras(c)}" for c in result["chapters"]]
     lines += [f"  warning: {warning}" for warning in result["warnings"]]
     return "\n".join(lines)
+
+
+def _loudness_text(loudness: dict[str, float | None]) -> str:
+    def show(value: float | None, unit: str) -> str:
+        return "-inf" if value is None else f"{value:.1f} {unit}"
+
+    level, peak = show(loudness["integrated_lufs"], "LUFS"), show(loudness["true_peak_dbtp"], "dBTP")
+    return f"{level} integrated, true peak {peak}, range {show(loudness['range_lu'], 'LU')}"
 
 
 def _extras(chapter: dict[str, Any]) -> str:

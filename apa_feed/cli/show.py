@@ -65,9 +65,20 @@ def check(
     config: Config = Path("feed.yaml"),
     base_url: BaseUrl = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print every problem and a summary as JSON.")] = False,
+    loudness: Annotated[
+        str,
+        typer.Option(
+            "--loudness",
+            help="Measure loudness against Apple's rule for the episodes not yet published (new), all, or off.",
+        ),
+    ] = "new",
 ) -> None:
     """Validate feed.yaml and every episode, probe the audio, and report every problem."""
     from ..build import Options, build_project
+    from ..checks.loudness import CHOICES, loudness_problems
+
+    if loudness not in CHOICES:
+        raise typer.BadParameter(f"expected one of {', '.join(CHOICES)}, got {loudness!r}", param_hint="--loudness")
 
     if as_json:
         from ..checks.report import check_data
@@ -77,6 +88,7 @@ def check(
         raise typer.Exit(0 if data["summary"]["ok"] else 1)
     built = build_project(Options(config, base_url=base_url), assign=False)
     warn(built.warnings)
+    warn(tuple(loudness_problems(built.show.root, built.inputs, built.lock, loudness)))
     feed, held = built.publication.feed, built.publication.skipped
     print(f"ok: {plural(len(feed.items), 'episode')} in the feed, {len(held)} held back (draft or scheduled)")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 APPLE_TAGS = {"p", "ol", "ul", "li", "a"}
 """The HTML Apple Podcasts documents for show notes."""
@@ -72,30 +71,27 @@ def _clean(raw: str) -> str:
     return cleaned.strip()
 
 
-class _Text(HTMLParser):
-    """Collect text, with blank lines between blocks and "- " before list items."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "li":
-            self.parts.append("\n- ")
-        elif tag in ("p", "ul", "ol"):
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data.replace("\n", " "))
+_TAG = re.compile(
+    r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s+[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*\s*/?>|<!--.*?-->""",
+    re.DOTALL,
+)
+"""A start or end tag (its attributes' quoted values may hold ``>``), or a comment."""
 
 
 def to_text(fragment: str) -> str:
-    """Plain text of an HTML fragment, paragraphs kept as blank lines."""
-    parser = _Text()
-    parser.feed(fragment)
-    parser.close()
-    text = "".join(parser.parts)
-    text = re.sub(r"[ \t]+", " ", text)
+    """Plain text of an HTML fragment: blank lines between blocks, "- " before list items."""
+    parts = []
+    end = 0
+    for tag in _TAG.finditer(fragment):
+        parts.append(html.unescape(fragment[end : tag.start()]).replace("\n", " "))
+        name = (tag.group(2) or "").lower()
+        if not tag.group(1) and name == "li":
+            parts.append("\n- ")
+        elif not tag.group(1) and name in ("p", "ul", "ol"):
+            parts.append("\n\n")
+        end = tag.end()
+    parts.append(html.unescape(fragment[end:]).replace("\n", " "))
+    text = re.sub(r"[ \t]+", " ", "".join(parts))
     text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 

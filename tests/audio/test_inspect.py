@@ -56,6 +56,8 @@ def test_json_objects(files: dict[str, Path]) -> None:
 
     results = inspect_files([mp3, files["missing"], files["text"]])
 
+    loudness = results[0].pop("loudness")  # ffmpeg's measure (tests/audio/test_loudness.py checks its values)
+    assert loudness["integrated_lufs"] == pytest.approx(-14.6, abs=0.5) and loudness["range_lu"] < 1
     assert results[0] == {
         "path": str(mp3),
         "duration": 2.0,
@@ -116,6 +118,7 @@ def test_text_table(files: dict[str, Path]) -> None:
         "  artist     Zoë\n"
         "  cover      png 30×20 px\n"
         "  chapters   2\n"
+        "  loudness   -14.6 LUFS integrated, true peak -9.4 dBTP, range 0.0 LU\n"
         "    0:00:00.000  Intro\n"
         "    0:00:00.500  Suite  <https://example.org/>  [image]\n"
         "\n"

@@ -628,7 +628,10 @@ def test_check_prints_warnings_with_their_source(project: Path) -> None:
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
         'warning: feed.yaml:2:1: explicit: not set, so the feed says "false"; say it: add "explicit: false" (or true) '
-        "to feed.yaml [Apple]"
+        "to feed.yaml [Apple]",
+        "warning: episodes/2025-11-12-mali-turquie/audio.mp3: audio: integrated loudness is -22.7 LUFS; Apple "
+        "Podcasts asks for -19 LUFS ± 1 dB (mono); normalise the audio (e.g. ffmpeg's loudnorm filter) before "
+        "publishing [Apple]",
     ]
 
 

@@ -188,6 +188,21 @@ def test_show_notes_keep_only_apple_tags() -> None:
     assert to_text(html) == "Titre\n\nUn gras lien\n\n- un\n- deux"
 
 
+@pytest.mark.parametrize(
+    ("fragment", "text"),
+    [
+        ('<p>A <a href="https://x.fr/?a>b&amp;c">lien</a> &amp; co</p>', "A lien & co"),  # ">" inside a quoted value
+        ("<p>un<!-- <p>caché</p> -->deux</p>", "undeux"),
+        ("<P>Haut</P><UL><LI>un</LI></UL>", "Haut\n\n- un"),
+        ("<p>ligne&#10;suite\nfin</p>", "ligne suite fin"),  # newlines in text are spaces, escaped or not
+        ("a < b &lt; c", "a < b < c"),
+        ("<p>Réalisation :</p><ol><li>Marie</li><li>Paul<br/>Jean</li></ol>", "Réalisation :\n\n- Marie\n- PaulJean"),
+    ],
+)
+def test_to_text_reads_tags_as_an_html_parser_does(fragment: str, text: str) -> None:
+    assert to_text(fragment) == text
+
+
 def test_plain_text_is_clipped_to_4000_utf8_bytes() -> None:
     text = "é" * 3000  # 6000 bytes
     clipped = clip(text)
