@@ -179,7 +179,7 @@ def test_audio_apple_will_not_play_or_misnamed_is_a_warning(project: Path) -> No
     audiogen.write_with_ffmpeg(flac / "a.flac", 1.0, ["-c:a", "flac"])
     m4a = add_episode(project, "2025-12-02-m4a", episode_yaml("M4A", "2025-12-02"))
     audiogen.write_m4a_as_mp3(m4a / "audio.mp3", 1.0)
-    result = runner.invoke(app, ["check"])
+    result = runner.invoke(app, ["check", "--loudness", "off"])  # loudness: tests/audio/test_loudness.py
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
         "warning: episodes/2025-12-01-flac/a.flac: audio: FLAC audio does not play in Apple Podcasts "
@@ -196,7 +196,7 @@ def test_check_names_the_config_file_it_was_given_with_its_lines(project: Path) 
     other = text.replace("explicit: false\n", "").replace("owner:\n", "owner:\n  # moved down a line\n")
     (project / "other.yaml").write_text(other, encoding="utf-8")
     (project / "feed.yaml").unlink()
-    result = runner.invoke(app, ["check", "-f", "other.yaml"])
+    result = runner.invoke(app, ["check", "-f", "other.yaml", "--loudness", "off"])
     assert result.exit_code == 0, result.output
     assert result.stderr == (
         'warning: other.yaml:2:1: explicit: not set, so the feed says "false"; '
