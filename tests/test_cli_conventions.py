@@ -133,3 +133,27 @@ def test_show_completion_prints_a_bash_script(tmp_path: Path) -> None:
 def test_completion_options_are_in_help() -> None:
     result = runner.invoke(app, ["--help"])
     assert "--install-completion" in result.output and "--show-completion" in result.output
+
+
+def test_a_short_build_shows_no_bar_on_a_terminal(project: Path) -> None:
+    shown = run_on_a_terminal(["check"], project)
+    assert shown == "ok: 1 episode in the feed, 0 held back (draft or scheduled)\r\n"
+
+
+def test_completion_completes_a_command(tmp_path: Path) -> None:
+    env = os.environ | {"_APA_FEED_COMPLETE": "complete_bash", "COMP_WORDS": "apa-feed pub", "COMP_CWORD": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "apa_feed"], env=env, capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert result.stdout.split() == ["publish"]
+
+
+def test_readme_holds_a_session_from_init_to_a_third_episode_published() -> None:
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    session = readme.split("do not edit by hand -->\n", 1)[1].split("<!-- session: end -->", 1)[0]
+    commands = [line.split("  #")[0] for line in session.splitlines() if line.startswith("$ apa-feed")]
+    assert [c.split()[2] for c in commands] == ["init", "new", "new", "new", "check", "publish"]
+    assert "ok: 3 episodes in the feed" in session
+    assert session.rstrip("`\n").splitlines()[-1].startswith("feed: ")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import plural
-from ..publish.progress import progress_for
+from ..publish.progress import build_progress, progress_for
 from .app import BaseUrl, Config, Storage, app
 from .boundary import err, warn
 
@@ -55,7 +55,7 @@ def publish_command(
             from ..build import Options
             from ..publish.run import publish
 
-            options = Options(config, base_url=base_url, storage=storage)
+            options = Options(config, base_url=base_url, storage=storage, progress=reading)
             return publish(
                 options,
                 dry_run=dry_run,
@@ -67,7 +67,7 @@ def publish_command(
                 locked=True,
             )
 
-    with progress_for(quiet or as_json) as progress:
+    with build_progress(quiet or as_json) as reading, progress_for(quiet or as_json) as progress:
         report = locked_publish()
     warn(report.built.warnings)
     if report.verification is not None:
