@@ -87,3 +87,24 @@ def test_an_unknown_field_suggests_close_names(query: str, message: str) -> None
     result = runner.invoke(app, ["docs", query])
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == message + "\n"
+
+
+@pytest.mark.parametrize(
+    ("website", "link"),
+    [(True, "https://agencepresseaudio.example/podcast/episodes/{}/"), (False, "https://agencepresseaudio.example/")],
+)
+def test_an_episode_link_defaults_to_its_page_as_documented(project: Path, website: bool, link: str) -> None:
+    """docs/config.md: `link` defaults to the episode's page on the show's website, else the show's link."""
+    import xml.etree.ElementTree as ET
+
+    from conftest import SAMPLE_EPISODE
+
+    if not website:
+        with (project / "feed.yaml").open("a", encoding="utf-8") as config:
+            config.write("website: false\n")
+    result = runner.invoke(app, ["build"])
+    assert result.exit_code == 0, result.output
+    item = ET.fromstring(result.stdout_bytes).find("channel/item")
+    assert item is not None and item.findtext("link") == link.format(SAMPLE_EPISODE)
+    entry = " ".join(runner.invoke(app, ["docs", "episode.link"]).stdout.split())
+    assert "Default: its page on the show's website, or the show's `link` with `website: false`." in entry
