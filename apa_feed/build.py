@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -41,6 +41,8 @@ class Options:
     now: datetime | None = None
     identity: bool = True
     """Guard and record the published identity (apa-feed.lock); off for previews such as ``serve``."""
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
+    """Told ``(done, total)`` after each episode's files are read (the CLI's progress bar on long builds)."""
 
 
 @dataclass(frozen=True)
@@ -101,15 +103,23 @@ class Gathered:
     problems: list[Problem]
 
 
-def gather(show_image: Path | None, episodes: list[EpisodeMeta], cache: Cache, tz: ZoneInfo = UTC_ZONE) -> Gathered:
+def gather(
+    show_image: Path | None,
+    episodes: list[EpisodeMeta],
+    cache: Cache,
+    tz: ZoneInfo = UTC_ZONE,
+    progress: Callable[[int, int], None] | None = None,
+) -> Gathered:
     """Check artwork, probe and hash every referenced file, render the show notes; a bad file is a
-    located problem."""
+    located problem. ``progress`` is told ``(done, total)`` after each episode."""
     problems = check_artwork(show_image, "image") if show_image else []
     inputs: list[EpisodeInput] = []
-    for ep in episodes:
+    for done, ep in enumerate(episodes, 1):
         found = gather_one(ep, cache, tz, problems)
         if found is not None:
             inputs.append(replace(found, notes=cache.notes(found.meta.description)))
+        if progress is not None:
+            progress(done, len(episodes))
     return Gathered(inputs, problems)
 
 
@@ -309,7 +319,7 @@ def _build(options: Options, assign: bool) -> BuiltShow:
 
 def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) -> BuiltShow:
     show, episodes, problems = _read(options)
-    found = gather(show.image if show else None, episodes, cache, show.timezone if show else UTC_ZONE)
+    found = gather(show.image if show else None, episodes, cache, show.timezone if show else UTC_ZONE, options.progress)
     problems += found.problems
     if show is None or any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand
 
 from .. import __version__
-from . import publishing, show, tools
-from .app import app
+from . import docs, publishing, show, tools
+from .app import Command, app
 from .boundary import DEBUG, guarded, tolerant_streams
 
-__all__ = ["app", "publishing", "show", "tools"]
+__all__ = ["app", "docs", "publishing", "show", "tools"]
 
 
 def version_callback(value: bool) -> None:
@@ -51,6 +52,8 @@ def _order(name: str) -> int:
 
 app.registered_commands.sort(key=lambda c: _order(c.name or (c.callback.__name__ if c.callback else "")))
 for _command in app.registered_commands:  # every command, whoever wrote it, behind the one boundary
+    if _command.cls in (None, TyperCommand):
+        _command.cls = Command  # flags without a <bool> in --help
     if _command.callback is not None:
         _name = _command.name or _command.callback.__name__
         _command.callback = guarded(_command.callback, THEN.get(_name, ""))

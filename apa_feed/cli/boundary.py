@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import typer
 
@@ -21,8 +22,29 @@ INTERNAL_ERROR = 2
 DEBUG = {"on": False}
 
 
+COLOURS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m", "note": "\x1b[1;36m"}
+"""The ANSI colour of each kind of line's first word (bold red errors, bold yellow warnings, cyan the rest)."""
+
+
+def in_colour(stream: TextIO) -> bool:
+    """Colour on a terminal only: never in a log or a pipe, nor when ``NO_COLOR`` is set (no-color.org), nor
+    on a terminal that says it has none (``TERM=dumb``)."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def painted(text: str, stream: TextIO) -> str:
+    """``text`` with its ``error:`` (``warning:``, ``info:``, ``note:``) coloured, when ``stream`` takes colour."""
+    kind, colon, rest = text.partition(":")
+    if not colon or kind not in COLOURS or not in_colour(stream):
+        return text
+    return f"{COLOURS[kind]}{kind}\x1b[0m:{rest}"
+
+
 def err(text: str) -> None:
-    print(text, file=sys.stderr)
+    print(painted(text, sys.stderr), file=sys.stderr)
 
 
 def warn(problems: tuple[Problem, ...] | list[Problem]) -> None:

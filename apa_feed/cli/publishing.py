@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import plural
-from ..publish.progress import progress_for
+from ..publish.progress import build_progress, progress_for
 from .app import BaseUrl, Config, Storage, app
 from .boundary import err, warn
 
@@ -28,7 +28,7 @@ def publish_command(
     prune: Annotated[
         bool, typer.Option("--prune", help="Delete orphans neither the new nor the live feed references.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display while uploading.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors, warnings and the feed URL.")] = False,
     no_verify: Annotated[
         bool, typer.Option("--no-verify", help="Skip the HEAD checks through base_url after publishing.")
     ] = False,
@@ -55,7 +55,7 @@ def publish_command(
             from ..build import Options
             from ..publish.run import publish
 
-            options = Options(config, base_url=base_url, storage=storage)
+            options = Options(config, base_url=base_url, storage=storage, progress=reading)
             return publish(
                 options,
                 dry_run=dry_run,
@@ -67,17 +67,27 @@ def publish_command(
                 locked=True,
             )
 
-    with progress_for(quiet or as_json) as progress:
+    with build_progress(quiet or as_json) as reading, progress_for(quiet or as_json) as progress:
         report = locked_publish()
     warn(report.built.warnings)
     if report.verification is not None:
         for warning in report.verification.warnings:
             err(f"warning: {warning}")
-        err(report.verification.summary())
+        if not quiet:
+            err(report.verification.summary())
     if as_json:
         print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    elif quiet:
+        print(feed_line(report))
     else:
         print_report(report)
+
+
+def feed_line(report: Report) -> str:
+    """``feed: URL``, with the file it is in on a local store: the last line of every publish, the one
+    line of ``--quiet``'s (with the warnings and errors)."""
+    local = f" (file: {report.store}{report.plan.feed_key})" if not report.store.startswith("s3://") else ""
+    return f"feed: {report.feed_url}{local}"
 
 
 def print_report(report: Report) -> None:
@@ -98,8 +108,7 @@ def print_report(report: Report) -> None:
         print(f"{verb} {plural(uploads, 'file')}, {report.plan.count('unchanged')} unchanged, to {report.store}")
     if report.plan.deletes:
         print(f"{'would delete' if report.dry_run else 'deleted'} {len(report.plan.deletes)} orphans (--prune)")
-    local = f" (file: {report.store}{report.plan.feed_key})" if not report.store.startswith("s3://") else ""
-    print(f"feed: {report.feed_url}{local}")
+    print(feed_line(report))
 
 
 @app.command(name="rollback")

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ..errors import display_path, plural
+from ..publish.progress import build_progress
 from .app import BaseUrl, Config, app
 from .boundary import err, warn, write_output
 
@@ -86,7 +87,8 @@ def check(
         data = check_data(Options(config, base_url=base_url))
         print(json.dumps(data, indent=2, ensure_ascii=False))
         raise typer.Exit(0 if data["summary"]["ok"] else 1)
-    built = build_project(Options(config, base_url=base_url), assign=False)
+    with build_progress(hidden=False) as progress:
+        built = build_project(Options(config, base_url=base_url, progress=progress), assign=False)
     warn(built.warnings)
     warn(tuple(loudness_problems(built.show.root, built.inputs, built.lock, loudness)))
     feed, held = built.publication.feed, built.publication.skipped
@@ -104,7 +106,8 @@ def build(
     """Render the feed only: every check runs as for publish (the theme's templates too); nothing is uploaded."""
     from ..build import Options, build_project
 
-    built = build_project(Options(config, base_url=base_url))
+    with build_progress(hidden=False) as progress:
+        built = build_project(Options(config, base_url=base_url, progress=progress))
     warn(built.warnings)
     if output is None:
         sys.stdout.buffer.write(built.rss)

@@ -5,9 +5,14 @@ Run ``python -m apa_feed.config.doc > docs/config.md``; a test checks the commit
 
 from __future__ import annotations
 
+import difflib
+import textwrap
+from dataclasses import dataclass
+
+from ..errors import ApaFeedError
 from .categories import APPLE_CATEGORIES
 from .episodes import CHAPTER_FIELDS, CREDIT_FIELDS, EPISODE_FIELDS, REMOTE_FIELDS, SOUNDBITE_FIELDS
-from .schema import markdown_table
+from .schema import Field, _show, markdown_table
 from .show import (
     CACHE_FIELDS,
     FUNDING_FIELDS,
@@ -27,9 +32,11 @@ A show is a folder with `feed.yaml` (the show) and `episodes/<folder>/episode.ya
 episode). Paths are relative to the YAML file that names them. Values are read by this schema,
 not by YAML's own guessing: `language: no` is the text "no", `explicit` takes `true` or
 `false`, and a duplicated key or an unknown field is an error (with a "did you mean" hint).
-Every problem is reported with its file, line and column, all in one run.
+A mistake in a YAML file is reported with its file, line and column, and every such mistake of
+every file comes in the same run (see `apa-feed check` in the README for what waits for them).
 
-This file is generated from the code by `python -m apa_feed.config.doc > docs/config.md`.
+This file is generated from the code by `python -m apa_feed.config.doc > docs/config.md`;
+`apa-feed docs` prints it, `apa-feed docs FIELD` one field (`base_url`, `episode.audio`).
 """
 
 GUID_NOTE = """\
@@ -60,38 +67,41 @@ show's `people` are repeated on every episode.
 """
 
 
+@dataclass(frozen=True)
+class Section:
+    """One table of docs/config.md: its heading, the dotted prefix of its fields' names, and the fields."""
+
+    heading: str
+    prefix: str
+    fields: tuple[Field, ...]
+    file: str
+
+
+SECTIONS = (
+    Section("## feed.yaml", "", SHOW_FIELDS, "feed.yaml"),
+    Section("### owner", "owner.", OWNER_FIELDS, "feed.yaml"),
+    Section("### s3", "s3.", S3_FIELDS, "feed.yaml"),
+    Section("### s3.cache_control", "s3.cache_control.", CACHE_FIELDS, "feed.yaml"),
+    Section("### funding entries", "funding.", FUNDING_FIELDS, "feed.yaml"),
+    Section("### people entries", "people.", PERSON_FIELDS, "feed.yaml"),
+    Section("### location", "location.", LOCATION_FIELDS, "feed.yaml"),
+    Section("### txt entries", "txt.", TXT_FIELDS, "feed.yaml"),
+    Section("### directories entries", "directories.", LINK_FIELDS, "feed.yaml"),
+    Section("## episodes/<folder>/episode.yaml", "episode.", EPISODE_FIELDS, "episode.yaml"),
+    Section("### credits entries", "episode.credits.", CREDIT_FIELDS, "episode.yaml"),
+    Section("### chapters entries", "episode.chapters.", CHAPTER_FIELDS, "episode.yaml"),
+    Section("### enclosure (audio hosted elsewhere)", "episode.enclosure.", REMOTE_FIELDS, "episode.yaml"),
+    Section("### soundbites entries", "episode.soundbites.", SOUNDBITE_FIELDS, "episode.yaml"),
+)
+"""The tables, in the file's order; a field's full name is its section's prefix and its own name."""
+
+
 def render_doc() -> str:
-    """The whole of docs/config.md."""
-    parts = [
-        INTRO,
-        "## feed.yaml\n",
-        markdown_table(SHOW_FIELDS),
-        "\n### owner\n",
-        markdown_table(OWNER_FIELDS),
-        "\n### s3\n",
-        markdown_table(S3_FIELDS),
-        "\n### s3.cache_control\n",
-        markdown_table(CACHE_FIELDS),
-        "\n### funding entries\n",
-        markdown_table(FUNDING_FIELDS),
-        "\n### people entries\n",
-        markdown_table(PERSON_FIELDS),
-        "\n### location\n",
-        markdown_table(LOCATION_FIELDS),
-        "\n### txt entries\n",
-        markdown_table(TXT_FIELDS),
-        "\n### directories entries\n",
-        markdown_table(LINK_FIELDS),
-        "\n## episodes/<folder>/episode.yaml\n",
-        markdown_table(EPISODE_FIELDS),
-        "\n### credits entries\n",
-        markdown_table(CREDIT_FIELDS),
-        "\n### chapters entries\n",
-        markdown_table(CHAPTER_FIELDS),
-        "\n### enclosure (audio hosted elsewhere)\n",
-        markdown_table(REMOTE_FIELDS),
-        "\n### soundbites entries\n",
-        markdown_table(SOUNDBITE_FIELDS),
+    """The whole of docs/config.md (what ``apa-feed docs`` prints)."""
+    parts = [INTRO]
+    for n, section in enumerate(SECTIONS):
+        parts += [("\n" if n else "") + section.heading + "\n", markdown_table(section.fields)]
+    parts += [
         "\n" + ROLES_NOTE,
         "\n" + GUID_NOTE,
         "## Apple Podcasts categories\n",
@@ -100,6 +110,56 @@ def render_doc() -> str:
     for top, subs in APPLE_CATEGORIES.items():
         parts.append(f"- **{top}**" + (": " + ", ".join(subs) if subs else ""))
     return "\n".join(parts) + "\n"
+
+
+def field_names() -> dict[str, tuple[Section, Field]]:
+    """Every documented field by its full name: ``base_url``, ``owner.email``, ``episode.audio``…"""
+    return {section.prefix + f.name: (section, f) for section in SECTIONS for f in section.fields}
+
+
+ALIASES = (("feed.yaml.", ""), ("feed.", ""), ("episode.yaml.", "episode."), ("episodes.", "episode."))
+"""Other ways to say where a field is (``feed.title``, ``episode.yaml.audio``)."""
+
+
+def field_entry(query: str) -> str:
+    """The entry of the field ``query`` names (its full name, or its last part when that is unambiguous…
+    or all the fields it may mean); raise :class:`ApaFeedError` with the close names for an unknown one."""
+    names = field_names()
+    name = query.strip().lower()
+    for alias, prefix in ALIASES:
+        if name.startswith(alias) and name != alias.rstrip("."):
+            name = prefix + name.removeprefix(alias)
+            break
+    same_last = [n for n in names if n.endswith("." + name)]
+    found, also = ([name], same_last) if name in names else (same_last, [])
+    if not found:
+        raise ApaFeedError(f'no field "{query}" in feed.yaml or episode.yaml{_close(name, names)}')
+    entries = [_entry(n, *names[n], [m for m in names if m.startswith(n + ".")]) for n in found]
+    if also:
+        entries.append("see also: " + ", ".join(also))
+    return "\n\n".join(entries)
+
+
+def _close(name: str, names: dict[str, tuple[Section, Field]]) -> str:
+    """``; did you mean "base_url"?``, or how to see them all."""
+    last = {n.rsplit(".", 1)[-1]: n for n in reversed(names)}  # a last part names its first field
+    close = difflib.get_close_matches(name, list(names), 3, 0.85)
+    close += [last[n] for n in difflib.get_close_matches(name, list(last), 3, 0.75) if last[n] not in close]
+    if not close:
+        return "; `apa-feed docs` lists them all"
+    return "; did you mean " + " or ".join(f'"{n}"' for n in close[:3]) + "?"
+
+
+def _entry(name: str, section: Section, f: Field, children: list[str]) -> str:
+    """One field, as a terminal shows it."""
+    default = "required" if f.required else ("—" if f.default is None else _show(f.default))
+    lines = [f"{name} ({section.file})", f"  type:     {f.type}", f"  default:  {default}"]
+    lines += [f"  example:  {f.example}"] if f.example else []
+    lines += [f"  RSS tag:  {f.rss}"] if f.rss else []
+    lines.append(textwrap.fill(f.doc, 96, initial_indent="  ", subsequent_indent="  "))
+    if children:
+        lines.append(textwrap.fill("fields: " + ", ".join(children), 96, initial_indent="  ", subsequent_indent="  "))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -90,17 +90,18 @@ def guid_text(node: Any, ctx: Any, path: str) -> Any:
 
 # fmt: off
 EPISODE_FIELDS = (
-    s.Field("title", s.text, "text", "The episode's title. Default: the audio's title tag.",
+    s.Field("title", s.text, "text", "The episode's title. Required, unless the audio's title tag gives it.",
             example="Mali-Turquie : l'arsenal turc en vitrine", rss="title, itunes:title"),
     s.Field("date", s.when, "ISO 8601 date or date-time",
             "Publication date; a date alone is midnight in the show's `timezone`. A future date keeps the "
-            "episode out of the feed until it has passed. Default: the audio's date tag, when it is a full date.",
+            "episode out of the feed until it has passed. Required, unless the audio's date tag gives a full date.",
             example="2025-11-12", rss="pubDate"),
     s.Field("description", s.text, "Markdown", "Show notes. Rendered to HTML (Apple's allowed tags) and to "
-            "plain text (cut at 4000 UTF-8 bytes). Default: the audio's comment tag.",
+            "plain text (cut at 4000 UTF-8 bytes). Required, unless the audio's comment tag gives them.",
             rss="content:encoded, description, itunes:summary"),
-    s.Field("audio", s.file_path, "file path", "The audio file (MP3 or M4A), relative to this folder. Required "
-            "unless `enclosure` is given.", example="audio.mp3", rss="enclosure, itunes:duration"),
+    s.Field("audio", s.file_path, "file path", "The audio file, relative to this folder: MP3 or M4A (other "
+            "formats per `other_formats`). Required unless `enclosure` is given.", example="audio.mp3",
+            rss="enclosure, itunes:duration"),
     s.Field("enclosure", s.mapping(REMOTE_FIELDS), "mapping: url, length, type, duration", "Audio hosted "
             "elsewhere, published as it is (not uploaded, not probed): what `import --reference` writes. Use "
             "instead of `audio`.", example="{url: https://old.example/ep.mp3, length: 245123, type: audio/mpeg, "
@@ -116,7 +117,8 @@ EPISODE_FIELDS = (
             "Kind of episode.", default="full", example="full", rss="itunes:episodeType"),
     s.Field("explicit", s.boolean, "true/false", "Explicit content; inherits the show's `explicit`.",
             example="false", rss="itunes:explicit"),
-    s.Field("keywords", s.list_of(s.text), "list of text", "Topics of the episode.", default=(),
+    s.Field("keywords", s.list_of(s.text), "list of text", "Topics of the episode, each a `category` of the "
+            "item. Write a list: `keywords: a, b` is one keyword, \"a, b\".", default=(),
             example="[Mali, Turquie, défense]", rss="category"),
     s.Field("credits", s.list_of(s.mapping(CREDIT_FIELDS)), "list of {name, role}",
             "Who made it, with their role in your words (Réalisation, Mise en onde & mix, …).", default=(),
@@ -133,8 +135,10 @@ EPISODE_FIELDS = (
     s.Field("soundbites", s.list_of(s.mapping(SOUNDBITE_FIELDS)), "list of {start, duration, title}",
             "Moments worth sharing.", default=(), example="[{start: 24.9, duration: 30}]", rss="podcast:soundbite"),
     s.Field("season_name", s.text, "text", "The season's name.", example="Sahel", rss="podcast:season name"),
-    s.Field("draft", s.boolean, "true/false", "A draft stays out of the feed.", default=False, example="false"),
-    s.Field("link", s.url, "URL", "The episode's web page; defaults to the show's link.", rss="link"),
+    s.Field("draft", s.boolean, "true/false", "A draft stays out of the feed and the website until this "
+            "is removed; it is checked all the same, so its audio must be there.", default=False, example="false"),
+    s.Field("link", s.url, "URL", "The episode's web page. Default: its page on the show's "
+            "website, or the show's `link` with `website: false`.", rss="link"),
     s.Field("guid", guid_text, "text", "The episode's permanent identifier. Written by apa-feed on first "
             "build; never edit it once published.", example="0f8f5c2e-…", rss="guid"),
 )
