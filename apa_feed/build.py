@@ -41,6 +41,9 @@ class Options:
     now: datetime | None = None
     identity: bool = True
     """Guard and record the published identity (apa-feed.lock); off for previews such as ``serve``."""
+    preview: frozenset[str] = frozenset()
+    """Episodes held back for these reasons (``draft``, ``scheduled``) are in the feed anyway: ``serve --drafts``
+    and ``serve --future`` only, never a publish."""
 
 
 @dataclass(frozen=True)
@@ -323,7 +326,7 @@ def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) ->
     inputs, derived = derive(show, inputs, cache)
     problems += derived
     lock = _lock(show, problems)
-    publication = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock))
+    publication = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock), options.preview)
     problems += check_show(show, inputs, publication)
     if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
