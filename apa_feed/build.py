@@ -44,6 +44,9 @@ class Options:
     preview: frozenset[str] = frozenset()
     """Episodes held back for these reasons (``draft``, ``scheduled``) are in the feed anyway: ``serve --drafts``
     and ``serve --future`` only, never a publish."""
+    leave_out: frozenset[Path] = frozenset()
+    """Episode folders the build leaves out, with their problems (``status`` shows them held back with their
+    errors, and the rest of the show as it builds)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,9 @@ def _read(options: Options) -> tuple[Show | None, list[EpisodeMeta], list[Proble
     except ProblemsFound as found:
         problems.extend(found.problems)
     episodes, more = read_episodes(options.config.parent, show.timezone if show else UTC_ZONE)
+    if options.leave_out:
+        episodes = [e for e in episodes if e.folder not in options.leave_out]
+        more = [p for p in more if not any(Path(p.file).absolute().is_relative_to(f) for f in options.leave_out)]
     return show, episodes, problems + more
 
 

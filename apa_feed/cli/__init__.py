@@ -11,11 +11,11 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import publishing, show, tools
+from . import publishing, show, status, tools
 from .app import app
 from .boundary import DEBUG, guarded, tolerant_streams
 
-__all__ = ["app", "publishing", "show", "tools"]
+__all__ = ["app", "publishing", "show", "status", "tools"]
 
 
 def version_callback(value: bool) -> None:
