@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..build import Options
 from ..config.show import load_show
-from ..errors import ApaFeedError, Problem, ProblemsFound
+from ..errors import ApaFeedError, Problem, ProblemsFound, os_error_message
 from .run import Report, publish
 
 Stamp = dict[str, tuple[int, int]]
@@ -67,6 +67,10 @@ class Preview:
                 return Rebuilt(None, tuple(found.problems))
             except ApaFeedError as exc:
                 return Rebuilt(None, error=str(exc))
+            except OSError as exc:
+                return Rebuilt(None, error=os_error_message(exc))
+            except Exception as exc:  # a bug: the last good build is still worth serving
+                return Rebuilt(None, error=f"internal error ({type(exc).__name__}: {exc}); please report it")
 
     def _publish(self) -> Report:
         # The preview's folder is its own: no other publish writes there, so no run lock is needed.

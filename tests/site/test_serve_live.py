@@ -219,3 +219,21 @@ def test_a_taken_port_suggests_the_next_free_one(project: Path) -> None:
         f"error: port {port} on 127.0.0.1 is already in use; pick another port, e.g. --port {port + 2} "
         "(or --port 0 for any free one)"
     ]
+
+
+def test_a_rebuild_that_cannot_read_a_file_keeps_serving(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from apa_feed.publish import preview
+
+    def unreadable(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(project / "feed.yaml"))
+
+    with serving(monkeypatch) as running:
+        monkeypatch.setattr(preview, "publish", unreadable)
+        edit(project / "episodes" / SAMPLE_EPISODE / "episode.yaml", TITLE, "Autre titre")
+        status, feed = running.get("/feed.xml")
+        result = running.stop()
+    assert status == 200 and TITLE.encode() in feed
+    assert "error: feed.yaml: Permission denied; check the permissions; still serving the last good build" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.output
