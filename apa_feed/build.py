@@ -43,7 +43,7 @@ class Options:
     """Guard and record the published identity (apa-feed.lock); off for previews such as ``serve``."""
     preview: frozenset[str] = frozenset()
     """Episodes held back for these reasons (``draft``, ``scheduled``) are in the feed anyway: ``serve --drafts``
-    and ``serve --future`` only, never a publish."""
+    and ``serve --future`` only, never a publish (ignored unless ``identity`` is off)."""
     leave_out: frozenset[Path] = frozenset()
     """Episode folders the build leaves out, with their problems (``status`` shows them held back with their
     errors, and the rest of the show as it builds)."""
@@ -332,7 +332,8 @@ def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) ->
     inputs, derived = derive(show, inputs, cache)
     problems += derived
     lock = _lock(show, problems)
-    publication = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock), options.preview)
+    preview = frozenset() if options.identity else options.preview  # a build that may be published previews nothing
+    publication = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock), preview)
     problems += check_show(show, inputs, publication)
     if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)

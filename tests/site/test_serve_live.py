@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -237,3 +237,15 @@ def test_a_rebuild_that_cannot_read_a_file_keeps_serving(project: Path, monkeypa
         result.stderr
     )
     assert "Traceback" not in result.output
+
+
+def test_a_build_that_guards_the_identity_never_previews(project: Path) -> None:
+    from conftest import NOW
+
+    from apa_feed.build import Options, build_project
+
+    future_and_draft(project)
+    options = Options(project / "feed.yaml", now=NOW, preview=frozenset({"draft", "scheduled"}))
+    assert len(build_project(options, assign=False).publication.feed.items) == 1
+    preview = build_project(replace(options, identity=False), assign=False)
+    assert len(preview.publication.feed.items) == 3
