@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..build import Options
+from ..config.episodes import EPISODE_FILE
 from ..config.show import load_show
 from ..errors import ApaFeedError, Problem, ProblemsFound, os_error_message
 from .run import Report, publish
@@ -46,10 +47,7 @@ class Preview:
     def build(self) -> Report:
         """The first build (its problems are the user's to fix before anything is served)."""
         with self._lock:
-            stamp = show_stamp(self.root, self.skip)
-            report = self._publish()
-            self._stamp = stamp
-            return report
+            return self._publish(show_stamp(self.root, self.skip))
 
     def refresh(self, path: str) -> Rebuilt | None:
         """Rebuild when ``path`` is the feed or a page and a file of the show changed since the last build;
@@ -62,7 +60,7 @@ class Preview:
                 return None
             self._stamp = stamp  # taken before the build: an edit made during it is seen by the next request
             try:
-                return Rebuilt(self._publish())
+                return Rebuilt(self._publish(stamp))
             except ProblemsFound as found:
                 return Rebuilt(None, tuple(found.problems))
             except ApaFeedError as exc:
@@ -72,9 +70,26 @@ class Preview:
             except Exception as exc:  # a bug: the last good build is still worth serving
                 return Rebuilt(None, error=f"internal error ({type(exc).__name__}: {exc}); please report it")
 
-    def _publish(self) -> Report:
-        # The preview's folder is its own: no other publish writes there, so no run lock is needed.
-        return publish(self.options, locked=True)
+    def _publish(self, before: Stamp) -> Report:
+        """Build and publish into the preview's folder (its own: no other publish writes there, so no run lock
+        is needed); the stamp becomes ``before`` with the GUIDs this build wrote into episode.yaml files."""
+        report = publish(self.options, locked=True)
+        after = show_stamp(self.root, self.skip)
+        self._stamp = dict(before)
+        for found in report.built.inputs:
+            path = str(found.meta.folder / EPISODE_FILE)
+            if after.get(path) != before.get(path) and found.meta.guid and _ends_with_guid(path, found.meta.guid):
+                self._stamp[path] = after[path]
+        return report
+
+
+def _ends_with_guid(path: str, guid: str) -> bool:
+    """Whether the file's last line is the ``guid:`` line a build appends (so the change was the build's)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return bool(lines) and lines[-1].startswith(f"guid: {guid}")
 
 
 def _store_folder(options: Options) -> list[str]:

@@ -116,7 +116,11 @@ def test_a_new_episode_appears_on_reload(project: Path, monkeypatch: pytest.Monk
         folder = add_episode(project, "2025-12-01-suite", episode_yaml("La suite", "2025-12-01"))
         audiogen.write_mp3(folder / "audio.mp3", 1.5)
         _, feed = running.get("/feed.xml")
-    assert feed.count(b"<item>") == 2 and b"La suite" in feed
+        _, again = running.get("/feed.xml")
+        result = running.stop()
+    assert feed.count(b"<item>") == 2 and b"La suite" in feed and again == feed
+    assert "guid: " in (folder / "episode.yaml").read_text(encoding="utf-8")
+    assert result.stdout.count("rebuilt: ") == 1, "the GUID the rebuild wrote is no edit to rebuild for"
 
 
 def test_a_broken_edit_keeps_the_last_good_build_and_says_why(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
