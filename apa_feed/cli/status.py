@@ -40,12 +40,7 @@ def status_command(
 
 def print_status(found: Status) -> None:
     """The human status: episodes newest first, then the store, the last publish and the feed."""
-    print(f"{plural(len(found.episodes), 'episode')}:")
-    width = max((len(e.folder) for e in found.episodes), default=0)
-    for row in found.episodes:
-        print("  " + episode_line(row, width))
-        for error in row.errors:
-            print(f"    {error}")
+    print_episodes(found.episodes)
     for problem in found.problems:
         err(problem.render())
     if found.store is not None:
@@ -60,7 +55,18 @@ def print_status(found: Status) -> None:
         print(f"on the store, not in this clone ({plural(len(found.elsewhere), 'episode')}):")
         for other in found.elsewhere:
             print(f"  {other.date or '-':31}  {other.title}  (guid {other.guid})")
+    if found.warnings:
+        print(f"{plural(found.warnings, 'warning')}: apa-feed check shows them")
     print(f"feed: {found.feed_url}")
+
+
+def print_episodes(episodes: tuple[EpisodeState, ...]) -> None:
+    print(f"{plural(len(episodes), 'episode')}:")
+    width = max((len(e.folder) for e in episodes), default=0)
+    for row in episodes:
+        print("  " + episode_line(row, width))
+        for error in row.errors:
+            print(f"    {error}")
 
 
 def episode_line(row: EpisodeState, width: int) -> str:

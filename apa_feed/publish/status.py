@@ -105,6 +105,8 @@ class Status:
     elsewhere: tuple[Elsewhere, ...] = ()
     problems: tuple[Problem, ...] = ()
     """Errors of the show itself (feed.yaml, its cover, the lock): no feed can be built until they are fixed."""
+    warnings: int = 0
+    """How many warnings the build gave (``apa-feed check`` shows them)."""
 
     def as_dict(self) -> dict[str, object]:
         """The JSON of ``status --json``."""
@@ -118,6 +120,7 @@ class Status:
             else {**asdict(last), "when": last.when.isoformat() if last.when else None},
             "elsewhere": [asdict(e) for e in self.elsewhere],
             "problems": [p.render() for p in self.problems],
+            "warnings": self.warnings,
         }
 
 
@@ -149,6 +152,7 @@ def status(options: Options, now: datetime | None = None) -> Status:
         last_publish=last_publish(holdings, live, show) if holdings and live and show else None,
         elsewhere=elsewhere(live, local),
         problems=tuple(problems),
+        warnings=sum(1 for p in built.warnings if p.severity == "warning") if built else 0,
     )
 
 

@@ -98,7 +98,7 @@ def test_status_shows_each_episode_and_writes_nothing(project: Path) -> None:
     }
     assert any(k.startswith("episodes/2025-12-03-nouveau/audio-") for k in data["store"]["missing"])
     assert not any("casse" in k or "brouillon" in k for k in data["store"]["missing"])
-    assert (data["last_publish"], data["feed_url"], data["problems"]) == (None, FEED_URL, [])
+    assert (data["last_publish"], data["feed_url"], data["problems"], data["warnings"]) == (None, FEED_URL, [], 0)
 
 
 def test_status_in_words(project: Path) -> None:
@@ -195,6 +195,13 @@ def test_an_unreachable_store_is_said_and_the_episodes_still_shown(project: Path
     words = runner.invoke(app, ["status"])
     assert words.exit_code == 0 and "Traceback" not in words.output
     assert f"store: s3://show-bucket/show cannot be read: cannot reach the S3 endpoint {endpoint}" in words.stdout
+
+
+def test_warnings_are_counted(project: Path) -> None:
+    flac = add_episode(project, "2025-12-01-flac", episode_yaml("Flac", "2025-12-01").replace("audio.mp3", "a.flac"))
+    audiogen.write_with_ffmpeg(flac / "a.flac", 1.0, ["-c:a", "flac"])
+    assert status_json()["warnings"] == 1
+    assert "1 warning: apa-feed check shows them" in runner.invoke(app, ["status"]).stdout
 
 
 def test_a_broken_feed_yaml_is_reported_and_the_episodes_listed(project: Path) -> None:
