@@ -184,10 +184,8 @@ def build_feed(
     podcast_guid: str = "",
     preview: frozenset[str] = frozenset(),
 ) -> Publication:
-    """Assemble the feed: only live episodes, newest first, every URL under ``base_url``.
-
-    ``preview`` names the reasons to hold back that a local preview ignores (``draft``, ``scheduled``:
-    ``serve --drafts``, ``serve --future``); a publish never passes any."""
+    """Assemble the feed: only live episodes (and those held back for a reason ``preview`` names: ``serve --drafts``,
+    ``--future``), newest first, every URL under ``base_url``."""
     image = content_asset("artwork", show_image)
     assets = [image]
     items = []
