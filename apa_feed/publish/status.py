@@ -169,11 +169,15 @@ def build_around(options: Options) -> tuple[BuiltShow | None, dict[str, list[Pro
             errors = [p for p in found.problems if p.severity == "error"]
         except ApaFeedError as exc:  # the show's theme, its lock, its storage spec…
             return None, held, [Problem(display_path(options.config), message=str(exc))]
-        mine = [(_owner(p, folders), p) for p in errors]
-        if any(owner is None for owner, _ in mine) or not mine:
-            return None, held, [p for owner, p in mine if owner is None]
-        for owner, problem in mine:
-            held.setdefault(str(owner), []).append(problem)
+        show_errors = []
+        for problem in errors:
+            owner = _owner(problem, folders)
+            if owner is None:
+                show_errors.append(problem)
+            else:
+                held.setdefault(owner, []).append(problem)
+        if show_errors or not errors:
+            return None, held, show_errors
 
 
 def _owner(problem: Problem, folders: list[str]) -> str | None:

@@ -207,9 +207,12 @@ def test_warnings_are_counted(project: Path) -> None:
 def test_a_broken_feed_yaml_is_reported_and_the_episodes_listed(project: Path) -> None:
     text = (project / "feed.yaml").read_text(encoding="utf-8")
     (project / "feed.yaml").write_text(text.replace("explicit: false", "explicit: perhaps"), encoding="utf-8")
+    broken = add_episode(project, "2025-12-01-casse", episode_yaml("Cassé", "2025-12-01"))
+    audiogen.write_empty(broken / "audio.mp3")
     data = status_json(code=1)
     assert len(data["problems"]) == 1 and data["problems"][0].startswith("error: feed.yaml:")
     assert data["store"] is None and by_folder(data)[SAMPLE_EPISODE]["state"] == "live"
+    assert by_folder(data)["2025-12-01-casse"]["state"] == "held back"
     result = runner.invoke(app, ["status"])
     assert result.exit_code == 1
     assert result.stderr.startswith("error: feed.yaml:") and "Traceback" not in result.output
@@ -219,3 +222,5 @@ def test_a_broken_feed_yaml_is_reported_and_the_episodes_listed(project: Path) -
 def test_status_is_listed_in_help_after_check() -> None:
     names = re.findall(r"^│ (\w+)", runner.invoke(app, ["--help"]).stdout, re.M)
     assert names.index("status") == names.index("check") + 1
+    usage = runner.invoke(app, ["status", "-h"])
+    assert usage.exit_code == 0 and all(flag in usage.stdout for flag in ("--json", "--storage", "--config"))
