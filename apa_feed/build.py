@@ -43,6 +43,12 @@ class Options:
     """Guard and record the published identity (apa-feed.lock); off for previews such as ``serve``."""
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
     """Told ``(done, total)`` after each episode's files are read (the CLI's progress bar on long builds)."""
+    preview: frozenset[str] = frozenset()
+    """Episodes held back for these reasons (``draft``, ``scheduled``) are in the feed anyway: ``serve --drafts``
+    and ``serve --future`` only, never a publish (ignored unless ``identity`` is off)."""
+    leave_out: frozenset[Path] = frozenset()
+    """Episode folders the build leaves out, with their problems (``status`` shows them held back with their
+    errors, and the rest of the show as it builds)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,9 @@ def _read(options: Options) -> tuple[Show | None, list[EpisodeMeta], list[Proble
     except ProblemsFound as found:
         problems.extend(found.problems)
     episodes, more = read_episodes(options.config.parent, show.timezone if show else UTC_ZONE)
+    if options.leave_out:
+        episodes = [e for e in episodes if e.folder not in options.leave_out]
+        more = [p for p in more if not any(Path(p.file).absolute().is_relative_to(f) for f in options.leave_out)]
     return show, episodes, problems + more
 
 
@@ -333,7 +342,8 @@ def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) ->
     inputs, derived = derive(show, inputs, cache)
     problems += derived
     lock = _lock(show, problems)
-    publication = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock))
+    preview = frozenset() if options.identity else options.preview  # a build that may be published previews nothing
+    publication = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock), preview)
     problems += check_show(show, inputs, publication)
     if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)

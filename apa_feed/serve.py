@@ -3,7 +3,8 @@
 `apa-feed serve` points a podcast app on this machine at
 ``http://127.0.0.1:N/feed.xml``. Only GET and HEAD are answered; byte ranges
 are supported so players can seek; nothing outside the root folder, and no
-hidden file, is ever served.
+hidden file, is ever served. A ``refresh`` hook, called with the path of each request before it is
+answered, lets the caller rebuild what is served (``serve`` follows the show's edits that way).
 """
 
 from __future__ import annotations
@@ -60,21 +61,25 @@ def content_type_for(path: Path) -> str:
     return _CONTENT_TYPES.get(Path(name).suffix, "application/octet-stream")
 
 
+Refresh = Callable[[str], None]
+"""Called with a request's decoded path before it is answered (in the request's thread)."""
+
+
 def make_server(
-    root: Path, host: str = "127.0.0.1", port: int = 0, quiet: bool = True
+    root: Path, host: str = "127.0.0.1", port: int = 0, quiet: bool = True, refresh: Refresh | None = None
 ) -> http.server.ThreadingHTTPServer:
     """Bind a preview server for the files under `root`, without starting it.
 
     The caller runs ``serve_forever()``. With ``port=0`` the system picks a free
     port; read it back from ``server.server_address``. ``quiet=False`` logs one
-    line per request to stderr.
+    line per request to stderr. ``refresh`` is called before each GET or HEAD.
     """
     resolved = Path(root).resolve()
     if not resolved.is_dir():
         raise NotADirectoryError(f"cannot serve {root}: not a directory")
     if not 0 <= port <= MAX_PORT:
         raise PortUnavailable(f"--port {port}: expected a port from 1 to {MAX_PORT} (or 0 for any free port)")
-    handler = functools.partial(_PreviewHandler, root=resolved, quiet=quiet)
+    handler = functools.partial(_PreviewHandler, root=resolved, quiet=quiet, refresh=refresh)
     server_class = _IPv6Server if ":" in host else http.server.ThreadingHTTPServer
     try:
         return server_class((host, port), handler)
@@ -92,11 +97,27 @@ class PortUnavailable(ApaFeedError):
 def _bind_failure(exc: OSError, host: str, port: int) -> str:
     where = f"port {port} on {host}"
     if exc.errno == errno.EADDRINUSE:
-        other = port + 1 if port < MAX_PORT else port - 1
-        return f"{where} is already in use; pick another port, e.g. --port {other} (or --port 0 for any free one)"
+        other = next_free_port(host, port)
+        suggestion = f"e.g. --port {other} " if other else ""
+        return f"{where} is already in use; pick another port, {suggestion}(or --port 0 for any free one)"
     if exc.errno in (errno.EACCES, errno.EPERM):
         return f"{where} needs privileges to listen on; pick a port above 1023, e.g. --port 8000"
     return f"cannot listen on {where}: {exc.strerror or exc}"
+
+
+def next_free_port(host: str, port: int, tries: int = 20) -> int | None:
+    """The first port after ``port`` (then before it) that ``host`` can listen on now, or None."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    candidates = [p for p in range(port + 1, port + 1 + tries) if p <= MAX_PORT]
+    candidates += [p for p in range(port - 1, port - 1 - tries, -1) if p > 1023]
+    for candidate in candidates:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return None
 
 
 class _IPv6Server(http.server.ThreadingHTTPServer):
@@ -160,9 +181,10 @@ class _PreviewHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "apa-feed-preview"
 
-    def __init__(self, *args: Any, root: Path, quiet: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, root: Path, quiet: bool, refresh: Refresh | None = None, **kwargs: Any) -> None:
         self.root = root
         self.quiet = quiet
+        self.refresh = refresh
         super().__init__(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Callable[[], None]:
@@ -231,6 +253,8 @@ class _PreviewHandler(http.server.BaseHTTPRequestHandler):
         if decoded is None:
             self._send_simple(HTTPStatus.BAD_REQUEST)
             return None
+        if self.refresh is not None:
+            self.refresh(decoded)
         segments = [part for part in decoded.split("/") if part]
         requested = self.root.joinpath(*segments)
         real = None if _is_hidden(segments) else self._within_root(requested)

@@ -12,11 +12,11 @@ import typer
 from typer.core import TyperCommand
 
 from .. import __version__
-from . import docs, publishing, show, tools
+from . import docs, publishing, show, status, tools
 from .app import Command, app
 from .boundary import DEBUG, guarded, tolerant_streams
 
-__all__ = ["app", "docs", "publishing", "show", "tools"]
+__all__ = ["app", "docs", "publishing", "show", "status", "tools"]
 
 
 def version_callback(value: bool) -> None:

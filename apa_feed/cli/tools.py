@@ -10,37 +10,66 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import display_path, plural
+from ..errors import display_path, plural, summary
 from .app import Config, app
-from .boundary import warn
+from .boundary import err, warn
 
 if TYPE_CHECKING:
     from ..importfeed import ImportSummary
+    from ..publish.preview import Preview
 
 
 @app.command()
 def serve(
     config: Config = Path("feed.yaml"),
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 8000,
+    drafts: Annotated[bool, typer.Option("--drafts", help="Show the drafts too (never published).")] = False,
+    future: Annotated[
+        bool, typer.Option("--future", help="Show the episodes dated in the future too (never published early).")
+    ] = False,
 ) -> None:
-    """Build the show with its URLs pointed at 127.0.0.1 and serve it, so a podcast app here can play it."""
+    """Build the show with its URLs pointed at 127.0.0.1 and serve it, so a podcast app here can play it.
+
+    The feed and the pages are built again when a file of the show changes: reload to see an edit.
+    """
     from ..build import Options
-    from ..publish.run import publish
+    from ..publish.preview import Preview
     from ..serve import make_server
 
+    held = frozenset(reason for reason, on in (("draft", drafts), ("scheduled", future)) if on)
     with tempfile.TemporaryDirectory(prefix="apa-feed-serve-") as folder:
-        server = make_server(Path(folder), port=port, quiet=False)
+        preview: list[Preview] = []
+        server = make_server(Path(folder), port=port, quiet=False, refresh=lambda path: _rebuild(preview, path))
         address = f"http://127.0.0.1:{server.server_address[1]}/"
-        report = publish(Options(config, base_url=address, storage=folder, identity=False))
+        preview.append(Preview(Options(config, base_url=address, preview=held), Path(folder)))
+        report = preview[0].build()
         warn(report.built.warnings)
         items = report.built.publication.feed.items
         print(f"serving {plural(len(items), 'episode')}; subscribe to {report.feed_url}", flush=True)
+        print("the feed and pages follow the show's files: reload to see an edit; Ctrl-C stops", flush=True)
         try:
             server.serve_forever()
         except KeyboardInterrupt:
             print("stopped")
         finally:
             server.server_close()
+
+
+def _rebuild(preview: list[Preview], path: str) -> None:
+    """Before a request: rebuild if the show changed, and say how it went."""
+    if not preview:
+        return
+    done = preview[0].refresh(path)
+    if done is None:
+        return
+    if done.report is not None:
+        warn(done.report.built.warnings)
+        items = done.report.built.publication.feed.items
+        print(f"rebuilt: {plural(len(items), 'episode')}", flush=True)
+        return
+    warn(done.problems)
+    kept = "still serving the last good build"
+    err(summary(list(done.problems), kept) if done.problems else f"error: {done.error}; {kept}")
 
 
 @app.command(name="inspect")

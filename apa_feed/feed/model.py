@@ -177,16 +177,22 @@ def held_back(meta: EpisodeMeta, now: datetime) -> str:
 
 
 def build_feed(
-    show: Show, show_image: FileFacts, episodes: list[EpisodeInput], now: datetime, podcast_guid: str = ""
+    show: Show,
+    show_image: FileFacts,
+    episodes: list[EpisodeInput],
+    now: datetime,
+    podcast_guid: str = "",
+    preview: frozenset[str] = frozenset(),
 ) -> Publication:
-    """Assemble the feed: only live episodes, newest first, every URL under ``base_url``."""
+    """Assemble the feed: only live episodes (and those held back for a reason ``preview`` names: ``serve --drafts``,
+    ``--future``), newest first, every URL under ``base_url``."""
     image = content_asset("artwork", show_image)
     assets = [image]
     items = []
     skipped = []
     for ep in episodes:
         why = held_back(ep.meta, now)
-        if why:
+        if why and why not in preview:
             skipped.append((ep.meta.slug, why))
             continue
         item, files = item_of(show, ep)

@@ -522,3 +522,38 @@ def test_client_disconnect_mid_body_prints_no_traceback(
     err = capfd.readouterr().err
     assert "Traceback" not in err
     assert "Error" not in err
+
+
+# --- the refresh hook and the port advice ----------------------------------------
+
+
+def test_refresh_hook_sees_each_decoded_path_before_the_answer(site: Path) -> None:
+    seen: list[str] = []
+
+    def rewrite(path: str) -> None:
+        seen.append(path)
+        (site / "feed.xml").write_bytes(b"<rss>fresh</rss>")
+
+    server = make_server(site, port=0, refresh=rewrite)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    try:
+        status, _, body = fetch(server, "/feed.xml?x=1")
+        fetch(server, "/my%20episode.mp3", method="HEAD")
+    finally:
+        _stop(server, thread)
+    assert (status, body) == (200, b"<rss>fresh</rss>")
+    assert seen == ["/feed.xml", "/my episode.mp3"]
+
+
+def test_next_free_port_skips_taken_ones() -> None:
+    from apa_feed.serve import next_free_port
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        found = next_free_port("127.0.0.1", port - 1)
+        assert found is not None and found != port
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", found))  # it is free indeed
