@@ -138,7 +138,7 @@ def test_completion_options_are_in_help() -> None:
 
 
 def test_a_short_build_shows_no_bar_on_a_terminal(project: Path) -> None:
-    shown = run_on_a_terminal(["check"], project)
+    shown = run_on_a_terminal(["check", "--loudness", "off"], project)
     assert shown == "ok: 1 episode in the feed, 0 held back (draft or scheduled)\r\n"
 
 
