@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,7 +13,8 @@ from ..feed.notes import to_text
 from ..publish.lockfile import podcast_guid
 from .fetch import ImportFailed, is_http_url
 from .markdown import split_credits, to_markdown
-from .parse import OldFeed, OldItem, Person
+from .order import spread_ties
+from .records import OldFeed, OldItem, Person
 from .values import (
     MAX_NUMBER,
     MIME_ALIASES,
@@ -24,7 +26,9 @@ from .values import (
     parse_date,
     parse_duration,
     positive,
+    same_site,
     suffix_for,
+    url_path_name,
 )
 
 PLACEHOLDER_EMAIL = "podcast@example.com"
@@ -58,6 +62,8 @@ class EpisodePlan:
     """``enclosure:`` should the download fail: the episode is then kept where it is served."""
     remote_missing: tuple[str, ...] = ()
     """What the old feed does not say of that enclosure (the producer fills it in)."""
+    dropped_link: str | None = None
+    """The episode's page on the old host, left out: apa-feed makes the episode's page."""
 
 
 @dataclass(frozen=True)
@@ -78,18 +84,21 @@ def label(item: OldItem) -> str:
     return f'item {item.index} ("{item.title}")' if item.title else f"item {item.index}"
 
 
-def plan_import(feed: OldFeed, source: str, reference: bool = False) -> ShowPlan:
-    """Decide every file and value of the import; raise :class:`ImportFailed` for what cannot be kept."""
+def plan_import(feed: OldFeed, source: str, reference: bool = False, given_url: str | None = None) -> ShowPlan:
+    """Decide every file and value of the import; raise :class:`ImportFailed` for what cannot be kept.
+    ``given_url`` is the feed's URL as the producer gives it (``--feed-url``), first of all."""
     warnings: list[str] = []
-    feed_url = _feed_url(feed, source)
+    feed_url = _feed_url(feed, source, given_url, warnings)
     if not feed.podcast_guid and not feed_url:
         raise ImportFailed(
             f"{source}: the feed has no podcast:guid and names no URL of its own (atom:link "
-            f'rel="self"); import it from its URL so its podcast:guid can be computed'
+            f'rel="self"); import it from its URL, or give that URL with --feed-url'
         )
     values = _show_values(feed, feed_url, warnings)
-    planned = [_episode(item, feed, warnings, reference) for item in feed.items]
-    episodes = tuple(_unique_folders([p for p in planned if p is not None]))
+    old_sites = [u for u in (feed_url, source, feed.self_url) if u and is_http_url(u)]
+    planned = [_episode(item, feed, warnings, reference, old_sites) for item in feed.items]
+    _title_note(feed.items, warnings)
+    episodes = tuple(_unique_folders(_same_day_order([p for p in planned if p is not None], warnings)))
     _check_guids(episodes, source)
     return ShowPlan(
         values=values,
@@ -102,7 +111,12 @@ def plan_import(feed: OldFeed, source: str, reference: bool = False) -> ShowPlan
     )
 
 
-def _feed_url(feed: OldFeed, source: str) -> str | None:
+def _feed_url(feed: OldFeed, source: str, given: str | None, warnings: list[str]) -> str | None:
+    if given:
+        named = feed.new_feed_url or feed.self_url
+        if named and named != given and is_http_url(named):
+            warnings.append(f"the feed names its URL {named}; kept {given}, as --feed-url says")
+        return given
     for candidate in (feed.new_feed_url, feed.self_url, source):
         if candidate and is_http_url(candidate):
             return candidate
@@ -144,7 +158,9 @@ def _missing(name: str, value: str, warnings: list[str]) -> str:
 
 
 def _plain(html: str) -> str:
-    return to_text(html) if "<" in html else html.strip()
+    """Plain text of a channel description given as HTML, escaped or in CDATA (its entities read once)."""
+    text = html if "<" in html else unescape(html)
+    return to_text(text) if "<" in text else text.strip()
 
 
 def _owner(feed: OldFeed, warnings: list[str]) -> tuple[str, str]:
@@ -188,7 +204,9 @@ def _person(p: Person) -> dict[str, str]:
     return {k: v for k, v in found.items() if v and (k not in ("href", "img") or is_http_url(v))}
 
 
-def _episode(item: OldItem, feed: OldFeed, warnings: list[str], reference: bool) -> EpisodePlan | None:
+def _episode(
+    item: OldItem, feed: OldFeed, warnings: list[str], reference: bool, old_sites: list[str]
+) -> EpisodePlan | None:
     if not item.enclosure_url or not is_http_url(item.enclosure_url):
         what = "no <enclosure>" if not item.enclosure_url else f'its enclosure "{item.enclosure_url}" is not http(s)'
         warnings.append(f"{label(item)}: {what}; skipped")
@@ -203,6 +221,9 @@ def _episode(item: OldItem, feed: OldFeed, warnings: list[str], reference: bool)
         warnings.append(f"{label(item)}: no <guid>; its enclosure URL is kept as its GUID, as podcast apps used it")
     audio = Fetch(item.enclosure_url, audio_name(item.enclosure_url, item.enclosure_type))
     values = _episode_values(item, published, audio.name, warnings)
+    dropped = values.pop("link", None)
+    if dropped and not any(same_site(dropped, u) for u in (*old_sites, item.enclosure_url)):
+        values["link"], dropped = dropped, None  # a page of the producer's own site, not of the old host
     remote, missing = _remote(item)
     if reference:
         if missing:
@@ -213,18 +234,19 @@ def _episode(item: OldItem, feed: OldFeed, warnings: list[str], reference: bool)
         del values["audio"]
         values["enclosure"] = remote
     return EpisodePlan(
-        folder=folder_name(published, item.title),
+        folder=folder_name(published, values["title"]),
         values=values,
         guid=guid,
         published=published,
         enclosure_url=item.enclosure_url,
-        title=item.title,
+        title=values["title"],
         audio=None if reference else audio,
         index=item.index,
         image_url=item.image_url if item.image_url and item.image_url != feed.image_url else None,
         extras=_extras(item),
         remote={k: v for k, v in remote.items() if v},
         remote_missing=tuple(missing),
+        dropped_link=dropped,
     )
 
 
@@ -251,7 +273,7 @@ def _episode_values(item: OldItem, published: datetime, audio: str, warnings: li
     if not notes:
         warnings.append(f"{label(item)}: no show notes; its title is used")
     values: dict[str, Any] = {
-        "title": item.title or _missing(f"title in item {item.index}", f"Episode {item.index}", warnings),
+        "title": _title(item, warnings),
         "date": published.isoformat(),
         "description": notes or item.title or f"Episode {item.index}",
         "audio": audio,
@@ -268,6 +290,26 @@ def _episode_values(item: OldItem, published: datetime, audio: str, warnings: li
         warnings.append(f'{label(item)}: episode type "{item.episode_type}" is not full, trailer or bonus; left out')
         values["episode_type"] = None
     return {k: v for k, v in values.items() if v not in (None, "", [])}
+
+
+def _title(item: OldItem, warnings: list[str]) -> str:
+    """``itunes:title`` when the item has one (the title Apple Podcasts shows), else ``<title>``, else the
+    audio file's name (as podcast apps name an untitled episode)."""
+    if item.itunes_title or item.title:
+        return item.itunes_title or item.title
+    stem = url_path_name(item.enclosure_url or "").rsplit(".", 1)[0].strip()
+    return _missing(f"title in item {item.index}", stem or f"Episode {item.index}", warnings)
+
+
+def _title_note(items: tuple[OldItem, ...], warnings: list[str]) -> None:
+    differ = [i for i in items if i.itunes_title and i.title and i.itunes_title != i.title]
+    if differ:
+        first = differ[0]
+        many = f"{len(differ)} items have" if len(differ) > 1 else "1 item has"
+        warnings.append(
+            f'{many} an itunes:title other than its <title> ({label(first)}: itunes:title "{first.itunes_title}"); '
+            "kept itunes:title, the title Apple Podcasts shows, as the episode's title"
+        )
 
 
 def _number(item: OldItem, tag: str, value: str | None, warnings: list[str]) -> int | None:
@@ -291,6 +333,19 @@ def _extras(item: OldItem) -> tuple[Fetch, ...]:
     if item.chapters and is_http_url(item.chapters.url):
         found.append(Fetch(item.chapters.url, "chapters.json"))
     return tuple(f for f in found if is_http_url(f.url))
+
+
+def _same_day_order(plans: list[EpisodePlan], warnings: list[str]) -> list[EpisodePlan]:
+    """Items dated alike keep the old feed's order: dated a second apart (see :mod:`.order`), with a warning."""
+    dated, groups = spread_ties([p.published for p in plans], [p.values.get("episode") for p in plans])
+    for group in groups:
+        names = ", ".join(f'{plans[i].index} ("{plans[i].title}")' for i in group)
+        when = plans[group[0]].published.isoformat()
+        warnings.append(f"items {names} share the pubDate {when}; dated a second apart to keep the old feed's order")
+    return [
+        p if when == p.published else replace(p, published=when, values={**p.values, "date": when.isoformat()})
+        for p, when in zip(plans, dated, strict=True)
+    ]
 
 
 def _unique_folders(plans: list[EpisodePlan]) -> list[EpisodePlan]:
