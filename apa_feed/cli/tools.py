@@ -127,9 +127,9 @@ def _next_steps(summary: ImportSummary) -> list[str]:
             "link is now the page apa-feed makes; add link: to an episode.yaml to keep one"
         )
     if remote:
+        first, them = (f'first "{remote[0]}"', "them") if len(remote) > 1 else (f'"{remote[0]}"', "it")
         steps.append(
-            f"next: {plural(len(remote), 'episode')} left on the old host (enclosure: in episode.yaml, first "
-            f'"{remote[0]}"): import again with --force to retry the download, or keep them there while that '
-            "host serves them"
+            f"next: {plural(len(remote), 'episode')} left on the old host (enclosure: in episode.yaml, {first}): "
+            f"import again with --force to retry the download, or keep {them} there while that host serves {them}"
         )
     return steps

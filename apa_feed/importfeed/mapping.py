@@ -339,7 +339,7 @@ def _same_day_order(plans: list[EpisodePlan], warnings: list[str]) -> list[Episo
     """Items dated alike keep the old feed's order: dated a second apart (see :mod:`.order`), with a warning."""
     dated, groups = spread_ties([p.published for p in plans], [p.values.get("episode") for p in plans])
     for group in groups:
-        names = ", ".join(f'{plans[i].index} ("{plans[i].title}")' for i in group)
+        names = ", ".join(f'{plans[i].index} ("{plans[i].title}")' for i in group[:4]) + (", …" if group[4:] else "")
         when = plans[group[0]].published.isoformat()
         warnings.append(f"items {names} share the pubDate {when}; dated a second apart to keep the old feed's order")
     return [

@@ -37,6 +37,7 @@ AUDIO = [
     "mrss/1.mp3",
     "mrss/2.mp3",
     "mrss/3.mp3",
+    "mrss/zero-hour.mp3",
     "saved/media/a.mp3",
     "saved/media/b side.mp3",
     "garagetalk/ep1.mp3",
@@ -170,7 +171,10 @@ def test_a_failed_download_keeps_the_episode_where_it_is_served_and_exits_1(land
         f"{podcast_guid(host + '/lands/feed.xml')}"
     ) in landed.stdout.splitlines()
     assert f"cannot fetch {host}/lands/missing.mp3: HTTP 404 Not Found" in landed.stderr
-    assert 'next: 1 episode left on the old host (enclosure: in episode.yaml, first "Gone")' in landed.stdout
+    assert (
+        'next: 1 episode left on the old host (enclosure: in episode.yaml, "Gone"): import again with --force to '
+        "retry the download, or keep it there while that host serves it"
+    ) in landed.stdout.splitlines()
     folder, gone = episode(landed.root, "lands-1")
     assert gone["enclosure"] == {
         "url": f"{host}/lands/missing.mp3",
