@@ -15,8 +15,9 @@ from pathlib import Path
 from ..errors import Problem, display_path
 from .client import host_of, is_http_url, parse_size
 from .fetch import Client, ImportFailed, read_source
-from .mapping import ShowPlan, plan_import
+from .mapping import plan_import
 from .parse import parse_feed
+from .records import ShowPlan
 from .write import write_project
 
 __all__ = ["Client", "ImportFailed", "parse_size", "ImportSummary", "import_feed", "read_plan"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,8 +13,8 @@ from ..feed.notes import to_text
 from ..publish.lockfile import podcast_guid
 from .fetch import ImportFailed, is_http_url
 from .markdown import split_credits, to_markdown
-from .order import spread_ties
-from .records import OldFeed, OldItem, Person
+from .order import same_day_order
+from .records import EpisodePlan, Fetch, OldFeed, OldItem, Person, ShowPlan
 from .values import (
     MAX_NUMBER,
     MIME_ALIASES,
@@ -35,58 +35,17 @@ PLACEHOLDER_EMAIL = "podcast@example.com"
 PLACEHOLDER_URL = "https://example.com/podcast/"
 
 
-@dataclass(frozen=True)
-class Fetch:
-    """A file to download into an episode's folder (or the show's)."""
-
-    url: str
-    name: str
-
-
-@dataclass(frozen=True)
-class EpisodePlan:
-    """One episode to write: its folder, episode.yaml values and files, and what subscribers know of it."""
-
-    folder: str
-    values: dict[str, Any]
-    guid: str
-    published: datetime
-    enclosure_url: str
-    title: str
-    audio: Fetch | None
-    """The audio to download; None when the import references it where it is (``--reference``)."""
-    index: int = 0
-    image_url: str | None = None
-    extras: tuple[Fetch, ...] = ()
-    remote: dict[str, Any] = field(default_factory=dict)
-    """``enclosure:`` should the download fail: the episode is then kept where it is served."""
-    remote_missing: tuple[str, ...] = ()
-    """What the old feed does not say of that enclosure (the producer fills it in)."""
-    dropped_link: str | None = None
-    """The episode's page on the old host, left out: apa-feed makes the episode's page."""
-
-
-@dataclass(frozen=True)
-class ShowPlan:
-    """The whole import, decided before anything is written."""
-
-    values: dict[str, Any]
-    image_url: str | None
-    feed_url: str
-    podcast_guid: str
-    episodes: tuple[EpisodePlan, ...]
-    warnings: tuple[str, ...] = field(default_factory=tuple)
-    skipped: int = 0
-
-
 def label(item: OldItem) -> str:
     """``item 3 ("Title")``: how messages name an item."""
     return f'item {item.index} ("{item.title}")' if item.title else f"item {item.index}"
 
 
-def plan_import(feed: OldFeed, source: str, reference: bool = False, given_url: str | None = None) -> ShowPlan:
+def plan_import(
+    feed: OldFeed, source: str, reference: bool = False, given_url: str | None = None, now: datetime | None = None
+) -> ShowPlan:
     """Decide every file and value of the import; raise :class:`ImportFailed` for what cannot be kept.
-    ``given_url`` is the feed's URL as the producer gives it (``--feed-url``), first of all."""
+    ``given_url`` is the feed's URL as the producer gives it (``--feed-url``), first of all; ``now`` dates
+    the items without a date when the feed gives no date of its own."""
     warnings: list[str] = []
     feed_url = _feed_url(feed, source, given_url, warnings)
     if not feed.podcast_guid and not feed_url:
@@ -96,9 +55,10 @@ def plan_import(feed: OldFeed, source: str, reference: bool = False, given_url: 
         )
     values = _show_values(feed, feed_url, warnings)
     old_sites = [u for u in (feed_url, source, feed.self_url) if u and is_http_url(u)]
-    planned = [_episode(item, feed, warnings, reference, old_sites) for item in feed.items]
+    undated = _undated(feed, now)
+    planned = [_episode(item, feed, warnings, reference, old_sites, undated) for item in feed.items]
     _title_note(feed.items, warnings)
-    episodes = tuple(_unique_folders(_same_day_order([p for p in planned if p is not None], warnings)))
+    episodes = tuple(_unique_folders(same_day_order([p for p in planned if p is not None], warnings)))
     _check_guids(episodes, source)
     return ShowPlan(
         values=values,
@@ -204,8 +164,21 @@ def _person(p: Person) -> dict[str, str]:
     return {k: v for k, v in found.items() if v and (k not in ("href", "img") or is_http_url(v))}
 
 
+def _undated(feed: OldFeed, now: datetime | None) -> tuple[datetime, str]:
+    """The date of an item without one (podcast apps list it all the same), and what that date is."""
+    built = parse_date(feed.build_date)
+    if built is not None:
+        return built, "the feed's own date"
+    return (now or datetime.now(UTC)).replace(microsecond=0), "the time of the import"
+
+
 def _episode(
-    item: OldItem, feed: OldFeed, warnings: list[str], reference: bool, old_sites: list[str]
+    item: OldItem,
+    feed: OldFeed,
+    warnings: list[str],
+    reference: bool,
+    old_sites: list[str],
+    undated: tuple[datetime, str],
 ) -> EpisodePlan | None:
     if not item.enclosure_url or not is_http_url(item.enclosure_url):
         what = "no <enclosure>" if not item.enclosure_url else f'its enclosure "{item.enclosure_url}" is not http(s)'
@@ -213,8 +186,9 @@ def _episode(
         return None
     published = parse_date(item.pub_date)
     if published is None:
-        warnings.append(f'{label(item)}: pubDate "{item.pub_date or ""}" is not a date; skipped')
-        return None
+        published, what = undated
+        given = f'pubDate "{item.pub_date}" is not a date' if item.pub_date else "no pubDate"
+        warnings.append(f"{label(item)}: {given}; dated {published.isoformat()}, {what}: check it")
     guid = item.guid
     if not guid:
         guid = item.enclosure_url
@@ -333,19 +307,6 @@ def _extras(item: OldItem) -> tuple[Fetch, ...]:
     if item.chapters and is_http_url(item.chapters.url):
         found.append(Fetch(item.chapters.url, "chapters.json"))
     return tuple(f for f in found if is_http_url(f.url))
-
-
-def _same_day_order(plans: list[EpisodePlan], warnings: list[str]) -> list[EpisodePlan]:
-    """Items dated alike keep the old feed's order: dated a second apart (see :mod:`.order`), with a warning."""
-    dated, groups = spread_ties([p.published for p in plans], [p.values.get("episode") for p in plans])
-    for group in groups:
-        names = ", ".join(f'{plans[i].index} ("{plans[i].title}")' for i in group[:4]) + (", …" if group[4:] else "")
-        when = plans[group[0]].published.isoformat()
-        warnings.append(f"items {names} share the pubDate {when}; dated a second apart to keep the old feed's order")
-    return [
-        p if when == p.published else replace(p, published=when, values={**p.values, "date": when.isoformat()})
-        for p, when in zip(plans, dated, strict=True)
-    ]
 
 
 def _unique_folders(plans: list[EpisodePlan]) -> list[EpisodePlan]:

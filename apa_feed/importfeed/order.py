@@ -5,7 +5,10 @@ dated a second apart, in the order the old feed lists them, unless their episode
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
+
+from .records import EpisodePlan
 
 
 def oldest_first(stamps: Sequence[datetime]) -> bool:
@@ -34,3 +37,16 @@ def spread_ties(stamps: Sequence[datetime], numbers: Sequence[int | None]) -> tu
             dated[position] = when + timedelta(seconds=step)
         spread.append(ordered)
     return dated, spread
+
+
+def same_day_order(plans: list[EpisodePlan], warnings: list[str]) -> list[EpisodePlan]:
+    """Items dated alike keep the old feed's order: dated a second apart (see :mod:`.order`), with a warning."""
+    dated, groups = spread_ties([p.published for p in plans], [p.values.get("episode") for p in plans])
+    for group in groups:
+        names = ", ".join(f'{plans[i].index} ("{plans[i].title}")' for i in group[:4]) + (", …" if group[4:] else "")
+        when = plans[group[0]].published.isoformat()
+        warnings.append(f"items {names} share the pubDate {when}; dated a second apart to keep the old feed's order")
+    return [
+        p if when == p.published else replace(p, published=when, values={**p.values, "date": when.isoformat()})
+        for p, when in zip(plans, dated, strict=True)
+    ]

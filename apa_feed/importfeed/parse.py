@@ -88,6 +88,7 @@ def _channel(channel: etree._Element, base: str | None, atom: bool = False) -> O
         medium=text(channel, "podcast:medium"),
         people=_people(channel),
         items=tuple(_item(i, el, default) for i, el in enumerate(entries, start=1)),
+        build_date=text(channel, "lastBuildDate") or text(channel, "pubDate") or text(channel, "atom:updated"),
     )
 
 

@@ -1,8 +1,11 @@
-"""What an old feed says, as plain records (strings as found): one :class:`OldFeed` and its :class:`OldItem` s."""
+"""What an old feed says, as plain records (strings as found): one :class:`OldFeed` and its :class:`OldItem` s;
+and what the import decided of it: a :class:`ShowPlan` of :class:`EpisodePlan` s."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,49 @@ class OldFeed:
     medium: str | None
     people: tuple[Person, ...]
     items: tuple[OldItem, ...]
+    build_date: str | None = None
+    """``lastBuildDate``, else the channel's ``pubDate`` (Atom: ``updated``): the date of an undated item."""
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """A file to download into an episode's folder (or the show's)."""
+
+    url: str
+    name: str
+
+
+@dataclass(frozen=True)
+class EpisodePlan:
+    """One episode to write: its folder, episode.yaml values and files, and what subscribers know of it."""
+
+    folder: str
+    values: dict[str, Any]
+    guid: str
+    published: datetime
+    enclosure_url: str
+    title: str
+    audio: Fetch | None
+    """The audio to download; None when the import references it where it is (``--reference``)."""
+    index: int = 0
+    image_url: str | None = None
+    extras: tuple[Fetch, ...] = ()
+    remote: dict[str, Any] = field(default_factory=dict)
+    """``enclosure:`` should the download fail: the episode is then kept where it is served."""
+    remote_missing: tuple[str, ...] = ()
+    """What the old feed does not say of that enclosure (the producer fills it in)."""
+    dropped_link: str | None = None
+    """The episode's page on the old host, left out: apa-feed makes the episode's page."""
+
+
+@dataclass(frozen=True)
+class ShowPlan:
+    """The whole import, decided before anything is written."""
+
+    values: dict[str, Any]
+    image_url: str | None
+    feed_url: str
+    podcast_guid: str
+    episodes: tuple[EpisodePlan, ...]
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    skipped: int = 0

@@ -15,7 +15,7 @@ from ..config.show import SHOW_FIELDS
 from ..config.yamlwrite import dump
 from ..publish.lockfile import LOCK_FILE, Lock, LockedEpisode, write_lock
 from .fetch import Client, ImportFailed, download
-from .mapping import EpisodePlan, Fetch, ShowPlan
+from .records import EpisodePlan, Fetch, ShowPlan
 
 IMAGE_MAGIC = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
 FEED_HEADER = "# Imported from {url} by apa-feed import. Every field is documented in docs/config.md.\n"

@@ -242,3 +242,62 @@ def test_a_saved_feed_file_imports_with_feed_url(host: str, tmp_path: Path, monk
     }
     assert sorted(p.name for p in Path("show/episodes").glob("*/*.mp3")) == ["a.mp3", "b-side.mp3"]
     assert yaml.safe_load(Path("show/feed.yaml").read_text(encoding="utf-8"))["base_url"] == f"{host}/saved/"
+
+
+def _item(guid: str, date: str | None, number: int | None = None) -> str:
+    when = f"<pubDate>{date}</pubDate>" if date else ""
+    episode = f"<itunes:episode>{number}</itunes:episode>" if number else ""
+    return (
+        f"<item><title>{guid}</title><guid isPermaLink='false'>{guid}</guid>{when}{episode}"
+        f"<enclosure url='https://old.example/{guid}.mp3' length='9000' type='audio/mpeg'/>"
+        "<itunes:duration>1:00</itunes:duration></item>"
+    )
+
+
+def _import_items(tmp_path: Path, items: list[str], channel: str = "") -> tuple[dict[str, str], str]:
+    """Import (by reference, from a file) a feed of ``items``: each GUID's date, and what the command printed."""
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>T</title>'
+        f"<link>https://t.example/</link><description>D</description>{channel}{''.join(items)}</channel></rss>",
+        encoding="utf-8",
+    )
+    args = ["import", str(feed), "--into", str(tmp_path / "show"), "--reference"]
+    result = runner.invoke(app, [*args, "--feed-url", "https://old.example/feed.xml"])
+    assert result.exit_code == 0, result.output
+    guids = [g.text or "" for g in etree.parse(str(feed)).iterfind("channel/item/guid")]
+    return {g: str(episode(tmp_path / "show", g)[1]["date"]) for g in guids}, result.stderr
+
+
+def test_a_feed_listed_oldest_first_keeps_its_order_and_rising_episode_numbers_are_left_as_they_are(
+    tmp_path: Path,
+) -> None:
+    midnight = "{} Mar 2024 00:00:00 GMT"
+    dates, stderr = _import_items(
+        tmp_path,
+        [
+            _item("a", midnight.format("Mon, 04")),
+            _item("b", midnight.format("Mon, 04")),
+            _item("c", midnight.format("Tue, 05")),
+            _item("e", midnight.format("Thu, 07"), number=7),
+            _item("f", midnight.format("Thu, 07"), number=8),
+        ],
+    )
+    assert (dates["a"], dates["b"]) == ("2024-03-04T00:00:00+00:00", "2024-03-04T00:00:01+00:00")
+    assert dates["e"] == dates["f"] == "2024-03-07T00:00:00+00:00", "their numbers already order them"
+    assert "share the pubDate 2024-03-07" not in stderr and 'items 1 ("a"), 2 ("b") share the pubDate' in stderr
+
+
+def test_an_item_without_a_date_is_imported_with_the_feeds_own_date(tmp_path: Path) -> None:
+    dates, stderr = _import_items(
+        tmp_path,
+        [_item("newest", None), _item("newer", "someday"), _item("old", "Mon, 04 Mar 2024 09:00:00 GMT")],
+        channel="<lastBuildDate>Fri, 08 Mar 2024 12:00:00 GMT</lastBuildDate>",
+    )
+    assert dates == {
+        "newest": "2024-03-08T12:00:01+00:00",
+        "newer": "2024-03-08T12:00:00+00:00",
+        "old": "2024-03-04T09:00:00+00:00",
+    }
+    assert 'item 1 ("newest"): no pubDate; dated 2024-03-08T12:00:00+00:00, the feed\'s own date: check it' in stderr
+    assert 'item 2 ("newer"): pubDate "someday" is not a date; dated 2024-03-08T12:00:00+00:00' in stderr
