@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from contextlib import suppress
+from urllib.parse import quote, urljoin
 
 from lxml import etree  # (no stubs installed)
 
@@ -23,7 +24,6 @@ NAMESPACES = {
 """Namespace URIs (compared lower-case: feeds in the wild vary the case) → the prefix used here."""
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _UNDECLARED = "NS_ERR_UNDEFINED_NAMESPACE"
-_URL_SAFE = "%/:?#[]@!$&'()*+,;=~-._"
 
 
 def _parser(recover: bool = False) -> etree.XMLParser:
@@ -105,19 +105,13 @@ def base_of(el: etree._Element, default: str | None) -> str:
 
 
 def clean_url(value: str | None, base: str = "") -> str | None:
-    """A URL as apps fetch it: spaces around it and line breaks in it dropped, made absolute on ``base``,
-    spaces and other characters a URL cannot hold percent-encoded (``%`` escapes already there are kept)."""
+    """A URL as apps fetch it: spaces around it and line breaks in it dropped, made absolute on ``base``, and
+    the spaces (and control characters) left inside it percent-encoded; anything else is kept as written."""
     if not value:
         return None
     url = re.sub(r"[\t\r\n]", "", value).strip()
     if not url:
         return None
-    try:
+    with suppress(ValueError):  # a base or URL urljoin cannot read: the URL as written (refused later)
         url = urljoin(base, url) if base else url
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if quote(url, safe=_URL_SAFE) == url:
-        return url
-    path, query, fragment = (quote(p, safe=_URL_SAFE) for p in (parts.path, parts.query, parts.fragment))
-    return urlunsplit((parts.scheme, parts.netloc, path, query, fragment))
+    return "".join(quote(c) if c.isspace() or not c.isprintable() else c for c in url)
