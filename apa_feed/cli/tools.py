@@ -110,21 +110,55 @@ def import_command(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.001, help="Seconds one download may take in all.")
     ] = 600.0,
+    feed_url: Annotated[
+        str | None,
+        typer.Option("--feed-url", help="The feed's own URL, when FEED is a saved copy that does not name it."),
+    ] = None,
 ) -> None:
-    """Turn another host's feed into feed.yaml, episodes/ and apa-feed.lock, keeping every GUID and date."""
+    """Turn another host's feed into feed.yaml, episodes/ and apa-feed.lock, keeping every GUID and date.
+
+    Exits 1 when an episode's audio could not be downloaded (it is kept where the old host serves it)."""
     from ..importfeed import Client, import_feed, parse_size
 
     def call() -> ImportSummary:
         client = Client(allow_private=allow_private, max_size=parse_size(max_size), deadline=timeout)
-        return import_feed(feed, into, force=force, reference=reference, client=client)
+        return import_feed(feed, into, force=force, reference=reference, client=client, feed_url=feed_url)
 
     summary = call()
     warn(summary.warnings)
     for path in summary.created:
         print(f"created {display_path(path)}")
+    print(_imported_line(summary))
+    for line in _next_steps(summary):
+        print(line)
+    if summary.kept_remote:
+        raise typer.Exit(1)
+
+
+def _imported_line(summary: ImportSummary) -> str:
     skipped = f", {summary.skipped} skipped (see warnings)" if summary.skipped else ""
-    print(f"imported {plural(summary.episodes, 'episode')}{skipped}; podcast:guid {summary.podcast_guid}")
-    print(
+    remote = len(summary.kept_remote)
+    if remote:
+        skipped += f", {remote} with {'its' if remote == 1 else 'their'} audio left on the old host (download failed)"
+    return f"imported {plural(summary.episodes, 'episode')}{skipped}; podcast:guid {summary.podcast_guid}"
+
+
+def _next_steps(summary: ImportSummary) -> list[str]:
+    steps = [
         f"next: set base_url in feed.yaml (now {summary.base_url}) to where the new files will be served, "
         f"run apa-feed check, and redirect {summary.feed_url or 'the old feed'} to the new feed"
-    )
+    ]
+    links, remote = summary.dropped_links, summary.kept_remote
+    if links:
+        shown = f"{links[0]}, …" if len(links) > 1 else links[0]
+        steps.append(
+            f"next: {plural(len(links), 'episode link')} to the old host ({shown}) left out: each episode's "
+            "link is now the page apa-feed makes; add link: to an episode.yaml to keep one"
+        )
+    if remote:
+        first, them = (f'first "{remote[0]}"', "them") if len(remote) > 1 else (f'"{remote[0]}"', "it")
+        steps.append(
+            f"next: {plural(len(remote), 'episode')} left on the old host (enclosure: in episode.yaml, {first}): "
+            f"import again with --force to retry the download, or keep {them} there while that host serves {them}"
+        )
+    return steps

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
+from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,7 +13,8 @@ from ..feed.notes import to_text
 from ..publish.lockfile import podcast_guid
 from .fetch import ImportFailed, is_http_url
 from .markdown import split_credits, to_markdown
-from .parse import OldFeed, OldItem, Person
+from .order import same_day_order
+from .records import EpisodePlan, Fetch, OldFeed, OldItem, Person, ShowPlan
 from .values import (
     MAX_NUMBER,
     MIME_ALIASES,
@@ -24,53 +26,13 @@ from .values import (
     parse_date,
     parse_duration,
     positive,
+    same_site,
     suffix_for,
+    url_path_name,
 )
 
 PLACEHOLDER_EMAIL = "podcast@example.com"
 PLACEHOLDER_URL = "https://example.com/podcast/"
-
-
-@dataclass(frozen=True)
-class Fetch:
-    """A file to download into an episode's folder (or the show's)."""
-
-    url: str
-    name: str
-
-
-@dataclass(frozen=True)
-class EpisodePlan:
-    """One episode to write: its folder, episode.yaml values and files, and what subscribers know of it."""
-
-    folder: str
-    values: dict[str, Any]
-    guid: str
-    published: datetime
-    enclosure_url: str
-    title: str
-    audio: Fetch | None
-    """The audio to download; None when the import references it where it is (``--reference``)."""
-    index: int = 0
-    image_url: str | None = None
-    extras: tuple[Fetch, ...] = ()
-    remote: dict[str, Any] = field(default_factory=dict)
-    """``enclosure:`` should the download fail: the episode is then kept where it is served."""
-    remote_missing: tuple[str, ...] = ()
-    """What the old feed does not say of that enclosure (the producer fills it in)."""
-
-
-@dataclass(frozen=True)
-class ShowPlan:
-    """The whole import, decided before anything is written."""
-
-    values: dict[str, Any]
-    image_url: str | None
-    feed_url: str
-    podcast_guid: str
-    episodes: tuple[EpisodePlan, ...]
-    warnings: tuple[str, ...] = field(default_factory=tuple)
-    skipped: int = 0
 
 
 def label(item: OldItem) -> str:
@@ -78,18 +40,25 @@ def label(item: OldItem) -> str:
     return f'item {item.index} ("{item.title}")' if item.title else f"item {item.index}"
 
 
-def plan_import(feed: OldFeed, source: str, reference: bool = False) -> ShowPlan:
-    """Decide every file and value of the import; raise :class:`ImportFailed` for what cannot be kept."""
+def plan_import(
+    feed: OldFeed, source: str, reference: bool = False, given_url: str | None = None, now: datetime | None = None
+) -> ShowPlan:
+    """Decide every file and value of the import; raise :class:`ImportFailed` for what cannot be kept.
+    ``given_url`` is the feed's URL as the producer gives it (``--feed-url``), first of all; ``now`` dates
+    the items without a date when the feed gives no date of its own."""
     warnings: list[str] = []
-    feed_url = _feed_url(feed, source)
+    feed_url = _feed_url(feed, source, given_url, warnings)
     if not feed.podcast_guid and not feed_url:
         raise ImportFailed(
             f"{source}: the feed has no podcast:guid and names no URL of its own (atom:link "
-            f'rel="self"); import it from its URL so its podcast:guid can be computed'
+            f'rel="self"); import it from its URL, or give that URL with --feed-url'
         )
     values = _show_values(feed, feed_url, warnings)
-    planned = [_episode(item, feed, warnings, reference) for item in feed.items]
-    episodes = tuple(_unique_folders([p for p in planned if p is not None]))
+    old_sites = [u for u in (feed_url, source, feed.self_url) if u and is_http_url(u)]
+    undated = _undated(feed, now)
+    planned = [_episode(item, feed, warnings, reference, old_sites, undated) for item in feed.items]
+    _title_note(feed.items, warnings)
+    episodes = tuple(_unique_folders(same_day_order([p for p in planned if p is not None], warnings)))
     _check_guids(episodes, source)
     return ShowPlan(
         values=values,
@@ -102,7 +71,12 @@ def plan_import(feed: OldFeed, source: str, reference: bool = False) -> ShowPlan
     )
 
 
-def _feed_url(feed: OldFeed, source: str) -> str | None:
+def _feed_url(feed: OldFeed, source: str, given: str | None, warnings: list[str]) -> str | None:
+    if given:
+        named = feed.new_feed_url or feed.self_url
+        if named and named != given and is_http_url(named):
+            warnings.append(f"the feed names its URL {named}; kept {given}, as --feed-url says")
+        return given
     for candidate in (feed.new_feed_url, feed.self_url, source):
         if candidate and is_http_url(candidate):
             return candidate
@@ -144,7 +118,9 @@ def _missing(name: str, value: str, warnings: list[str]) -> str:
 
 
 def _plain(html: str) -> str:
-    return to_text(html) if "<" in html else html.strip()
+    """Plain text of a channel description given as HTML, escaped or in CDATA (its entities read once)."""
+    text = html if "<" in html else unescape(html)
+    return to_text(text) if "<" in text else text.strip()
 
 
 def _owner(feed: OldFeed, warnings: list[str]) -> tuple[str, str]:
@@ -188,21 +164,40 @@ def _person(p: Person) -> dict[str, str]:
     return {k: v for k, v in found.items() if v and (k not in ("href", "img") or is_http_url(v))}
 
 
-def _episode(item: OldItem, feed: OldFeed, warnings: list[str], reference: bool) -> EpisodePlan | None:
+def _undated(feed: OldFeed, now: datetime | None) -> tuple[datetime, str]:
+    """The date of an item without one (podcast apps list it all the same), and what that date is."""
+    built = parse_date(feed.build_date)
+    if built is not None:
+        return built, "the feed's own date"
+    return (now or datetime.now(UTC)).replace(microsecond=0), "the time of the import"
+
+
+def _episode(
+    item: OldItem,
+    feed: OldFeed,
+    warnings: list[str],
+    reference: bool,
+    old_sites: list[str],
+    undated: tuple[datetime, str],
+) -> EpisodePlan | None:
     if not item.enclosure_url or not is_http_url(item.enclosure_url):
         what = "no <enclosure>" if not item.enclosure_url else f'its enclosure "{item.enclosure_url}" is not http(s)'
         warnings.append(f"{label(item)}: {what}; skipped")
         return None
     published = parse_date(item.pub_date)
     if published is None:
-        warnings.append(f'{label(item)}: pubDate "{item.pub_date or ""}" is not a date; skipped')
-        return None
+        published, what = undated
+        given = f'pubDate "{item.pub_date}" is not a date' if item.pub_date else "no pubDate"
+        warnings.append(f"{label(item)}: {given}; dated {published.isoformat()}, {what}: check it")
     guid = item.guid
     if not guid:
         guid = item.enclosure_url
         warnings.append(f"{label(item)}: no <guid>; its enclosure URL is kept as its GUID, as podcast apps used it")
     audio = Fetch(item.enclosure_url, audio_name(item.enclosure_url, item.enclosure_type))
     values = _episode_values(item, published, audio.name, warnings)
+    dropped = values.pop("link", None)
+    if dropped and not any(same_site(dropped, u) for u in (*old_sites, item.enclosure_url)):
+        values["link"], dropped = dropped, None  # a page of the producer's own site, not of the old host
     remote, missing = _remote(item)
     if reference:
         if missing:
@@ -213,18 +208,19 @@ def _episode(item: OldItem, feed: OldFeed, warnings: list[str], reference: bool)
         del values["audio"]
         values["enclosure"] = remote
     return EpisodePlan(
-        folder=folder_name(published, item.title),
+        folder=folder_name(published, values["title"]),
         values=values,
         guid=guid,
         published=published,
         enclosure_url=item.enclosure_url,
-        title=item.title,
+        title=values["title"],
         audio=None if reference else audio,
         index=item.index,
         image_url=item.image_url if item.image_url and item.image_url != feed.image_url else None,
         extras=_extras(item),
         remote={k: v for k, v in remote.items() if v},
         remote_missing=tuple(missing),
+        dropped_link=dropped,
     )
 
 
@@ -251,7 +247,7 @@ def _episode_values(item: OldItem, published: datetime, audio: str, warnings: li
     if not notes:
         warnings.append(f"{label(item)}: no show notes; its title is used")
     values: dict[str, Any] = {
-        "title": item.title or _missing(f"title in item {item.index}", f"Episode {item.index}", warnings),
+        "title": _title(item, warnings),
         "date": published.isoformat(),
         "description": notes or item.title or f"Episode {item.index}",
         "audio": audio,
@@ -268,6 +264,26 @@ def _episode_values(item: OldItem, published: datetime, audio: str, warnings: li
         warnings.append(f'{label(item)}: episode type "{item.episode_type}" is not full, trailer or bonus; left out')
         values["episode_type"] = None
     return {k: v for k, v in values.items() if v not in (None, "", [])}
+
+
+def _title(item: OldItem, warnings: list[str]) -> str:
+    """``itunes:title`` when the item has one (the title Apple Podcasts shows), else ``<title>``, else the
+    audio file's name (as podcast apps name an untitled episode)."""
+    if item.itunes_title or item.title:
+        return item.itunes_title or item.title
+    stem = url_path_name(item.enclosure_url or "").rsplit(".", 1)[0].strip()
+    return _missing(f"title in item {item.index}", stem or f"Episode {item.index}", warnings)
+
+
+def _title_note(items: tuple[OldItem, ...], warnings: list[str]) -> None:
+    differ = [i for i in items if i.itunes_title and i.title and i.itunes_title != i.title]
+    if differ:
+        first = differ[0]
+        many = f"{len(differ)} items have" if len(differ) > 1 else "1 item has"
+        warnings.append(
+            f'{many} an itunes:title other than its <title> ({label(first)}: itunes:title "{first.itunes_title}"); '
+            "kept itunes:title, the title Apple Podcasts shows, as the episode's title"
+        )
 
 
 def _number(item: OldItem, tag: str, value: str | None, warnings: list[str]) -> int | None:

@@ -159,6 +159,7 @@ def to_markdown(notes: str) -> str:
     """Markdown for show notes written as HTML (escaped or CDATA) or as plain text."""
     if not _TAG.search(notes):  # plain text: its entities, if any, were escaped once too often
         notes = html.unescape(notes)
+    if not _TAG.search(notes):  # (unless they were HTML escaped twice, "&lt;p&gt;" in CDATA: read as HTML)
         paragraphs = re.split(r"\n\s*\n", notes.strip())
         notes = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
     parser = _Markdown()

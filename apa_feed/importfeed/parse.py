@@ -1,4 +1,4 @@
-"""An RSS podcast feed's bytes → plain records of what it says (strings as found; no interpretation).
+"""An RSS or Atom podcast feed's bytes → plain records of what it says (strings as found; URLs made absolute).
 
 The XML is untrusted: entities are not expanded, no DTD or anything else is fetched, and huge
 documents are refused (lxml's own limits).
@@ -6,161 +6,33 @@ documents are refused (lxml's own limits).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from lxml import etree  # (no stubs installed)
 
+from .atom import atom_feed
 from .fetch import ImportFailed
+from .records import Linked, OldFeed, OldItem, Person
+from .xmlread import attr, base_of, children, clean_url, inner, key, read_xml, text
 
-NAMESPACES = {
-    "http://www.itunes.com/dtds/podcast-1.0.dtd": "itunes",
-    "https://podcastindex.org/namespace/1.0": "podcast",
-    "https://github.com/podcastindex-org/podcast-namespace/blob/main/docs/1.0.md": "podcast",
-    "http://purl.org/rss/1.0/modules/content/": "content",
-    "http://www.w3.org/2005/atom": "atom",
-}
-"""Namespace URIs (compared lower-case: feeds in the wild vary the case) → the prefix used here."""
+__all__ = ["OldFeed", "OldItem", "Person", "parse_feed"]
 
 
-@dataclass(frozen=True)
-class Person:
-    """``podcast:person``: a name, a role (taxonomy words), optional page and picture."""
-
-    name: str
-    role: str
-    href: str | None
-    img: str | None
-
-
-@dataclass(frozen=True)
-class Linked:
-    """A tag pointing at a file: ``podcast:transcript``, ``podcast:chapters``."""
-
-    url: str
-    type: str
-    language: str | None = None
-
-
-@dataclass(frozen=True)
-class OldItem:
-    """One ``<item>`` as written (``index`` counts from 1, in document order)."""
-
-    index: int
-    title: str
-    guid: str | None
-    pub_date: str | None
-    enclosure_url: str | None
-    enclosure_type: str
-    notes: str
-    image_url: str | None
-    season: str | None
-    episode: str | None
-    episode_type: str | None
-    explicit: str | None
-    link: str | None
-    keywords: tuple[str, ...]
-    people: tuple[Person, ...]
-    transcripts: tuple[Linked, ...]
-    chapters: Linked | None
-    enclosure_length: str | None = None
-    duration: str | None = None
-
-
-@dataclass(frozen=True)
-class OldFeed:
-    """The ``<channel>`` as written."""
-
-    title: str
-    description: str
-    language: str | None
-    link: str | None
-    author: str | None
-    owner_name: str | None
-    owner_email: str | None
-    managing_editor: str | None
-    image_url: str | None
-    categories: tuple[tuple[str, str], ...]
-    explicit: str | None
-    type: str | None
-    copyright: str | None
-    self_url: str | None
-    new_feed_url: str | None
-    podcast_guid: str | None
-    locked: str | None
-    funding: tuple[tuple[str, str], ...]
-    license: str | None
-    medium: str | None
-    people: tuple[Person, ...]
-    items: tuple[OldItem, ...]
-
-
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-
-
-def parse_feed(data: bytes, where: str) -> OldFeed:
-    """Parse an RSS 2.0 podcast feed; ``where`` (the URL or file) starts every error message."""
-    try:
-        root = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as exc:
-        line, column = exc.position
-        raise ImportFailed(f"{where}: not XML (syntax error at line {line}, column {column})") from None
-    if root is None:
-        raise ImportFailed(f"{where}: not XML (the document is empty)")
-    name = etree.QName(root).localname
+def parse_feed(data: bytes, where: str, base: str | None = None) -> OldFeed:
+    """Parse an RSS 2.0 or Atom podcast feed; ``where`` (the URL or file) starts every error message, and
+    relative URLs are read against ``base`` (the feed's URL), else the URL the feed gives itself."""
+    root = read_xml(data, where)
+    name = key(root)
+    if name == "atom:feed":
+        return atom_feed(root, _channel(root, base, atom=True), base)
     if name != "rss":
-        raise ImportFailed(f"{where}: not an RSS feed (the document is <{name}>, expected <rss>)")
+        shown = str(root.tag).rpartition("}")[2]
+        raise ImportFailed(f"{where}: not an RSS feed (the document is <{shown}>, expected <rss> or Atom's <feed>)")
     channel = root.find("channel")
     if channel is None:
+        moved = next((text(r, "newLocation") for r in children(root, "redirect")), None)
+        if moved:
+            raise ImportFailed(f"{where}: this feed has moved to {moved}; import that URL")
         raise ImportFailed(f"{where}: not an RSS feed (no <channel> in <rss>)")
-    return _channel(channel)
-
-
-def key(el: etree._Element) -> str:
-    """``itunes:image``, ``podcast:guid``, ``title``…: an element's tag under our fixed prefixes."""
-    qname = etree.QName(el)
-    if not qname.namespace:
-        return str(qname.localname)
-    prefix = NAMESPACES.get(qname.namespace.lower(), qname.namespace)
-    return f"{prefix}:{qname.localname}"
-
-
-def children(el: etree._Element, name: str) -> list[etree._Element]:
-    """The child elements of ``el`` named ``name`` (see :func:`key`)."""
-    return [c for c in el if isinstance(c.tag, str) and key(c) == name]
-
-
-def text(el: etree._Element, name: str) -> str | None:
-    """The stripped text of the first child ``name``, None if absent or empty."""
-    for child in children(el, name):
-        value = inner(child).strip()
-        if value:
-            return value
-    return None
-
-
-def attr(el: etree._Element, name: str, attribute: str) -> str | None:
-    """An attribute of the first child ``name`` that has it."""
-    for child in children(el, name):
-        value = (child.get(attribute) or "").strip()
-        if value:
-            return value
-    return None
-
-
-def inner(el: etree._Element) -> str:
-    """The content of ``el``: its text, or its markup when HTML was written as unescaped child elements."""
-    parts = [el.text or ""]
-    for child in el:
-        parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
-    return "".join(parts)
+    return _channel(channel, base)
 
 
 def _categories(channel: etree._Element) -> tuple[tuple[str, str], ...]:
@@ -181,15 +53,18 @@ def _people(el: etree._Element) -> tuple[Person, ...]:
     )
 
 
-def _self_url(channel: etree._Element) -> str | None:
+def self_url(channel: etree._Element) -> str | None:
+    """The URL the feed gives itself (``atom:link rel="self"``)."""
     for link in children(channel, "atom:link"):
         if (link.get("rel") or "") == "self" and (link.get("href") or "").strip():
             return (link.get("href") or "").strip()
     return None
 
 
-def _channel(channel: etree._Element) -> OldFeed:
+def _channel(channel: etree._Element, base: str | None, atom: bool = False) -> OldFeed:
     owner = children(channel, "itunes:owner")
+    default = base or self_url(channel)
+    entries = children(channel, "atom:entry" if atom else "item")
     return OldFeed(
         title=text(channel, "title") or text(channel, "itunes:title") or "",
         description=text(channel, "description") or text(channel, "itunes:summary") or "",
@@ -199,12 +74,12 @@ def _channel(channel: etree._Element) -> OldFeed:
         owner_name=text(owner[0], "itunes:name") if owner else None,
         owner_email=text(owner[0], "itunes:email") if owner else None,
         managing_editor=text(channel, "managingEditor"),
-        image_url=attr(channel, "itunes:image", "href") or _image_url(channel),
+        image_url=clean_url(attr(channel, "itunes:image", "href") or _image_url(channel), base_of(channel, default)),
         categories=_categories(channel),
         explicit=text(channel, "itunes:explicit"),
         type=text(channel, "itunes:type"),
         copyright=text(channel, "copyright"),
-        self_url=_self_url(channel),
+        self_url=self_url(channel),
         new_feed_url=text(channel, "itunes:new-feed-url"),
         podcast_guid=text(channel, "podcast:guid"),
         locked=text(channel, "podcast:locked"),
@@ -212,7 +87,8 @@ def _channel(channel: etree._Element) -> OldFeed:
         license=text(channel, "podcast:license"),
         medium=text(channel, "podcast:medium"),
         people=_people(channel),
-        items=tuple(_item(i, el) for i, el in enumerate(children(channel, "item"), start=1)),
+        items=tuple(_item(i, el, default) for i, el in enumerate(entries, start=1)),
+        build_date=text(channel, "lastBuildDate") or text(channel, "pubDate") or text(channel, "atom:updated"),
     )
 
 
@@ -221,19 +97,33 @@ def _image_url(channel: etree._Element) -> str | None:
     return text(images[0], "url") if images else None
 
 
-def _item(index: int, el: etree._Element) -> OldItem:
+def enclosure(el: etree._Element) -> etree._Element | None:
+    """The first ``<enclosure>`` with a URL, else the first ``media:content`` with one (Media RSS, also in a
+    ``media:group``), as podcast apps take it."""
+    tags = [("enclosure", el)] + [("media:content", g) for g in (el, *children(el, "media:group"))]
+    for tag, owner in tags:
+        for found in children(owner, tag):
+            if (found.get("url") or "").strip():
+                return found
+    return None
+
+
+def _item(index: int, el: etree._Element, base: str | None) -> OldItem:
     notes = text(el, "content:encoded") or text(el, "description") or text(el, "itunes:summary") or ""
+    found = enclosure(el)
+    size = "fileSize" if found is not None and key(found) == "media:content" else "length"
     return OldItem(
         index=index,
         title=text(el, "title") or text(el, "itunes:title") or "",
+        itunes_title=text(el, "itunes:title"),
         guid=text(el, "guid"),
         pub_date=text(el, "pubDate"),
-        enclosure_url=attr(el, "enclosure", "url"),
-        enclosure_type=attr(el, "enclosure", "type") or "",
+        enclosure_url=None if found is None else clean_url(found.get("url"), base_of(found, base)),
+        enclosure_type="" if found is None else (found.get("type") or "").strip(),
         notes=notes,
-        enclosure_length=attr(el, "enclosure", "length"),
+        enclosure_length=None if found is None else (found.get(size) or "").strip() or None,
         duration=text(el, "itunes:duration"),
-        image_url=attr(el, "itunes:image", "href"),
+        image_url=clean_url(attr(el, "itunes:image", "href"), base_of(el, base)),
         season=text(el, "itunes:season"),
         episode=text(el, "itunes:episode"),
         episode_type=text(el, "itunes:episodeType"),

@@ -137,6 +137,26 @@ def audio_name(url: str, mime: str) -> str:
     return f"{stem[:80].strip('-.') or 'audio'}{ext}"
 
 
+def site_of(url: str) -> str:
+    """The site a URL belongs to: its host's last two labels (three under a two-letter country code's
+    short second level, ``co.uk``); an IP address whole. ``traffic.libsyn.com`` and ``garagetalk.libsyn.com``
+    are one site."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    labels = host.split(".")
+    if host.replace(".", "").isdigit() or ":" in host or len(labels) < 3:
+        return host
+    keep = 3 if len(labels[-1]) == 2 and len(labels[-2]) <= 3 else 2
+    return ".".join(labels[-keep:])
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two http(s) URLs are on the same site (see :func:`site_of`)."""
+    try:
+        return bool(site_of(url)) and site_of(url) == site_of(other)
+    except ValueError:
+        return False
+
+
 def folder_name(published: datetime, title: str) -> str:
     """``YYYY-MM-DD-slug``: the date as the old feed wrote it (its own offset), the title's slug."""
     slug = re.sub(r"[-._]+", "-", slugify(title))[:60].strip("-")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -14,7 +15,7 @@ from ..config.show import SHOW_FIELDS
 from ..config.yamlwrite import dump
 from ..publish.lockfile import LOCK_FILE, Lock, LockedEpisode, write_lock
 from .fetch import Client, ImportFailed, download
-from .mapping import EpisodePlan, Fetch, ShowPlan
+from .records import EpisodePlan, Fetch, ShowPlan
 
 IMAGE_MAGIC = {b"\xff\xd8\xff": ".jpg", b"\x89PNG\r\n\x1a\n": ".png"}
 FEED_HEADER = "# Imported from {url} by apa-feed import. Every field is documented in docs/config.md.\n"
@@ -37,6 +38,8 @@ class Writer:
         self.created: list[Path] = []
         self.warnings: list[str] = []
         self.fetched: dict[str, Path] = {}
+        self.remote: list[str] = []
+        """The titles of episodes whose audio could not be downloaded (kept where they are served)."""
 
     def fetch(self, url: str, dest: Path, kind: str = "file") -> Path:
         """Download ``url`` to ``dest`` (a file there is kept only if it is complete: a resumed import)."""
@@ -76,6 +79,7 @@ class Writer:
         except ImportFailed as exc:
             values.pop("audio", None)
             values["enclosure"] = plan.remote
+            self.remote.append(plan.title)
             fill = f"; fill in {' and '.join(plan.remote_missing)} there" if plan.remote_missing else ""
             self.warnings.append(
                 f'{exc} (the audio of item {plan.index}, "{plan.title}"); the episode is kept where it is served '
@@ -108,8 +112,17 @@ def _episode_text(plan: EpisodePlan, values: dict[str, Any], warnings: list[str]
     return body + guid + GUID_COMMENT + "\n"
 
 
-def write_project(plan: ShowPlan, root: Path, client: Client | None = None) -> tuple[list[Path], list[str]]:
-    """Write everything ``plan`` decided under ``root``; return what was created and the warnings."""
+@dataclass(frozen=True)
+class Written:
+    """What :func:`write_project` created, its warnings, and the episodes whose audio stayed where it is."""
+
+    created: tuple[Path, ...]
+    warnings: tuple[str, ...]
+    remote: tuple[str, ...]
+
+
+def write_project(plan: ShowPlan, root: Path, client: Client | None = None) -> Written:
+    """Write everything ``plan`` decided under ``root``."""
     writer = Writer(root, client or Client())
     root.mkdir(parents=True, exist_ok=True)
     values = dict(plan.values)
@@ -123,7 +136,7 @@ def write_project(plan: ShowPlan, root: Path, client: Client | None = None) -> t
     write_lock(root, lock_for(plan))
     cover = [root / values["image"]] if (root / values["image"]).is_file() else []
     created = [root / "feed.yaml", *cover, *folders, root / LOCK_FILE]
-    return created, list(dict.fromkeys(writer.warnings))
+    return Written(tuple(created), tuple(dict.fromkeys(writer.warnings)), tuple(writer.remote))
 
 
 def comment_text(text: str) -> str:

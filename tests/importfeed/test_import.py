@@ -212,7 +212,7 @@ GONE_AUDIO = """<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><cha
 ERRORS = [
     ("missing.xml", "missing.xml: file not found"),
     ("not-xml.xml", "not-xml.xml: not XML (syntax error at line 3, column 44)"),
-    ("atom.xml", "atom.xml: not an RSS feed (the document is <feed>, expected <rss>)"),
+    ("html-page.xml", "html-page.xml: not an RSS feed (the document is <html>, expected <rss> or Atom's <feed>)"),
     (
         "duplicate-guids.xml",
         'duplicate-guids.xml: items share a GUID: "same-1" (items 1, 2); each episode needs '
@@ -224,7 +224,7 @@ ERRORS = [
     (
         "noself.xml",
         'noself.xml: the feed has no podcast:guid and names no URL of its own (atom:link rel="self"); '
-        "import it from its URL so its podcast:guid can be computed",
+        "import it from its URL, or give that URL with --feed-url",
     ),
 ]
 
@@ -234,7 +234,7 @@ def test_import_errors_are_one_clear_line(
     source: str, message: str, host: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    for name in ("not-xml.xml", "atom.xml", "duplicate-guids.xml"):
+    for name in ("not-xml.xml", "html-page.xml", "duplicate-guids.xml"):
         fixture(name, host, tmp_path)
     Path("gone.xml").write_text(GONE_AUDIO.format(host=host), encoding="utf-8")
     Path("noself.xml").write_text(
