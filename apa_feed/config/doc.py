@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from ..errors import ApaFeedError
 from .categories import APPLE_CATEGORIES
 from .episodes import CHAPTER_FIELDS, CREDIT_FIELDS, EPISODE_FIELDS, REMOTE_FIELDS, SOUNDBITE_FIELDS
+from .s3 import CACHE_FIELDS, S3_FIELDS
 from .schema import Field, _show, markdown_table
 from .show import (
-    CACHE_FIELDS,
     FUNDING_FIELDS,
     LINK_FIELDS,
     LOCATION_FIELDS,
     OWNER_FIELDS,
     PERSON_FIELDS,
-    S3_FIELDS,
     SHOW_FIELDS,
     TXT_FIELDS,
 )

@@ -13,7 +13,8 @@ from urllib.parse import quote
 from ..audio.probe import AudioInfo
 from ..config.episodes import EpisodeMeta, Soundbite
 from ..config.roles import roles_for
-from ..config.show import MEDIA_CACHE, Link, Person, Podcasting20, Show
+from ..config.s3 import MEDIA_CACHE
+from ..config.show import Link, Person, Podcasting20, Show
 from .chapters import JSON_CHAPTERS_TYPE, Chapter, to_json_chapters
 from .notes import ShowNotes, clip, credits_html, join_text, to_text, xml_safe
 

@@ -49,7 +49,8 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from ..build import Options, override
-from ..config.show import MEDIA_CACHE, CachePolicy, load_show
+from ..config.s3 import MEDIA_CACHE, CachePolicy
+from ..config.show import load_show
 from ..errors import ApaFeedError
 from ..feed.model import Asset
 from ..importfeed.fetch import ImportFailed

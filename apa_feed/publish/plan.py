@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from ..config.show import MEDIA_CACHE
+from ..config.s3 import MEDIA_CACHE
 from ..feed.model import Asset
 from ..storage import StoredObject
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..build import BuiltShow, Options, build_project
-from ..config.show import MEDIA_CACHE, CachePolicy
+from ..config.s3 import MEDIA_CACHE, CachePolicy
 from ..errors import StorageError
 from ..feed.model import Asset
 from ..storage import Progress, Store, StoredObject, Upload

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ..build import BuiltShow, Options, build_project, override
 from ..config.episodes import UNDATED, EpisodeMeta, episode_folders, read_episodes
-from ..config.show import MEDIA_CACHE, Show, load_show
+from ..config.s3 import MEDIA_CACHE
+from ..config.show import Show, load_show
 from ..errors import ApaFeedError, Problem, ProblemsFound, display_path
 from ..feed.model import Asset, held_back, url
 from ..importfeed.fetch import ImportFailed

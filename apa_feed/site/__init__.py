@@ -17,7 +17,8 @@ from types import SimpleNamespace, TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from ..config.show import FEED_CACHE, Show
+from ..config.s3 import FEED_CACHE
+from ..config.show import Show
 from ..errors import display_path
 from ..feed.model import Asset, Feed, Item, generated_asset
 from . import pages

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from .base import Progress, Store, StoredObject, Upload
 
 if TYPE_CHECKING:
-    from ..config.show import S3Settings
+    from ..config.s3 import S3Settings
 
 __all__ = ["Progress", "Store", "StoredObject", "Upload", "open_store"]
 
@@ -21,7 +21,7 @@ def open_store(spec: str, root: Path, s3: S3Settings | None = None) -> Store:
     before anything is read, written or deleted.
     """
     if spec.startswith("s3://"):
-        from ..config.show import S3Settings
+        from ..config.s3 import S3Settings
         from .s3 import S3Store
 
         settings = s3 or S3Settings()

@@ -12,7 +12,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from ..config.show import S3Settings, Show, load_show
+from ..config.s3 import S3Settings
+from ..config.show import Show, load_show
 from ..errors import ApaFeedError, StorageError
 from . import Store, StoredObject, open_store
 

@@ -11,7 +11,8 @@ from conftest import NOW
 from s3server import WeedServer, aws_env, point_at, s3_server  # noqa: F401  (fixtures)
 
 from apa_feed.build import Options
-from apa_feed.config.show import MEDIA_CACHE, load_show
+from apa_feed.config.s3 import MEDIA_CACHE
+from apa_feed.config.show import load_show
 from apa_feed.errors import ProblemsFound
 from apa_feed.publish.run import publish, rollback
 from apa_feed.storage.s3 import S3Store
