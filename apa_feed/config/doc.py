@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..errors import ApaFeedError
 from .categories import APPLE_CATEGORIES
 from .episodes import CHAPTER_FIELDS, CREDIT_FIELDS, EPISODE_FIELDS, REMOTE_FIELDS, SOUNDBITE_FIELDS
+from .notify import NOTIFY_FIELDS, PODPING_FIELDS
 from .s3 import CACHE_FIELDS, S3_FIELDS
 from .schema import Field, _show, markdown_table
 from .show import (
@@ -86,6 +87,8 @@ SECTIONS = (
     Section("### location", "location.", LOCATION_FIELDS, "feed.yaml"),
     Section("### txt entries", "txt.", TXT_FIELDS, "feed.yaml"),
     Section("### directories entries", "directories.", LINK_FIELDS, "feed.yaml"),
+    Section("### notify", "notify.", NOTIFY_FIELDS, "feed.yaml"),
+    Section("### notify.podping", "notify.podping.", PODPING_FIELDS, "feed.yaml"),
     Section("## episodes/<folder>/episode.yaml", "episode.", EPISODE_FIELDS, "episode.yaml"),
     Section("### credits entries", "episode.credits.", CREDIT_FIELDS, "episode.yaml"),
     Section("### chapters entries", "episode.chapters.", CHAPTER_FIELDS, "episode.yaml"),

@@ -11,6 +11,7 @@ from ..errors import ProblemsFound
 from . import schema as s
 from .categories import category
 from .locate import Located, locate
+from .notify import NOTIFY_FIELDS, Notify, notify_settings
 from .s3 import S3_FIELDS, S3Settings, s3_settings
 from .yamlread import compose_file, file_context
 
@@ -143,6 +144,9 @@ SHOW_FIELDS = (
             "beside the feed; the feed's links then point at them.", default=True, example="true", rss="link"),
     s.Field("episodes_per_page", s.positive_int, "whole number", "Episodes per page of the website's index.",
             default=20, example="20"),
+    s.Field("notify", s.mapping(NOTIFY_FIELDS), "mapping: websub, podcastindex, podping", "Whom to tell after a "
+            "publish that changed the feed, so apps show a new episode within a minute (see below). A ping that "
+            "fails is a warning; `publish --no-notify` sends none.", example="{podcastindex: true}"),
 )
 # fmt: on
 
@@ -226,6 +230,7 @@ class Show:
     other_formats: str = "warn"
     website: bool = True
     per_page: int = 20
+    notify: Notify = Notify()
     source: Path = Path("feed.yaml")
     """The file the show was read from (``-f`` may name another than feed.yaml)."""
     where: Located | None = field(default=None, compare=False, repr=False)
@@ -268,6 +273,7 @@ def _show(root: Path, v: dict[str, Any]) -> Show:
         other_formats=v["other_formats"],
         website=v["website"],
         per_page=v["episodes_per_page"],
+        notify=notify_settings(v["notify"]),
     )
 
 

@@ -135,6 +135,8 @@ class Feed:
     website: str = ""
     """The show's own website (feed.yaml ``link``); ``link`` is the published index when there is one."""
     directories: tuple[Link, ...] = ()
+    hubs: tuple[str, ...] = ()
+    """WebSub hubs (``<atom:link rel="hub">``)."""
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,7 @@ def channel(show: Show, image_url: str, items: tuple[Item, ...], podcast_guid: s
         base_url=show.base_url,
         website=show.link,
         directories=show.directories,
+        hubs=show.notify.websub,
     )
 
 

@@ -28,6 +28,7 @@ from lxml import etree
 from .chapters import JSON_CHAPTERS_TYPE
 from .model import Feed, Item, PersonRef
 
+ATOM = "http://www.w3.org/2005/Atom"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 GENERATOR = "apa-feed"
@@ -124,6 +125,8 @@ class PodcastFeed(BaseExtension):  # type: ignore[misc]
         assert self.feed is not None
         channel, f = rss[0], self.feed
         p = f.p20
+        for hub in f.hubs:
+            etree.SubElement(channel, f"{{{ATOM}}}link", rel="hub", href=hub)
         _pc(channel, "guid", f.podcast_guid)
         _pc(channel, "locked", "yes" if p.locked else "no", owner=f.owner_email)
         _pc(channel, "medium", p.medium)

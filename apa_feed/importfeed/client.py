@@ -14,7 +14,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
@@ -242,3 +242,25 @@ def _target(path: str, query: str) -> str:
     """The request's path and query, with what a feed left unescaped (spaces…) escaped."""
     safe = "/%:@!$&'()*+,;=-._~"
     return quote(path or "/", safe=safe) + ("?" + quote(query, safe=safe + "?") if query else "")
+
+
+def send(method: str, url: str, client: Client, body: bytes = b"", headers: Mapping[str, str] | None = None) -> int:
+    """One request to ``url`` (its address vetted; no redirect followed); the status it answers.
+    :class:`ImportFailed` when it cannot be made (unknown host, refused address, no answer in time)."""
+    if not is_http_url(url):
+        raise ImportFailed(f'cannot reach "{url}": not an http(s) URL')
+    clock = _Deadline(url, client.deadline)
+    host, port, address = _vet(url, url, client)
+    parts = urlsplit(url)
+    conn = _Pinned(host, port, address, min(client.read_timeout, clock.left()), parts.scheme == "https")
+    try:
+        conn.request(
+            method, _target(parts.path, parts.query), body=body or None, headers={**HEADERS, **(headers or {})}
+        )
+        answer = conn.getresponse()
+        answer.read(CHUNK)
+        return answer.status
+    except (OSError, http.client.HTTPException, UnicodeError, ValueError) as exc:
+        raise ImportFailed(f"cannot reach {url}: {_reason(exc)}") from None
+    finally:
+        conn.close()
