@@ -256,3 +256,22 @@ def test_an_old_lock_without_the_facts_still_reads_and_gains_them(published: Pat
     assert new is not None and all(e.audio is not None for e in new.episodes)
     write_lock(published, new)
     assert read_lock(published) == new, "the facts survive their JSON round trip"
+
+
+def test_a_clone_of_a_show_that_writes_tags_publishes_the_tagged_copies_as_recorded(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """``tags: write`` publishes a tagged copy of each audio; the lock records the copy, and the clone,
+    which cannot make it again, publishes the one recorded (its tags stay as published)."""
+    feed = project / "feed.yaml"
+    store = tmp_path_factory.mktemp("store")
+    text = feed.read_text(encoding="utf-8").replace("storage: public", f"storage: {store}")
+    feed.write_text(text + "tags: write\n", encoding="utf-8")
+    first = publish(_options(project))
+    source = (project / "episodes" / SAMPLE_EPISODE / "audio.mp3").read_bytes()
+    (item,) = first.built.publication.feed.items
+    published = store / item.enclosure_url.removeprefix(first.built.show.base_url)
+    assert published.read_bytes() != source, "the published audio is the tagged copy"
+    clone = _clone(project, tmp_path_factory.mktemp("clone") / "show")
+    again = publish(_options(clone))
+    assert again.built.rss == first.built.rss and again.plan.count("upload") == 0
