@@ -47,15 +47,25 @@ def stand_ins(ep: EpisodeMeta, locked: LockedEpisode | None, now: datetime, prob
     )
     missing = [name for name, absent in (("audio", audio_absent), ("image", image_absent)) if absent]
     missing = [name for name in missing if getattr(found, name) is None]
-    problems.extend(absent(ep, name, now) for name in missing)
+    problems.extend(absent(ep, name, now, _recorded_name(locked, name)) for name in missing)
     if missing:
         return None
     problems.append(from_lock(ep, found))
     return found
 
 
-def absent(ep: EpisodeMeta, name: str, now: datetime) -> Problem:
-    """An absent file episode.yaml names: information while the episode is not live, else an error."""
+def _recorded_name(locked: LockedEpisode | None, name: str) -> str | None:
+    """The name of the file apa-feed.lock records for field ``name`` ("" when the episode is recorded
+    without it; None when the episode is not in the lock)."""
+    if locked is None:
+        return None
+    found = locked.audio.file if name == "audio" and locked.audio else locked.image if name == "image" else None
+    return found.name if found else ""
+
+
+def absent(ep: EpisodeMeta, name: str, now: datetime, recorded: str | None = None) -> Problem:
+    """An absent file episode.yaml names: information while the episode is not live, else an error
+    (``recorded``: the name of the file apa-feed.lock records for the field, "" for none)."""
     path = getattr(ep, name)
     value = _as_written(ep, path)
     line, column = ep.where.at(name) if ep.where and name in ep.where else (0, 0)
@@ -66,6 +76,10 @@ def absent(ep: EpisodeMeta, name: str, now: datetime) -> Problem:
         message = f'no {WHAT[name]} yet: "{value}" is not there; the episode ({state}) stays out of the feed'
         return Problem(where, line, column, name, message, severity="info")
     hint = 'put the file there, or set "draft: true" until it is ready' if name == "audio" else ""
+    if recorded:
+        hint = f'apa-feed.lock records "{recorded}", not this file; put the file there'
+    elif recorded == "":
+        hint = f"apa-feed.lock has no record of this {WHAT[name]} (written before such records); put the file there"
     return Problem(where, line, column, name, f'expected a file, got "{value}" (no such file)', hint)
 
 

@@ -209,7 +209,7 @@ def test_another_audio_file_name_needs_the_file(
         build_project(_options(clone), assign=False)
     assert [p.render() for p in found.value.problems if p.severity == "error"] == [
         f'error: episodes/{PLAIN}/episode.yaml:3:8: audio: expected a file, got "other.mp3" (no such file); '
-        'put the file there, or set "draft: true" until it is ready'
+        'apa-feed.lock records "sound.mp3", not this file; put the file there'
     ]
 
 
@@ -279,3 +279,34 @@ def test_a_clone_of_a_show_that_writes_tags_publishes_the_tagged_copies_as_recor
     clone = _clone(project, tmp_path_factory.mktemp("clone") / "show")
     again = publish(_options(clone))
     assert again.built.rss == first.built.rss and again.plan.count("upload") == 0
+
+
+def test_a_lock_from_before_the_records_says_why_the_clone_cannot_build(
+    published: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clone = _clone(published, tmp_path_factory.mktemp("clone") / "show")
+    monkeypatch.chdir(clone)
+    doc = json.loads((clone / LOCK_FILE).read_text(encoding="utf-8"))
+    for entry in doc["episodes"]:
+        entry.pop("image", None)
+    (clone / LOCK_FILE).write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        build_project(_options(clone), assign=False)
+    assert [p.render() for p in found.value.problems if p.severity == "error"] == [
+        f'error: episodes/{SAMPLE_EPISODE}/episode.yaml:4:8: image: expected a file, got "cover.jpg" (no such file); '
+        "apa-feed.lock has no record of this artwork (written before such records); put the file there",
+        f'error: episodes/{PLAIN}/episode.yaml:4:8: image: expected a file, got "art.png" (no such file); '
+        "apa-feed.lock has no record of this artwork (written before such records); put the file there",
+    ]
+
+
+def test_a_damaged_record_is_a_problem_of_the_lock(published: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(published)
+    doc = json.loads((published / LOCK_FILE).read_text(encoding="utf-8"))
+    doc["episodes"][0]["audio"]["file"]["size"] = "big"
+    (published / LOCK_FILE).write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        build_project(_options(published), assign=False)
+    assert [p.render() for p in found.value.problems] == [
+        "error: apa-feed.lock: apa-feed.lock is damaged (size should be int, got 'big'); restore it from version control"
+    ]
