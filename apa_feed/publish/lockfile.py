@@ -126,7 +126,7 @@ def dump_episode(episode: LockedEpisode) -> dict[str, Any]:
     doc = {name: value for name, value in asdict(episode).items() if name not in ("audio", "image")}
     if episode.audio is not None:
         audio = episode.audio
-        doc["audio"] = {"file": asdict(audio.file), "probe": audio.probe.to_json()}
+        doc["audio"] = {"file": asdict(audio.file), "probe": _probe_json(audio.probe)}
         if audio.cover is not None:
             doc["audio"]["cover"] = asdict(audio.cover)
         if audio.chapter_images:
@@ -153,10 +153,34 @@ def _audio(doc: dict[str, Any]) -> LockedAudio:
     cover = doc.get("cover")
     return LockedAudio(
         _file(doc["file"]),
-        AudioInfo.from_json(doc["probe"]),
+        _probe(doc["probe"]),
         None if cover is None else _file(cover),
         tuple((_index(index), _file(f)) for index, f in doc.get("chapter_images", ())),
     )
+
+
+REQUIRED_PROBE = ("duration", "size", "mime_type", "format")
+
+
+def _probe_json(info: AudioInfo) -> dict[str, Any]:
+    """What the probe read, without the tags and parts the file does not have (a short, readable lock)."""
+    doc = _set(info.to_json())
+    doc["tags"] = _set(doc["tags"])
+    doc["chapters"] = [_set(c) for c in doc["chapters"]]
+    return {name: value for name, value in doc.items() if name in REQUIRED_PROBE or value not in (None, [], (), {})}
+
+
+def _probe(doc: dict[str, Any]) -> AudioInfo:
+    """Read what :func:`_probe_json` wrote: the parts left out take the values of a file without them."""
+    missing = [name for name in REQUIRED_PROBE if name not in doc]
+    if missing:
+        raise KeyError(f"probe.{missing[0]}")
+    blank = AudioInfo(0.0, 0, "", "").to_json()
+    return AudioInfo.from_json({**blank, **doc, "tags": {**blank["tags"], **doc.get("tags", {})}})
+
+
+def _set(doc: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in doc.items() if value is not None}
 
 
 def _file(doc: dict[str, Any]) -> LockedFile:
