@@ -156,5 +156,5 @@ def require_sources(uploads: tuple[Asset, ...]) -> None:
         lines = "\n".join(f"  {a.key} (from {display_path(a.source)})" for a in gone)
         raise ApaFeedError(
             "the store lacks files that are not here either (apa-feed.lock recorded them as published):\n"
-            f"{lines}\nput the files back in the show's folder, then publish again"
+            f"{lines}\nput the files back in the show's folder, then try again"
         )

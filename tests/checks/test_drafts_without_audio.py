@@ -112,3 +112,17 @@ def test_a_draft_with_its_audio_is_still_probed(project: Path) -> None:
     assert [p.render() for p in found.value.problems] == [
         "error: episodes/2025-12-06-bad/audio.mp3: audio: empty file (0 bytes)"
     ]
+
+
+def test_a_draft_may_not_name_audio_outside_the_show_even_before_it_is_there(project: Path) -> None:
+    _episode(project, "2025-12-07-out", 'title: "Out"\ndate: 2025-12-07\naudio: ../../../elsewhere.mp3\ndraft: true\n')
+    with pytest.raises(ProblemsFound) as found:
+        build_project(Options(project / "feed.yaml", now=NOW), assign=False)
+    (problem,) = found.value.problems
+    assert (problem.file, problem.line, problem.field, problem.severity) == (
+        "episodes/2025-12-07-out/episode.yaml",
+        3,
+        "audio",
+        "error",
+    )
+    assert problem.message == 'expected a file inside the show folder, got "../../../elsewhere.mp3"'
