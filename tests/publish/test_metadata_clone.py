@@ -310,3 +310,22 @@ def test_a_damaged_record_is_a_problem_of_the_lock(published: Path, monkeypatch:
     assert [p.render() for p in found.value.problems] == [
         "error: apa-feed.lock: apa-feed.lock is damaged (size should be int, got 'big'); restore it from version control"
     ]
+
+
+def test_tags_write_needs_the_artwork_to_tag_new_audio(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = project / "feed.yaml"
+    store = tmp_path_factory.mktemp("store")
+    text = feed.read_text(encoding="utf-8").replace("storage: public", f"storage: {store}")
+    feed.write_text(text + "tags: write\n", encoding="utf-8")
+    publish(_options(project))
+    clone = _clone(project, tmp_path_factory.mktemp("clone") / "show")
+    monkeypatch.chdir(clone)
+    audiogen.write_mp3(clone / "episodes" / SAMPLE_EPISODE / "audio.mp3", 3.0)  # new audio, the artwork still absent
+    with pytest.raises(ProblemsFound) as found:
+        build_project(_options(clone), assign=False)
+    assert [p.render() for p in found.value.problems if p.field == "tags"] == [
+        f"error: episodes/{SAMPLE_EPISODE}/cover.jpg: tags: tags: write puts the artwork into new audio, "
+        "and it is not here; put it back"
+    ]
