@@ -26,6 +26,7 @@ from .feed.model import EpisodeInput, FileFacts, Publication, build_feed, url
 from .feed.rss import render
 from .feed.transcripts import TranscriptError, is_timed, read_cues, transcript_type, voices
 from .publish.lockfile import Lock, LockError, podcast_guid, read_lock
+from .publish.recorded import HERE, Recorded, from_recorded, recorded_image, stand_ins
 from .site import build_site
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -117,14 +118,20 @@ def gather(
     episodes: list[EpisodeMeta],
     cache: Cache,
     tz: ZoneInfo = UTC_ZONE,
+    lock: Lock | None = None,
+    now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Gathered:
     """Check artwork, probe and hash every referenced file, render the show notes; a bad file is a
-    located problem. ``progress`` is told ``(done, total)`` after each episode."""
+    located problem. An absent file that ``lock`` recorded as published is stood in for by its facts;
+    one of an episode not live at ``now`` (a draft, a future date) is information. ``progress`` is told
+    ``(done, total)`` after each episode."""
     problems = check_artwork(show_image, "image") if show_image else []
     inputs: list[EpisodeInput] = []
+    published = lock.by_guid() if lock else {}
     for done, ep in enumerate(episodes, 1):
-        found = gather_one(ep, cache, tz, problems)
+        locked = published.get(ep.guid) if ep.guid else None
+        found = gather_one(ep, cache, tz, problems, stand_ins(ep, locked, now or datetime.now(UTC), problems))
         if found is not None:
             inputs.append(replace(found, notes=cache.notes(found.meta.description)))
         if progress is not None:
@@ -132,14 +139,19 @@ def gather(
     return Gathered(inputs, problems)
 
 
-def gather_one(ep: EpisodeMeta, cache: Cache, tz: ZoneInfo, problems: list[Problem]) -> EpisodeInput | None:
-    """One episode with the facts of its files, or None when one of them is wrong (see ``problems``)."""
-    if ep.image:
+def gather_one(
+    ep: EpisodeMeta, cache: Cache, tz: ZoneInfo, problems: list[Problem], recorded: Recorded | None = HERE
+) -> EpisodeInput | None:
+    """One episode with the facts of its files, or None when one of them is wrong or absent (see
+    ``problems``). ``recorded``: what stands for its absent files (None: one is absent, unrecorded)."""
+    if recorded is None:
+        return None
+    if ep.image and recorded.image is None:
         problems.extend(check_artwork(ep.image, "image"))
     if ep.audio is None:
         return next(iter(remote_input(ep, problems)), None)
     try:
-        audio = cache.audio(ep.audio)
+        audio = recorded.audio.probe if recorded.audio else cache.audio(ep.audio)
     except AudioError as exc:
         problems.append(Problem(display_path(ep.audio), field="audio", message=str(exc)))
         return None
@@ -149,7 +161,7 @@ def gather_one(ep: EpisodeMeta, cache: Cache, tz: ZoneInfo, problems: list[Probl
         if missing:
             problems.extend(missing)
             return None
-    return _episode_input(ep, audio, cache, problems)
+    return _episode_input(ep, audio, cache, problems, recorded)
 
 
 FORMAT_BY_TYPE = {"audio/mpeg": "MP3", "audio/x-m4a": "MP4", "audio/mp4": "MP4", "audio/aac": "MP4",
@@ -209,11 +221,18 @@ def _tag_value(name: str, tags: Tags, tz: ZoneInfo) -> object:
     return aware(day, tz)
 
 
-def _episode_input(ep: EpisodeMeta, audio: AudioInfo, cache: Cache, problems: list[Problem]) -> EpisodeInput:
-    """An episode with the facts of its files: audio, artwork, chapters, transcript (problems collected)."""
+def _episode_input(
+    ep: EpisodeMeta, audio: AudioInfo, cache: Cache, problems: list[Problem], recorded: Recorded = HERE
+) -> EpisodeInput:
+    """An episode with the facts of its files: audio, artwork, chapters, transcript (problems collected);
+    ``recorded`` stands for the absent ones."""
     assert ep.audio is not None, "hosted elsewhere: see remote_input"
-    image = cache.facts(ep.image) if ep.image else None
-    found = EpisodeInput(ep, audio, cache.facts(ep.audio), image, episode_chapters(ep, audio, problems))
+    image = recorded_image(ep, recorded) or (cache.facts(ep.image) if ep.image else None)
+    chapters = episode_chapters(ep, audio, problems)
+    if recorded.audio is None:
+        found = EpisodeInput(ep, audio, cache.facts(ep.audio), image, chapters)
+    else:  # derive() has nothing to read: what it took from the audio is recorded too
+        found = from_recorded(ep, recorded.audio, image, chapters)
     if ep.transcript is None:
         return found
     where = display_path(ep.transcript)
@@ -328,7 +347,9 @@ def _build(options: Options, assign: bool) -> BuiltShow:
 
 def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) -> BuiltShow:
     show, episodes, problems = _read(options)
-    found = gather(show.image if show else None, episodes, cache, show.timezone if show else UTC_ZONE, options.progress)
+    lock = _lock(options.config.parent, problems)
+    tz = show.timezone if show else UTC_ZONE
+    found = gather(show.image if show else None, episodes, cache, tz, lock, now, options.progress)
     problems += found.problems
     if show is None or any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
@@ -341,7 +362,6 @@ def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) ->
         ]
     inputs, derived = derive(show, inputs, cache)
     problems += derived
-    lock = _lock(show, problems)
     preview = frozenset() if options.identity else options.preview  # a build that may be published previews nothing
     publication = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock), preview)
     problems += check_show(show, inputs, publication)
@@ -361,8 +381,10 @@ def show_guid(show: Show, lock: Lock | None) -> str:
     return show.p20.guid or (lock.podcast_guid if lock else podcast_guid(url(show, show.feed_file)))
 
 
-def _lock(show: Show, problems: list[Problem]) -> Lock | None:
+def _lock(root: Path, problems: list[Problem]) -> Lock | None:
+    """The lock file (None: none yet); a damaged one is a problem added to ``problems``."""
     try:
-        return read_lock(show.root)
+        return read_lock(root)
     except LockError as exc:
-        raise ProblemsFound([*problems, Problem(display_path(show.root / "apa-feed.lock"), message=str(exc))]) from None
+        problems.append(Problem(display_path(root / "apa-feed.lock"), message=str(exc)))
+        return None

@@ -104,6 +104,10 @@ def test_init_then_new_then_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert folder.name.endswith("-premier-episode")
     text = (folder / "episode.yaml").read_text(encoding="utf-8")
     assert "episode: 1\n" in text and re.search(r"^guid: [0-9a-f-]{36}", text, re.M)
+    draft = runner.invoke(app, ["check"])  # a draft without its audio yet: information, not an error
+    assert draft.exit_code == 0, draft.output
+    assert 'audio: no audio yet: "audio.mp3" is not there; the episode (a draft) stays out' in draft.stderr
+    (folder / "episode.yaml").write_text(text.replace("draft: true", "draft: false"), encoding="utf-8")
     missing_audio = runner.invoke(app, ["check"])
     assert missing_audio.exit_code == 1
     assert 'audio: expected a file, got "audio.mp3" (no such file)' in missing_audio.stderr

@@ -99,8 +99,10 @@ EPISODE_FIELDS = (
     s.Field("description", s.text, "Markdown", "Show notes. Rendered to HTML (Apple's allowed tags) and to "
             "plain text (cut at 4000 UTF-8 bytes). Required, unless the audio's comment tag gives them.",
             rss="content:encoded, description, itunes:summary"),
-    s.Field("audio", s.file_path, "file path", "The audio file, relative to this folder: MP3 or M4A (other "
-            "formats per `other_formats`). Required unless `enclosure` is given.", example="audio.mp3",
+    s.Field("audio", s.media_path, "file path", "The audio file, relative to this folder: MP3 or M4A (other "
+            "formats per `other_formats`). Required unless `enclosure` is given. A draft or scheduled episode may "
+            "name it before it is there; a published one whose file is absent is built from what apa-feed.lock "
+            "recorded.", example="audio.mp3",
             rss="enclosure, itunes:duration"),
     s.Field("enclosure", s.mapping(REMOTE_FIELDS), "mapping: url, length, type, duration", "Audio hosted "
             "elsewhere, published as it is (not uploaded, not probed): what `import --reference` writes. Use "
@@ -108,8 +110,8 @@ EPISODE_FIELDS = (
             "duration: '4:05'}", rss="enclosure, itunes:duration"),
     s.Field("author", s.text, "text", "Who made this episode, when not the show's author (shown as \"Un "
             "documentaire de …\" on its page).", example="Sam Rivers", rss="itunes:author"),
-    s.Field("image", s.file_path, "file path", "Episode artwork (square JPEG or PNG, 1400–3000 px).",
-            example="cover.jpg", rss="itunes:image"),
+    s.Field("image", s.media_path, "file path", "Episode artwork (square JPEG or PNG, 1400–3000 px); may be "
+            "absent as `audio` may.", example="cover.jpg", rss="itunes:image"),
     s.Field("season", s.number, "whole number", "Season number.", example="1", rss="itunes:season"),
     s.Field("episode", s.number, "whole number", "Episode number (required for serial shows).",
             example="12", rss="itunes:episode"),

@@ -10,13 +10,15 @@ of ``base_url`` (then the old URLs must keep working).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import ApaFeedError
-from ..feed.model import Feed, Item
+from ..feed.model import EpisodeInput, Feed, Item
 from .lockfile import Lock, LockedEpisode, write_lock
+from .recorded import locked_files
 
 
 @dataclass(frozen=True)
@@ -148,16 +150,20 @@ def guard(changes: list[Change], allowed: set[str]) -> None:
         raise IdentityChanged(refused)
 
 
-def record(lock: Lock | None, feed: Feed, root: Path, allowed: set[str]) -> Lock:
-    """Write the lock after a successful publish: every live episode as published now, earlier ones kept
-    (unless their removal or GUID change was allowed)."""
+def record(lock: Lock | None, feed: Feed, root: Path, allowed: set[str], inputs: Sequence[EpisodeInput] = ()) -> Lock:
+    """Write the lock after a successful publish: every live episode as published now, with the facts of
+    its files (from ``inputs``), earlier ones kept (unless their removal or GUID change was allowed)."""
     kept = {e.guid: e for e in (lock.episodes if lock else ())}
     if "removed" in allowed or "guid" in allowed:
         live = {i.guid for i in feed.items}
         kept = {g: e for g, e in kept.items() if g in live}
+    files = {i.meta.guid: locked_files(i) for i in inputs if i.meta.guid}
     for item in feed.items:
-        entry = LockedEpisode(item.guid, item.published.isoformat(), item.enclosure_url, item.slug, item.title)
         previous = kept.get(item.guid)
+        audio, image = files.get(item.guid) or ((previous.audio, previous.image) if previous else (None, None))
+        entry = LockedEpisode(
+            item.guid, item.published.isoformat(), item.enclosure_url, item.slug, item.title, audio, image
+        )
         if previous is not None and "date" not in allowed:
             entry = replace(entry, pub_date=previous.pub_date)
         kept[item.guid] = entry

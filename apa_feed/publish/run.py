@@ -17,6 +17,7 @@ from ..storage.survey import Survey
 from .history import NothingToRollBack, Restored, entries, keep_pages, rollback
 from .identity import Change, compare, guard, record
 from .plan import FEED_TYPE, MANIFEST, RECORD, Plan, make_plan, needs_manifest, read_record
+from .recorded import require_sources
 from .runlock import exclusive
 
 if TYPE_CHECKING:
@@ -114,12 +115,13 @@ def _publish(
     plan = plan_with(None if RECORD in listing else frozenset())  # no record yet: the first is made
     if RECORD in listing and (prune or plan.uploads):  # the record changes, or says what may be pruned
         plan = plan_with(read_record(store.read(RECORD)))
+    require_sources(plan.uploads)  # built from apa-feed.lock, yet not on this store: say so before any upload
     verification = None
     if not dry_run:
         keep_pages(store, listing, built.publication.assets, plan, built.show.s3.cache_control)  # history/pages/
         apply(plan, store, progress, built.show.s3.cache_control)
         if options.identity:
-            record(built.lock, built.publication.feed, built.show.root, set(allow))
+            record(built.lock, built.publication.feed, built.show.root, set(allow), built.inputs)
         if verify:
             from .verify import verify_published  # http.client and friends: only when checking
 
