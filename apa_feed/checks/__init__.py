@@ -3,8 +3,9 @@ built show, beyond the schema. Pure rules over (Show, episodes, Publication) →
 rule's source.
 
 The rules live in :mod:`.show` (feed.yaml), :mod:`.episodes` (each episode, and across
-episodes), :mod:`.times` (chapters and soundbites) and :mod:`.podcasting` (PSP-1 and Spotify);
-:mod:`apa_feed.audio.artwork` checks the images.
+episodes), :mod:`.times` (chapters and soundbites), :mod:`.podcasting` (PSP-1 and Spotify) and :mod:`.template` (what
+``init`` and ``new`` wrote, left unedited); :mod:`apa_feed.audio.artwork` checks the images. :func:`across_episodes`
+runs on the episode.yaml files alone, before anything is probed; :mod:`.identity` holds ``check``'s identity guard.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from ..config.show import Show
 from ..errors import Problem, plural, summary
 from ..feed.model import EpisodeInput, Publication
 from .context import Ctx
-from .episodes import EPISODE_RULES
+from .episodes import EPISODE_RULES, across_episodes
 from .podcasting import PSP_RULES
 from .show import SHOW_RULES
+from .template import TEMPLATE_RULES
 from .times import TIME_RULES
 
-RULES = (*SHOW_RULES, *EPISODE_RULES, *TIME_RULES, *PSP_RULES)
+__all__ = ["RULES", "across_episodes", "as_data", "check_show"]
+RULES = (*SHOW_RULES, *EPISODE_RULES, *TIME_RULES, *PSP_RULES, *TEMPLATE_RULES)
 
 
 def check_show(show: Show, inputs: list[EpisodeInput], publication: Publication) -> list[Problem]:
