@@ -331,7 +331,7 @@ def collect(options: Options, now: datetime, cache: Cache, assign: bool = False)
     problems += found.problems
     if show is None:
         named = name_the_lines(problems, (where, cover), episodes)
-        return Collected(None, tuple(episodes), tuple(found.episodes), None, None, named)
+        return Collected(None, tuple(episodes), tuple(found.episodes), None, None, named, now)
     lock = _lock(show, problems)
     inputs = found.episodes
     if not has_errors(problems):
@@ -341,7 +341,7 @@ def collect(options: Options, now: datetime, cache: Cache, assign: bool = False)
     publication = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock))
     problems += check_show(show, inputs, publication)
     named = name_the_lines(problems, (where, cover), episodes)
-    return Collected(show, tuple(episodes), tuple(inputs), publication, lock, named)
+    return Collected(show, tuple(episodes), tuple(inputs), publication, lock, named, now)
 
 
 def _with_guids(inputs: list[EpisodeInput], episodes: list[EpisodeMeta]) -> list[EpisodeInput]:

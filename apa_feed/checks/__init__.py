@@ -33,22 +33,26 @@ def check_show(show: Show, inputs: list[EpisodeInput], publication: Publication)
     return sorted(problem for rule in RULES for problem in rule(ctx))
 
 
-def as_data(problems: list[Problem] | tuple[Problem, ...], episodes: int = 0, held_back: int = 0) -> dict[str, Any]:
-    """``check --json``: every problem as an object, and a summary (``ok`` is false when any is an error)."""
+def as_data(
+    problems: list[Problem] | tuple[Problem, ...], episodes: int = 0, held_back: int = 0, failed: str | None = None
+) -> dict[str, Any]:
+    """``check --json``: every problem as an object, and a summary; ``ok`` is false when ``failed`` says why
+    (default: when any problem is an error), and the summary's text then says why."""
     found = sorted(problems)
     count = {kind: sum(p.severity == kind for p in found) for kind in ("error", "warning", "info")}
+    failed = ("errors" if count["error"] else "") if failed is None else failed
     return {
         "problems": [asdict(p) for p in found],
         "summary": {
-            "ok": count["error"] == 0,
+            "ok": not failed,
             "errors": count["error"],
             "warnings": count["warning"],
             "info": count["info"],
             "files": len({p.file for p in found}),
             "episodes": episodes,
             "held_back": held_back,
-            "text": summary(found, "")
-            if count["error"]
+            "text": (summary(found, "") if count["error"] else failed)
+            if failed
             else f"ok: {plural(episodes, 'episode')} in the feed, {held_back} held back (draft or scheduled)",
         },
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..config.episodes import EpisodeMeta
 from ..config.show import Show
@@ -26,6 +27,8 @@ class Collected:
     """The feed of those (None when feed.yaml is broken)."""
     lock: Lock | None
     problems: tuple[Problem, ...]
+    now: datetime
+    """The time the build took as now (episodes dated later are held back)."""
 
     @property
     def ok(self) -> bool:

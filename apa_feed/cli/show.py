@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import display_path, plural
+from ..errors import ProblemsFound, display_path, plural
 from .app import BaseUrl, Config, app
 from .boundary import err, warn, write_output
 
@@ -49,21 +49,32 @@ def new(
 def check(
     config: Config = Path("feed.yaml"),
     base_url: BaseUrl = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print every problem and a summary as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print every problem and a summary as JSON (also when check fails).")
+    ] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too (exit 1), as on errors.")] = False,
 ) -> None:
-    """Validate feed.yaml and every episode, probe the audio, and report every problem."""
-    from ..build import Options, build_project
+    """Validate feed.yaml and every episode, probe the audio, guard what subscribers have, and report every problem."""
+    from ..build import Options
 
+    options = Options(config, base_url=base_url)
     if as_json:
         from ..checks.report import check_data
 
-        data = check_data(Options(config, base_url=base_url))
+        data = check_data(options, strict)
         print(json.dumps(data, indent=2, ensure_ascii=False))
         raise typer.Exit(0 if data["summary"]["ok"] else 1)
-    built = build_project(Options(config, base_url=base_url), assign=False)
-    warn(built.warnings)
-    feed, held = built.publication.feed, built.publication.skipped
-    print(f"ok: {plural(len(feed.items), 'episode')} in the feed, {len(held)} held back (draft or scheduled)")
+    from ..checks.report import check_project
+
+    checked = check_project(options)
+    failed = checked.failed(strict)
+    if failed == "errors":
+        raise ProblemsFound(checked.problems)
+    warn(checked.problems)
+    if failed:
+        err(failed)
+        raise typer.Exit(1)
+    print(f"ok: {plural(checked.episodes, 'episode')} in the feed, {checked.held_back} held back (draft or scheduled)")
 
 
 @app.command()
