@@ -166,7 +166,7 @@ def test_check_reports_yaml_and_audio_problems_of_different_episodes_together(pr
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "error: episodes/2025-12-01-bad-audio/audio.mp3: audio: empty file (0 bytes) "
-            "(named at episodes/2025-12-01-bad-audio/episode.yaml:3:8)",
+        "(named at episodes/2025-12-01-bad-audio/episode.yaml:3:8)",
         'error: episodes/2025-12-02-bad-yaml/episode.yaml:5:9: season: expected a whole number of 1 or more, got "zero"',
         "2 problems in 2 files.",
     ]

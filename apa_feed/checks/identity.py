@@ -45,6 +45,8 @@ def _broken(found: Collected, slug: str, meta: EpisodeMeta | None) -> bool:
 
 def _problem(found: Collected, change: Change, meta: EpisodeMeta | None) -> Problem:
     hint = f"if this is intended, publish with {FLAGS[change.kind]}"
+    if change.kind == "guid":
+        hint = f'put back "guid: {change.old}"; {hint}'
     if meta is None or meta.where is None:
         assert found.show is not None
         lock = display_path(found.show.root / LOCK_FILE)

@@ -50,7 +50,7 @@ def placeholder_texts(ctx: Ctx) -> list[Problem]:
     found = []
     if ctx.show.title.strip().casefold() == SHOW_TITLE.casefold():
         found.append(_warning(ctx, ctx.feed_yaml, "title", f'"{SHOW_TITLE}" is the title apa-feed init gives a '
-                              "show it was given none", "give the show its name"))  # fmt: skip
+                              "show by default", "give the show its name"))  # fmt: skip
     if SHOW_DESCRIPTION in ctx.show.description:
         found.append(_warning(ctx, ctx.feed_yaml, "description", f'"{SHOW_DESCRIPTION}" is the placeholder '
                               "apa-feed init writes", "say what the show is about"))  # fmt: skip
