@@ -117,7 +117,8 @@ EPISODE_FIELDS = (
             "Kind of episode.", default="full", example="full", rss="itunes:episodeType"),
     s.Field("explicit", s.boolean, "true/false", "Explicit content; inherits the show's `explicit`.",
             example="false", rss="itunes:explicit"),
-    s.Field("keywords", s.list_of(s.text), "list of text", "Topics of the episode.", default=(),
+    s.Field("keywords", s.list_of(s.text), "list of text", "Topics of the episode. One text with commas "
+            "(`keywords: Mali, Turquie`) is read as that many keywords, with a note from `check`.", default=(),
             example="[Mali, Turquie, défense]", rss="category"),
     s.Field("credits", s.list_of(s.mapping(CREDIT_FIELDS)), "list of {name, role}",
             "Who made it, with their role in your words (Réalisation, Mise en onde & mix, …).", default=(),
