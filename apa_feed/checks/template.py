@@ -47,21 +47,17 @@ def example_links(ctx: Ctx) -> list[Problem]:
 
 def placeholder_texts(ctx: Ctx) -> list[Problem]:
     """The title and descriptions ``init`` and ``new`` write, still there."""
+    show, path = ctx.show, ctx.feed_yaml
     found = []
-    if ctx.show.title.strip().casefold() == SHOW_TITLE.casefold():
-        found.append(_warning(ctx, ctx.feed_yaml, "title", f'"{SHOW_TITLE}" is the title apa-feed init gives a '
-                              "show by default", "give the show its name"))  # fmt: skip
-    if SHOW_DESCRIPTION in ctx.show.description:
-        found.append(_warning(ctx, ctx.feed_yaml, "description", f'"{SHOW_DESCRIPTION}" is the placeholder '
-                              "apa-feed init writes", "say what the show is about"))  # fmt: skip
+    if show.title.strip().casefold() == SHOW_TITLE.casefold():
+        what = f'"{SHOW_TITLE}" is the title apa-feed init gives a show by default'
+        found.append(_warning(ctx, path, "title", what, "give the show its name"))
+    if SHOW_DESCRIPTION in show.description:
+        what = f'"{SHOW_DESCRIPTION}" is the placeholder apa-feed init writes'
+        found.append(_warning(ctx, path, "description", what, "say what the show is about"))
+    what = f'"{EPISODE_DESCRIPTION}" is the placeholder apa-feed new writes'
     found += [
-        _warning(
-            ctx,
-            episode_file(ep),
-            "description",
-            f'"{EPISODE_DESCRIPTION}" is the placeholder apa-feed new writes',
-            "write the episode's notes",
-        )  # fmt: skip
+        _warning(ctx, episode_file(ep), "description", what, "write the episode's notes")
         for ep in ctx.inputs
         if EPISODE_DESCRIPTION in ep.meta.description
     ]
