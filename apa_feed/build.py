@@ -15,8 +15,11 @@ from .audio.artwork import check_artwork
 from .audio.info import Tags
 from .audio.probe import AudioError, AudioInfo
 from .cache import Cache
-from .checks import check_show
+from .checks import across_episodes, check_show
+from .checks.collected import Collected, has_errors
+from .checks.named import name_the_lines
 from .config.episodes import EpisodeMeta, assign_guids, aware, read_episodes
+from .config.partial import named_cover
 from .config.schema import http_url
 from .config.show import Show, load_show
 from .errors import ApaFeedError, Problem, ProblemsFound, display_path
@@ -69,7 +72,7 @@ class BuiltShow:
 def read_project(options: Options) -> tuple[Show, list[EpisodeMeta]]:
     """Validate feed.yaml and every episode.yaml together; raise with all their problems."""
     show, episodes, problems = _read(options)
-    if show is None or problems:
+    if show is None or has_errors(problems):
         raise ProblemsFound(problems)
     return show, episodes
 
@@ -89,6 +92,14 @@ def _read(options: Options) -> tuple[Show | None, list[EpisodeMeta], list[Proble
     return show, episodes, problems + more
 
 
+class OptionError(ApaFeedError):
+    """A command-line option's value is wrong."""
+
+    def __init__(self, option: str, message: str) -> None:
+        self.option, self.message = option, message
+        super().__init__(f"{option}: {message}")
+
+
 def override(show: Show, options: Options) -> Show:
     """Apply the command line's ``--base-url`` and ``--storage`` to the show; a ``--base-url`` that is not
     an absolute http(s) URL is an :class:`ApaFeedError`."""
@@ -96,9 +107,8 @@ def override(show: Show, options: Options) -> Show:
         try:
             http_url(options.base_url)
         except ValueError:
-            raise ApaFeedError(
-                f'--base-url: expected an http(s) URL like "https://cdn.example.com/podcast/", got "{options.base_url}"'
-            ) from None
+            like, got = "https://cdn.example.com/podcast/", options.base_url
+            raise OptionError("--base-url", f'expected an http(s) URL like "{like}", got "{got}"') from None
         show = replace(show, base_url=options.base_url.rstrip("/") + "/")
     if options.storage:
         show = replace(show, storage=options.storage)
@@ -312,8 +322,10 @@ def build_project(options: Options, assign: bool = True) -> BuiltShow:
 
     ``assign`` writes a new GUID into each valid episode that has none (never on a failed run).
     """
-    with paused_gc():
-        return _build(options, assign)
+    found, built = collect_and_build(options, assign)
+    if built is None:
+        raise ProblemsFound(found.problems)
+    return built
 
 
 @contextlib.contextmanager
@@ -333,46 +345,63 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _build(options: Options, assign: bool) -> BuiltShow:
-    options = replace(options, config=options.config.absolute())
-    cache = Cache(options.config.parent)
-    try:
-        built = _whole_build(options, assign, options.now or datetime.now(UTC), cache)
-    except BaseException:
-        cache.close(complete=False)  # keep what was probed and rendered: the re-run after a fix is quick
-        raise
-    cache.close(complete=True)
-    return built
+def collect_and_build(options: Options, assign: bool = False) -> tuple[Collected, BuiltShow | None]:
+    """Every problem each stage of a build finds, and the built show when none is an error (``check``)."""
+    with paused_gc():
+        options = replace(options, config=options.config.absolute())
+        cache = Cache(options.config.parent)
+        try:
+            found = collect(options, options.now or datetime.now(UTC), cache, assign)
+            built = _finish(found, cache) if found.ok else None
+        except BaseException:
+            cache.close(complete=False)  # keep what was probed and rendered: the re-run after a fix is quick
+            raise
+        cache.close(complete=True)
+        return found, built
 
 
-def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) -> BuiltShow:
+def collect(options: Options, now: datetime, cache: Cache, assign: bool = False) -> Collected:
+    """Read, probe and check the show, collecting every problem; ``assign`` writes GUIDs when none is an error."""
     show, episodes, problems = _read(options)
+    problems += across_episodes(episodes)
+    cover, where = (show.image, show.where) if show else named_cover(options.config)
     lock = _lock(options.config.parent, problems)
-    tz = show.timezone if show else UTC_ZONE
-    found = gather(show.image if show else None, episodes, cache, tz, lock, now, options.progress)
+    found = gather(cover, episodes, cache, show.timezone if show else UTC_ZONE, lock, now, options.progress)
     problems += found.problems
-    if show is None or any(p.severity == "error" for p in problems):
-        raise ProblemsFound(problems)
+    if show is None:
+        named = name_the_lines(problems, (where, cover), episodes)
+        return Collected(None, tuple(episodes), tuple(found.episodes), None, None, named, now)
     inputs = found.episodes
-    if assign:
-        assigned = {ep.folder: ep.guid for ep in assign_guids([ep for ep in episodes if ep.guid is None])}
-        inputs = [
-            replace(i, meta=replace(i.meta, guid=assigned[i.meta.folder])) if i.meta.folder in assigned else i
-            for i in inputs
-        ]
-    inputs, derived = derive(show, inputs, cache)
-    problems += derived
+    if not has_errors(problems):
+        inputs = _with_guids(inputs, episodes) if assign else inputs
+        inputs, derived = derive(show, inputs, cache)
+        problems += derived
     preview = frozenset() if options.identity else options.preview  # a build that may be published previews nothing
     publication = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock), preview)
     problems += check_show(show, inputs, publication)
-    if any(p.severity == "error" for p in problems):
-        raise ProblemsFound(problems)
+    named = name_the_lines(problems, (where, cover), episodes)
+    return Collected(show, tuple(episodes), tuple(inputs), publication, lock, named, now)
+
+
+def _with_guids(inputs: list[EpisodeInput], episodes: list[EpisodeMeta]) -> list[EpisodeInput]:
+    """``inputs`` with a new GUID for each episode that has none, written into its episode.yaml."""
+    assigned = {ep.folder: ep.guid for ep in assign_guids([ep for ep in episodes if ep.guid is None])}
+    return [
+        replace(i, meta=replace(i.meta, guid=assigned[i.meta.folder])) if i.meta.folder in assigned else i
+        for i in inputs
+    ]
+
+
+def _finish(found: Collected, cache: Cache) -> BuiltShow:
+    """The website and the feed's bytes of a show collected without errors."""
+    show, publication = found.show, found.publication
+    assert show is not None and publication is not None
     if show.website:
         site = tuple(build_site(publication.feed, show, cache))
         publication = replace(publication, assets=publication.assets + site, site=len(site))
     rss, items = render(publication.feed, cache.items())
     cache.keep_items(items)
-    return BuiltShow(show, publication, rss, tuple(sorted(problems)), lock, tuple(inputs))
+    return BuiltShow(show, publication, rss, found.problems, found.lock, found.inputs)
 
 
 def show_guid(show: Show, lock: Lock | None) -> str:

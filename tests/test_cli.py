@@ -169,7 +169,8 @@ def test_check_reports_yaml_and_audio_problems_of_different_episodes_together(pr
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "error: episodes/2025-12-01-bad-audio/audio.mp3: audio: empty file (0 bytes)",
+        "error: episodes/2025-12-01-bad-audio/audio.mp3: audio: empty file (0 bytes) "
+        "(named at episodes/2025-12-01-bad-audio/episode.yaml:3:8)",
         'error: episodes/2025-12-02-bad-yaml/episode.yaml:5:9: season: expected a whole number of 1 or more, got "zero"',
         "2 problems in 2 files.",
     ]
@@ -187,9 +188,9 @@ def test_audio_apple_will_not_play_or_misnamed_is_a_warning(project: Path) -> No
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
         "warning: episodes/2025-12-01-flac/a.flac: audio: FLAC audio does not play in Apple Podcasts "
-        "(use MP3 or M4A/AAC) [Apple]",
+        "(use MP3 or M4A/AAC) (named at episodes/2025-12-01-flac/episode.yaml:3:8) [Apple]",
         'warning: episodes/2025-12-02-m4a/audio.mp3: audio: the file holds MP4 audio but its name ends in ".mp3"; '
-        "published as audio/x-m4a",
+        "published as audio/x-m4a (named at episodes/2025-12-02-m4a/episode.yaml:3:8)",
     ]
     feed = runner.invoke(app, ["build"]).stdout
     assert 'type="audio/x-m4a"' in feed

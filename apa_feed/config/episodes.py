@@ -17,6 +17,7 @@ from ..errors import Problem, ProblemsFound
 from ..files import write_atomic
 from . import schema as s
 from .locate import Located, locate
+from .unread import split_keywords, unread_folder
 from .yamlread import Context, compose_file, file_context
 
 EPISODE_FILE = "episode.yaml"
@@ -119,8 +120,8 @@ EPISODE_FIELDS = (
             "Kind of episode.", default="full", example="full", rss="itunes:episodeType"),
     s.Field("explicit", s.boolean, "true/false", "Explicit content; inherits the show's `explicit`.",
             example="false", rss="itunes:explicit"),
-    s.Field("keywords", s.list_of(s.text), "list of text", "Topics of the episode, each a `category` of the "
-            "item. Write a list: `keywords: a, b` is one keyword, \"a, b\".", default=(),
+    s.Field("keywords", s.list_of(s.text), "list of text", "Topics of the episode. One text with commas "
+            "(`keywords: Mali, Turquie`) is read as that many keywords, with a note from `check`.", default=(),
             example="[Mali, Turquie, défense]", rss="category"),
     s.Field("credits", s.list_of(s.mapping(CREDIT_FIELDS)), "list of {name, role}",
             "Who made it, with their role in your words (Réalisation, Mise en onde & mix, …).", default=(),
@@ -241,6 +242,7 @@ def read_episodes(root: Path, tz: ZoneInfo) -> tuple[list[EpisodeMeta], list[Pro
     real_root = os.path.realpath(root)  # once: each file's path is then followed only below it
     for name in episode_dirs(root):
         if not os.path.isfile(os.path.join(name, EPISODE_FILE)):
+            problems.extend(unread_folder(Path(name), _listing(Path(name)), EPISODE_FILE))
             continue
         meta, found = read_episode(name, tz, root, real_root)
         problems.extend(found)
@@ -270,7 +272,9 @@ def read_episode(
         values = _defaults(folder, values, ctx, node)
     if values is None:
         return None, ctx.problems
-    return _episode(folder, values, tz, locate(folder / EPISODE_FILE, node)), ctx.problems
+    located = locate(folder / EPISODE_FILE, node)
+    values["keywords"] = split_keywords(values["keywords"], located, ctx.problems)
+    return _episode(folder, values, tz, located), ctx.problems
 
 
 def _defaults(folder: Path, v: dict[str, Any], ctx: Context, node: Node | None) -> dict[str, Any] | None:
@@ -296,7 +300,7 @@ def _defaults(folder: Path, v: dict[str, Any], ctx: Context, node: Node | None) 
 def load_episodes(root: Path, tz: ZoneInfo) -> list[EpisodeMeta]:
     """Read every episode; raise :class:`ProblemsFound` with all problems of all files."""
     episodes, problems = read_episodes(root, tz)
-    if problems:
+    if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
     return episodes
 

@@ -10,11 +10,12 @@ of ``base_url`` (then the old URLs must keep working).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..config.episodes import EpisodeMeta
 from ..errors import ApaFeedError
 from ..feed.model import EpisodeInput, Feed, Item
 from .lockfile import Lock, LockedEpisode, write_lock
@@ -50,8 +51,10 @@ class IdentityChanged(ApaFeedError):
         )
 
 
-def compare(lock: Lock | None, feed: Feed) -> list[Change]:
-    """Every difference between what was published (the lock) and the new feed."""
+def compare(lock: Lock | None, feed: Feed, held: Mapping[str, str] | None = None) -> list[Change]:
+    """Every difference between what was published (the lock) and the new feed. ``held`` says why an episode
+    the show still has is out of the feed, by GUID (see :func:`held_back_reasons`); a published episode out of
+    the feed and not in ``held`` has lost its episode.yaml."""
     if lock is None:
         return []
     items = {i.guid: i for i in feed.items}
@@ -72,14 +75,35 @@ def compare(lock: Lock | None, feed: Feed) -> list[Change]:
     for old in lock.episodes:
         item = items.get(old.guid)
         if item is None:
-            changes.append(_missing(old, by_slug.get(old.slug)))
+            changes.append(_missing(old, by_slug.get(old.slug), held))
         else:
             changes.extend(_changed(old, item, lock, feed))
     return changes
 
 
-def _missing(old: LockedEpisode, renamed: Item | None) -> Change:
+def held_back_reasons(skipped: Iterable[tuple[str, str]], episodes: Iterable[EpisodeMeta]) -> dict[str, str]:
+    """Why each episode held back (``skipped``: slug and "draft" or "scheduled") is out of the feed, by GUID."""
+    why = dict(skipped)
+    return {
+        ep.guid: "it is a draft (draft: true)"
+        if why[ep.slug] == "draft"
+        else f"its date is in the future ({ep.published:%Y-%m-%d %H:%M} {ep.published.tzinfo})"
+        for ep in episodes
+        if ep.guid and ep.slug in why
+    }
+
+
+def _missing(old: LockedEpisode, renamed: Item | None, held: Mapping[str, str] | None) -> Change:
     name = old.slug or old.guid
+    if renamed is not None and not renamed.guid:
+        return Change(
+            "guid",
+            name,
+            old.guid,
+            "",
+            f'the "guid:" line of its episode.yaml is gone: a new GUID ("{old.guid}" until now) would be written, '
+            "and every subscriber's app would download the episode again and list it twice",
+        )
     if renamed is not None:
         return Change(
             "guid",
@@ -89,13 +113,16 @@ def _missing(old: LockedEpisode, renamed: Item | None) -> Change:
             f'GUID changes from "{old.guid}" to "{renamed.guid}": every subscriber\'s app would '
             "download the episode again and list it twice",
         )
+    if held is None:
+        why = "draft, future date, or folder removed"
+    else:
+        why = held.get(old.guid) or (f"episodes/{old.slug}/episode.yaml is gone" if old.slug else "it is gone")
     return Change(
         "removed",
         name,
         old.guid,
         "",
-        f'"{old.title or old.guid}" (published {old.pub_date[:10]}) would vanish from subscribers\' '
-        "apps (draft, future date, or folder removed)",
+        f'"{old.title or old.guid}" (published {old.pub_date[:10]}) would vanish from subscribers\' apps: {why}',
     )
 
 

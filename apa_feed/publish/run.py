@@ -15,7 +15,7 @@ from ..storage import Progress, Store, StoredObject, Upload
 from ..storage.local import LocalStore, check_claimed
 from ..storage.survey import Survey
 from .history import NothingToRollBack, Restored, entries, keep_pages, rollback
-from .identity import Change, compare, guard, record
+from .identity import Change, compare, guard, held_back_reasons, record
 from .plan import FEED_TYPE, MANIFEST, RECORD, Plan, make_plan, needs_manifest, read_record
 from .recorded import require_sources
 from .runlock import exclusive
@@ -100,7 +100,8 @@ def _publish(
     survey: Survey,
 ) -> Report:
     built = build_project(options, assign=not dry_run)
-    changes = compare(built.lock, built.publication.feed) if options.identity else []
+    held = held_back_reasons(built.publication.skipped, (i.meta for i in built.inputs))
+    changes = compare(built.lock, built.publication.feed, held) if options.identity else []
     guard(changes, set(allow))
     store, listing, live_feed = survey.result(built.show)
     if options.storage is None:  # named by feed.yaml, which may be someone else's: not the user's own word

@@ -287,7 +287,7 @@ CASES: list[tuple[str, Callable[[Path], None], list[str]]] = [
         "enclosure-refused",
         ogg_audio,
         [
-            f"warning: {FOLDER}audio.ogg: audio: OggOpus audio does not play in Apple Podcasts (use MP3 or M4A/AAC) [Apple]",
+            f"warning: {FOLDER}audio.ogg: audio: OggOpus audio does not play in Apple Podcasts (use MP3 or M4A/AAC) (named at {EPISODE}:3:8) [Apple]",
             f'error: {EPISODE}:3:8: audio: audio/ogg does not play in Apple Podcasts, and feed.yaml says "other_formats: refuse"; encode it as MP3 or M4A (AAC) [Apple]',
         ],
     ),
@@ -422,49 +422,49 @@ CASES: list[tuple[str, Callable[[Path], None], list[str]]] = [
         "artwork-not-square",
         cover(size=(1400, 1500)),
         [
-            "error: cover.jpg: image: expected a square image, got 1400×1500 px [Apple]",
+            "error: cover.jpg: image: expected a square image, got 1400×1500 px (named at feed.yaml:13:8) [Apple]",
         ],
     ),
     (
         "artwork-too-small",
         cover(size=(1000, 1000)),
         [
-            "error: cover.jpg: image: expected 1400–3000 px on a side, got 1000×1000 px [Apple]",
+            "error: cover.jpg: image: expected 1400–3000 px on a side, got 1000×1000 px (named at feed.yaml:13:8) [Apple]",
         ],
     ),
     (
         "artwork-cmyk",
         cover(mode="CMYK"),
         [
-            "error: cover.jpg: image: expected RGB colours, got mode CMYK [Apple]",
+            "error: cover.jpg: image: expected RGB colours, got mode CMYK (named at feed.yaml:13:8) [Apple]",
         ],
     ),
     (
         "artwork-alpha",
         cover("PNG", mode="RGBA", name="cover.png"),
         [
-            "error: cover.png: image: expected no transparency, got mode RGBA with an alpha channel [Apple]",
+            "error: cover.png: image: expected no transparency, got mode RGBA with an alpha channel (named at feed.yaml:13:8) [Apple]",
         ],
     ),
     (
         "artwork-extension",
         cover("PNG", name="art.jpg"),
         [
-            'warning: art.jpg: image: the file is PNG but its name ends in ".jpg" [Apple]',
+            'warning: art.jpg: image: the file is PNG but its name ends in ".jpg" (named at feed.yaml:13:8) [Apple]',
         ],
     ),
     (
         "artwork-heavy",
         cover(heavy=True),
         [
-            "warning: cover.jpg: image: the file is 600 KB; apps load artwork under 512 KB faster; compress it (JPEG quality 80–90) or make it smaller [Apple]",
+            "warning: cover.jpg: image: the file is 600 KB; apps load artwork under 512 KB faster (named at feed.yaml:13:8); compress it (JPEG quality 80–90) or make it smaller [Apple]",
         ],
     ),
     (
         "artwork-format",
         cover("GIF", mode="P", name="cover.gif"),
         [
-            "error: cover.gif: image: expected a JPEG or PNG image, got GIF [Apple]",
+            "error: cover.gif: image: expected a JPEG or PNG image, got GIF (named at feed.yaml:13:8) [Apple]",
         ],
     ),
 ]
