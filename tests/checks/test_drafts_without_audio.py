@@ -34,7 +34,7 @@ def test_a_new_draft_without_audio_checks_and_publishes(project: Path) -> None:
     made = runner.invoke(app, ["new", "Bientôt"])
     assert made.exit_code == 0, made.output
     (folder,) = [p for p in (project / "episodes").iterdir() if p.name != SAMPLE_EPISODE]
-    checked = runner.invoke(app, ["check"])
+    checked = runner.invoke(app, ["check", "--loudness", "off"])
     assert checked.exit_code == 0, checked.output
     assert [line for line in checked.stderr.splitlines() if line.startswith("info:")] == [
         f'info: episodes/{folder.name}/episode.yaml:3:8: audio: no audio yet: "audio.mp3" is not there; '
@@ -67,7 +67,7 @@ def test_audio_is_required_once_the_episode_would_go_live(project: Path) -> None
         'error: episodes/2025-12-01-now/episode.yaml:3:8: audio: expected a file, got "now.mp3" (no such file); '
         'put the file there, or set "draft: true" until it is ready'
     ]
-    checked = runner.invoke(app, ["check"])
+    checked = runner.invoke(app, ["check", "--loudness", "off"])
     assert checked.exit_code == 1 and 'expected a file, got "now.mp3"' in checked.stderr
 
 
@@ -110,7 +110,7 @@ def test_a_draft_with_its_audio_is_still_probed(project: Path) -> None:
     with pytest.raises(ProblemsFound) as found:
         build_project(Options(project / "feed.yaml", now=NOW), assign=False)
     assert [p.render() for p in found.value.problems] == [
-        "error: episodes/2025-12-06-bad/audio.mp3: audio: empty file (0 bytes)"
+        "error: episodes/2025-12-06-bad/audio.mp3: audio: empty file (0 bytes) (named at episodes/2025-12-06-bad/episode.yaml:3:8)"
     ]
 
 

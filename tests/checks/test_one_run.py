@@ -46,7 +46,7 @@ def test_a_broken_feed_yaml_leaves_its_cover_the_episodes_and_their_numbers_chec
     add_episode(project, "2025-12-01-bad-yaml", episode_yaml("Bad", "2025-12-01", season="zero"))
     add_episode(project, "2025-12-02-three", episode_yaml("Trois", "2025-12-02", episode="3"))
     add_episode(project, "2025-12-03-three-again", episode_yaml("Encore trois", "2025-12-03", episode="3"))
-    result = runner.invoke(app, ["check"])
+    result = runner.invoke(app, ["check", "--loudness", "off"])
     assert result.exit_code == 1
     assert lines(result.stderr) == [
         "error: cover.jpg: image: expected 1400–3000 px on a side, got 1000×1000 px (named at feed.yaml:13:8) [Apple]",
@@ -76,7 +76,7 @@ def test_a_broken_episode_leaves_the_others_probed_and_every_rule_run(project: P
         "warning: episodes/2025-12-05-named/episode.yaml:1:8: title: repeats the show's name; apps show it beside the "
         "title already; keep the show's name out of the episode's title [Apple]",
     ]
-    result = runner.invoke(app, ["check"])
+    result = runner.invoke(app, ["check", "--loudness", "off"])
     assert result.exit_code == 1
     assert lines(result.stderr) == [*expected, "4 problems in 4 files."]
     for command in (["build"], ["publish"]):  # they refuse, with the same list
@@ -91,7 +91,7 @@ def test_a_broken_episode_leaves_the_others_probed_and_every_rule_run(project: P
 def published(project: Path) -> Path:
     """The sample as published: its apa-feed.lock beside it."""
     shutil.copy(REPO / "apa-feed.lock", project / "apa-feed.lock")
-    assert runner.invoke(app, ["check"]).exit_code == 0
+    assert runner.invoke(app, ["check", "--loudness", "off"]).exit_code == 0
     return project
 
 
@@ -135,7 +135,7 @@ def test_check_runs_the_identity_guard_with_the_specific_reason_and_flag(
     published: Path, change: Callable[[Path], object], expected: str
 ) -> None:
     change(published)
-    result = runner.invoke(app, ["check"])
+    result = runner.invoke(app, ["check", "--loudness", "off"])
     assert result.exit_code == 1
     assert expected in lines(result.stderr)
     assert lines(result.stderr)[-1] == "1 problem in 1 file."
@@ -152,7 +152,7 @@ def test_publish_gives_the_same_specific_reason(published: Path) -> None:
 
 def test_a_broken_episode_is_not_also_reported_as_removed(published: Path) -> None:
     edit(published / EPISODE, "audio: audio.mp3", "audio: audio.mp3\nseason: zero")
-    result = runner.invoke(app, ["check"])
+    result = runner.invoke(app, ["check", "--loudness", "off"])
     assert result.exit_code == 1
     assert [line for line in lines(result.stderr) if line.startswith("error")] == [
         f'error: {EPISODE}:4:9: season: expected a whole number of 1 or more, got "zero"'
@@ -160,17 +160,17 @@ def test_a_broken_episode_is_not_also_reported_as_removed(published: Path) -> No
 
 
 def test_strict_fails_on_warnings(project: Path) -> None:
-    assert runner.invoke(app, ["check", "--strict"]).exit_code == 0
+    assert runner.invoke(app, ["check", "--loudness", "off", "--strict"]).exit_code == 0
     edit(project / "feed.yaml", "explicit: false\n", "")
-    assert runner.invoke(app, ["check"]).exit_code == 0
-    result = runner.invoke(app, ["check", "--strict"])
+    assert runner.invoke(app, ["check", "--loudness", "off"]).exit_code == 0
+    result = runner.invoke(app, ["check", "--loudness", "off", "--strict"])
     assert result.exit_code == 1
     assert lines(result.stderr) == [
         'warning: feed.yaml:2:1: explicit: not set, so the feed says "false"; say it: add "explicit: false" (or true) '
         "to feed.yaml [Apple]",
         "1 warning; --strict counts them as problems.",
     ]
-    as_json = runner.invoke(app, ["check", "--strict", "--json"])
+    as_json = runner.invoke(app, ["check", "--loudness", "off", "--strict", "--json"])
     assert as_json.exit_code == 1
     summary = json.loads(as_json.stdout)["summary"]
     assert (summary["ok"], summary["warnings"], summary["text"]) == (
@@ -200,7 +200,7 @@ def test_check_json_is_json_whatever_stops_it(
     problems), a bad option: JSON on stdout, nothing on stderr, exit 1."""
     small_cover(project / "cover.jpg")
     mistake(project)
-    result = runner.invoke(app, ["check", "--json", *args])
+    result = runner.invoke(app, ["check", "--loudness", "off", "--json", *args])
     assert (result.exit_code, result.stderr) == (1, "")
     data = json.loads(result.stdout)
     assert [p["file"] for p in data["problems"]] == expected
@@ -211,7 +211,7 @@ def test_check_json_is_json_whatever_stops_it(
 def test_a_damaged_lock_is_reported_with_the_other_problems(project: Path) -> None:
     (project / "apa-feed.lock").write_text("{not json", encoding="utf-8")
     small_cover(project / "cover.jpg")
-    result = runner.invoke(app, ["check"])
+    result = runner.invoke(app, ["check", "--loudness", "off"])
     assert result.exit_code == 1
     assert [line.split(":")[1] for line in lines(result.stderr)[:-1]] == [" apa-feed.lock", " cover.jpg"]
 
@@ -220,7 +220,7 @@ def test_image_and_audio_problems_name_the_episode_yaml_line(project: Path) -> N
     folder = add_episode(project, "2025-12-01-art", episode_yaml("Art", "2025-12-01", image="art.jpg"))
     small_cover(folder / "art.jpg")
     write_text_file(add_episode(project, "2025-12-02-text", episode_yaml("Texte", "2025-12-02")) / "audio.mp3")
-    result = runner.invoke(app, ["check"])
+    result = runner.invoke(app, ["check", "--loudness", "off"])
     assert result.exit_code == 1
     assert lines(result.stderr)[:2] == [
         "error: episodes/2025-12-01-art/art.jpg: image: expected 1400–3000 px on a side, got 1000×1000 px "
@@ -235,7 +235,7 @@ def test_a_folder_with_audio_and_no_episode_yaml_is_a_warning(project: Path) -> 
     folder.mkdir()
     shutil.copy(project / "episodes" / SAMPLE_EPISODE / "audio.mp3", folder / "interview.mp3")
     (project / "episodes" / "notes").mkdir()  # no audio: nothing to say
-    result = runner.invoke(app, ["check"])
+    result = runner.invoke(app, ["check", "--loudness", "off"])
     assert result.exit_code == 0
     assert lines(result.stderr) == [
         "warning: episodes/2025-12-01-forgotten/: holds audio (interview.mp3) but no episode.yaml, so it is not in "
@@ -247,7 +247,7 @@ def test_a_folder_with_audio_and_no_episode_yaml_is_a_warning(project: Path) -> 
 def test_an_episode_yml_is_an_error_saying_to_rename_it(project: Path) -> None:
     folder = add_episode(project, "2025-12-01-yml", episode_yaml("Yml", "2025-12-01"))
     (folder / "episode.yaml").rename(folder / "episode.yml")
-    result = runner.invoke(app, ["check"])
+    result = runner.invoke(app, ["check", "--loudness", "off"])
     assert result.exit_code == 1
     assert lines(result.stderr) == [
         "error: episodes/2025-12-01-yml/episode.yml: not read: apa-feed reads only episode.yaml, so this episode is "
@@ -255,13 +255,13 @@ def test_an_episode_yml_is_an_error_saying_to_rename_it(project: Path) -> None:
         "1 problem in 1 file.",
     ]
     (folder / "episode.yml").rename(folder / "episode.yaml")
-    assert runner.invoke(app, ["check"]).exit_code == 0
+    assert runner.invoke(app, ["check", "--loudness", "off"]).exit_code == 0
 
 
 def test_keywords_given_as_one_text_are_split_with_a_note(project: Path) -> None:
     """A producer who writes ``keywords: Mali, Turquie`` means two keywords: they are read so, and check says so."""
     edit(project / EPISODE, "keywords: [Mali, Turquie, défense, Bamako]", "keywords: Mali, Turquie , défense")
-    result = runner.invoke(app, ["check"])
+    result = runner.invoke(app, ["check", "--loudness", "off"])
     assert result.exit_code == 0
     assert lines(result.stderr) == [
         f'info: {EPISODE}:5:11: keywords: one text with commas, read as 3 keywords: "Mali", "Turquie", "défense"; '
@@ -278,7 +278,7 @@ def test_an_unedited_template_gets_warnings(tmp_path: Path, monkeypatch: pytest.
     (folder,) = (tmp_path / "episodes").iterdir()
     shutil.copy(REPO / "episodes" / SAMPLE_EPISODE / "audio.mp3", folder / "audio.mp3")
     edit(folder / "episode.yaml", "draft: true", "draft: false")
-    result = runner.invoke(app, ["check"])
+    result = runner.invoke(app, ["check", "--loudness", "off"])
     assert result.exit_code == 0, result.output
     assert lines(result.stderr) == [
         "warning: cover.jpg: image: is the plain placeholder apa-feed init made; apps would show it as the show's "
@@ -296,7 +296,7 @@ def test_an_unedited_template_gets_warnings(tmp_path: Path, monkeypatch: pytest.
         'warning: feed.yaml:10:10: owner.email: "podcast@example.com" is an example address: Spotify sends the code '
         "that proves the show is yours to the feed's owner email; use an address whose inbox you read [Spotify]",
     ]
-    assert runner.invoke(app, ["check", "--strict"]).exit_code == 1
+    assert runner.invoke(app, ["check", "--loudness", "off", "--strict"]).exit_code == 1
     Image.new("RGB", (1400, 1400), (33, 48, 80)).save(tmp_path / "cover.png", "PNG")  # the same colour, not ours
     edit(tmp_path / "feed.yaml", "image: cover.jpg", "image: cover.png")
-    assert "placeholder apa-feed init made" not in runner.invoke(app, ["check"]).stderr
+    assert "placeholder apa-feed init made" not in runner.invoke(app, ["check", "--loudness", "off"]).stderr
