@@ -11,6 +11,7 @@ from urllib.parse import quote
 from ..config.show import MEDIA_CACHE
 from ..feed.model import Asset
 from ..storage import StoredObject
+from ..storage.survey import PUBLISHED
 
 HISTORY = "history/"
 FEED_TYPE = "application/rss+xml; charset=utf-8"
@@ -52,6 +53,8 @@ class Plan:
     None: unchanged."""
     record_after: bytes | None = None
     """The record once ``deletes`` are gone, written after them; None: nothing to delete."""
+    live_tag: str | None = None
+    """The version tag of ``live_feed`` as read (S3: its ETag): the feed is written only over that version."""
 
     def count(self, kind: str) -> int:
         """How many actions are of ``kind`` (the feed counts too)."""
@@ -95,7 +98,7 @@ def make_plan(
     changed = live_feed != feed
     reason = "new" if live_feed is None else "changed"
     actions.append(Action("upload" if changed else "unchanged", feed_key, len(feed), reason if changed else ""))
-    own = {feed_key, MANIFEST, RECORD}
+    own = {feed_key, MANIFEST, RECORD, PUBLISHED}
     orphans = [listing[key] for key in sorted(set(listing) - {a.key for a in assets} - own)]
     kept = tuple(dict.fromkeys(kept_feeds))  # a feed kept twice (a rollback's) is searched once
     actions += [

@@ -105,16 +105,16 @@ def test_pages_are_compared_by_etag_so_a_noop_reads_only_the_feed(
     point_at(project, s3_server, bucket)
     publish(Options(project / "feed.yaml", now=NOW))
     reads: list[str] = []
-    real_read = S3Store.read
+    real_read = S3Store.read_tagged
 
-    def counting_read(self: S3Store, key: str) -> bytes | None:
+    def counting_read(self: S3Store, key: str) -> tuple[bytes | None, str | None]:
         reads.append(key)
         return real_read(self, key)
 
-    monkeypatch.setattr(S3Store, "read", counting_read)
+    monkeypatch.setattr(S3Store, "read_tagged", counting_read)  # read() goes through it too
     again = publish(Options(project / "feed.yaml", now=NOW))
     assert (again.plan.count("upload"), again.plan.manifest) == (0, None)
-    assert reads == ["feed.xml"], "one listing and the feed: nothing else is read"
+    assert reads == ["apa-feed-published.json", "feed.xml"], "one listing, the publish record and the feed"
     page = f"show/episodes/{SAMPLE_EPISODE}/index.html"
     client = s3_server.client()
     body = client.get_object(Bucket=bucket, Key=page)["Body"].read()
