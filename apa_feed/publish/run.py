@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass, replace
@@ -13,6 +14,7 @@ from ..config.show import MEDIA_CACHE, CachePolicy
 from ..errors import StorageError
 from ..feed.model import Asset
 from ..storage import Progress, Store, StoreChanged, StoredObject, Upload
+from ..storage.lease import LEASE, holder, leased
 from ..storage.local import LocalStore, check_claimed
 from ..storage.survey import PUBLISHED, Holdings, Survey, read_holdings
 from .history import NothingToRollBack, Restored, entries, keep_pages, rollback
@@ -29,6 +31,10 @@ __all__ = ["FEED_TYPE", "NothingToRollBack", "Report", "Restored", "apply", "pub
 DEFAULT_CACHE = CachePolicy()
 RETRIES = 2
 """How many times a publish that lost the race for the feed reads the store again and plans anew."""
+RACED = "changed on the store while this publish ran"
+PRUNE_GRACE = 3600.0
+"""Seconds an orphan is kept by ``--prune`` after it was written: a publish under way (one whose lease
+was lost, or an older apa-feed's, which takes none) may be about to write a feed that references it."""
 
 
 @dataclass(frozen=True)
@@ -105,16 +111,28 @@ def publish(
         survey = survey or Survey.start(options.config, options.storage)  # the store is read while the show builds
         built = build_project(options, assign=not dry_run)
         holdings = survey.result(built.show)
-        notes: list[str] = []
-        for attempt in range(RETRIES + 1):
-            try:
-                return _publish(options, built, holdings, Run(dry_run, prune, progress, verify, allow, on_plan), notes)
-            except StoreChanged as exc:
-                if attempt == RETRIES:
-                    raise PublishRaced(holdings.store.describe(), exc.key) from None
-                notes.append(f"{exc.key} changed on the store while this publish ran (another publish?): read it again")
-                holdings = read_holdings(holdings.store, built.show.feed_file)
-        raise AssertionError("unreachable")  # pragma: no cover
+        if options.storage is None:  # named by feed.yaml, which may be someone else's: not the user's own word
+            claim(holdings.store, holdings.listing, built.show.storage, built.show.root, built.show.feed_file)
+        run = Run(dry_run, prune, progress, verify, allow, on_plan)
+        if dry_run:
+            who = holder(holdings.store)
+            notes = [f"{who} holds the store's lease: a publish now would wait for it"] if who else []
+            return _publish(options, built, holdings, run, notes)
+        with leased(holdings.store) as lease:  # one publish at a time on the store, whichever machine runs it
+            return _attempts(options, built, holdings, run, [lease.note] if lease.note else [])
+
+
+def _attempts(options: Options, built: BuiltShow, holdings: Holdings, run: Run, notes: list[str]) -> Report:
+    """Publish; when another publish changed the feed meanwhile, read the store again and plan anew."""
+    for attempt in range(RETRIES + 1):
+        try:
+            return _publish(options, built, holdings, run, notes)
+        except StoreChanged as exc:
+            if attempt == RETRIES:
+                raise PublishRaced(holdings.store.describe(), exc.key) from None
+            notes.append(f"{exc.key} {RACED} (another publish?): read it again")
+            holdings = read_holdings(holdings.store, built.show.feed_file)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @dataclass(frozen=True)
@@ -144,16 +162,15 @@ def _publish(options: Options, built: BuiltShow, holdings: Holdings, run: Run, n
     live = read_live(holdings, built.show.feed_file)
     lock = union(built.lock, live) if options.identity else None
     changes = explain(compare(lock, built.publication.feed), built.lock, live) if options.identity else []
-    refused = refusals(changes, set(run.allow), notes)
-    if options.storage is None:  # named by feed.yaml, which may be someone else's: not the user's own word
-        claim(store, listing, built.show.storage, built.show.root, built.show.feed_file)
+    refused = refusals(changes, set(run.allow))
     prune = run.prune
     manifest = store.read(MANIFEST) if needs_manifest(built.publication.assets, listing) else None  # S3: ETags suffice
     kept = tuple(data for e in entries(listing) if prune and (data := store.read(e.key)) is not None)
 
     def plan_with(written: frozenset[str] | None) -> Plan:
         assets, feed_key = built.publication.assets, built.show.feed_file
-        return make_plan(assets, listing, feed_key, built.rss, live_feed, prune, manifest, kept, written)
+        young = time.time() - PRUNE_GRACE if prune else None
+        return make_plan(assets, listing, feed_key, built.rss, live_feed, prune, manifest, kept, written, young)
 
     plan = plan_with(None if RECORD in listing else frozenset())  # no record yet: the first is made
     if RECORD in listing and (prune or plan.uploads):  # the record changes, or says what may be pruned
@@ -189,7 +206,7 @@ def _publish(options: Options, built: BuiltShow, holdings: Holdings, run: Run, n
     return report
 
 
-def refusals(changes: list[Change], allowed: set[str], notes: list[str]) -> list[Change]:
+def refusals(changes: list[Change], allowed: set[str]) -> list[Change]:
     """The guarded changes the producer did not allow (what :func:`guard` refuses)."""
     try:
         guard(changes, allowed)
@@ -199,7 +216,8 @@ def refusals(changes: list[Change], allowed: set[str], notes: list[str]) -> list
 
 
 def _raced(notes: list[str]) -> str:
-    return "another publish changed the store while this one ran, and " if notes else ""
+    raced = any(RACED in note for note in notes)
+    return "another publish changed the store while this one ran, and " if raced else ""
 
 
 def write_record(store: Store, lock: Lock, expected: str | None, cache: CachePolicy) -> None:
@@ -257,7 +275,7 @@ def _prune(plan: Plan, store: Store, cache: CachePolicy) -> None:
 def claim(store: Store, listing: dict[str, StoredObject], spec: str, root: Path, feed_key: str) -> None:
     """Refuse a local folder feed.yaml names outside the show that holds files but no feed or record of
     apa-feed's: it may be anyone's folder (``storage: ~/Documents`` in a cloned show, or a linked public/)."""
-    if isinstance(store, LocalStore) and not ({feed_key, RECORD} & listing.keys()):
+    if isinstance(store, LocalStore) and not ({feed_key, RECORD, PUBLISHED, LEASE} & listing.keys()):
         check_claimed(store.root, root, spec)
 
 

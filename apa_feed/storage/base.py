@@ -27,7 +27,7 @@ class StoreChanged(StorageError):
 
     def __init__(self, store: str, key: str) -> None:
         self.key = key
-        super().__init__(f"{store}{key} changed on the store after this publish read it; it was not overwritten")
+        super().__init__(f"{store}{key} changed on the store since it was read; it was not overwritten")
 
 
 class Upload(NamedTuple):
@@ -86,9 +86,10 @@ class Store(Protocol):
         """A small object's bytes and the tag of that version (S3: its ETag), or ``(None, None)``."""
         ...
 
-    def put_if(self, key: str, data: bytes, content_type: str, cache_control: str, expected: str | None) -> None:
+    def put_if(self, key: str, data: bytes, content_type: str, cache_control: str, expected: str | None) -> str | None:
         """Store ``data`` under ``key`` only if the object there is still the version tagged ``expected`` (None:
-        only if there is none), in one step no other writer can come between; else :class:`StoreChanged`."""
+        only if there is none), in one step no other writer can come between; else :class:`StoreChanged`.
+        The new version's tag (None if the store did not say)."""
         ...
 
     def put_file(self, key: str, source: Path, content_type: str, cache_control: str) -> None:

@@ -193,13 +193,14 @@ class LocalStore:
         data = self.read(key)
         return data, None if data is None else hashlib.sha256(data).hexdigest()
 
-    def put_if(self, key: str, data: bytes, content_type: str, cache_control: str, expected: str | None) -> None:
+    def put_if(self, key: str, data: bytes, content_type: str, cache_control: str, expected: str | None) -> str | None:
         """Check the file is still the version ``expected`` and rename the new one over it, both under an
         exclusive OS lock on the store's folder that every conditional write takes (other processes too)."""
         with self._swap_lock():
             if self.read_tagged(key)[1] != expected:
                 raise StoreChanged(self.describe(), key)
             self.put_bytes(key, data, content_type, cache_control)
+        return hashlib.sha256(data).hexdigest()
 
     @contextmanager
     def _swap_lock(self) -> Iterator[None]:

@@ -190,12 +190,13 @@ class S3Store:
             data: bytes = response["Body"].read()
             return data, str(response.get("ETag", "")).strip('"') or None
 
-    def put_if(self, key: str, data: bytes, content_type: str, cache_control: str, expected: str | None) -> None:
+    def put_if(self, key: str, data: bytes, content_type: str, cache_control: str, expected: str | None) -> str | None:
         """One PutObject with ``If-Match: "expected"`` (``If-None-Match: *`` when None): the service refuses it
         (412) when the object moved on, which is :class:`StoreChanged`."""
         extra = self._extra(Upload(key, data, content_type, cache_control)) | precondition(expected)
         with self._errors("write", key), lost_race(self.describe(), key):
-            self.client().put_object(Bucket=self.bucket, Key=self.object_key(key), Body=data, **extra)
+            response = self.client().put_object(Bucket=self.bucket, Key=self.object_key(key), Body=data, **extra)
+        return str(response.get("ETag", "")).strip('"') or None
 
     def put_file(self, key: str, source: Path, content_type: str, cache_control: str) -> None:
         self._put_one(Upload(key, source, content_type, cache_control))

@@ -1,6 +1,7 @@
-"""Publishes at the same moment (issue 16): the feed is written only over the feed a publish planned against
-(compare-and-swap); the one that loses reads the store again and plans anew, so no episode that was live is
-lost, and the live feed is always one publish's whole output."""
+"""Publishes at the same moment (issue 16): the store's lease lets one run at a time, and whatever happens to
+a lease the feed is written only over the feed a publish planned against (compare-and-swap); the one that
+loses reads the store again and plans anew, so no episode that was live is lost, and the live feed is always
+one publish's whole output."""
 # ruff: noqa: F811
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -16,9 +19,11 @@ from conftest import NOW, add_episode, episode_yaml
 from s3server import WeedServer, aws_env, point_at, s3_server, show, store_of  # noqa: F401  (fixtures)
 from test_publishers import clone, run, shared_store
 
+import apa_feed.publish.run as publish_run
 from apa_feed.importfeed.parse import parse_feed
 from apa_feed.publish.identity import IdentityChanged
 from apa_feed.publish.run import Report
+from apa_feed.storage.lease import Lease
 
 ROUNDS = 3
 
@@ -43,12 +48,25 @@ def base_url(root: Path) -> str:
 
 
 @pytest.fixture
+def no_leases(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Publishes that take no lease (an older apa-feed's, or one whose lease expired): the feed's
+    compare-and-swap alone must keep them from undoing each other."""
+
+    @contextmanager
+    def none(store: object) -> Iterator[Lease]:
+        yield Lease(store, "", None, 0.0)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(publish_run, "leased", none)
+
+
+@pytest.fixture
 def base(show: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     shared_store(show, tmp_path_factory.mktemp("store"))
     run(show)
     return show
 
 
+@pytest.mark.usefixtures("no_leases")
 def test_a_publish_overtaken_between_plan_and_feed_plans_anew_and_is_refused(
     base: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -70,6 +88,7 @@ def test_a_publish_overtaken_between_plan_and_feed_plans_anew_and_is_refused(
     assert "From A" in live(a) and "From B" not in live(a)
 
 
+@pytest.mark.usefixtures("no_leases")
 def test_a_publish_overtaken_by_one_it_includes_goes_through_with_both(
     base: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -116,7 +135,8 @@ def test_publishes_started_at_once_lose_no_episode_and_a_full_clone_converges(
         (winner,) = winners
         (loser,) = {x, y} - {winner}
         stderr = done[loser][1][1]
-        assert "error: " in stderr and f'"{slugs[winner]} title" is live on the store' in stderr, stderr
+        leased = "another publish of this show is running: " in stderr and "holds the store's lease until" in stderr
+        assert leased or f'"{slugs[winner]} title" is live on the store' in stderr, stderr
         assert set(live(here)) == before | {f"{slugs[winner]} title"}  # the winner's whole output
         assert missing_enclosures(here, base_url(here)) == []
         shutil.copytree(winner / "episodes" / slugs[winner], loser / "episodes" / slugs[winner])  # git pull

@@ -35,7 +35,7 @@ def test_a_write_goes_only_over_the_version_read(store: Store) -> None:
     with pytest.raises(StoreChanged) as lost:
         store.put_if("feed.xml", b"two", TYPE, CACHE, None)  # one there now: not created over it
     assert str(lost.value) == (
-        f"{store.describe()}feed.xml changed on the store after this publish read it; it was not overwritten"
+        f"{store.describe()}feed.xml changed on the store since it was read; it was not overwritten"
     )
     data, tag = store.read_tagged("feed.xml")
     assert data == b"one" and tag

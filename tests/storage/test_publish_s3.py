@@ -91,6 +91,7 @@ def test_server_stopped_mid_publish_keeps_live_feed_and_rerun_converges(
     live = server.client().get_object(Bucket=bucket, Key="show/feed.xml")["Body"].read()
     assert live == first.built.rss, "the live feed must be the one from before the failed publish"
     rerun = publish(Options(project / "feed.yaml", now=NOW))
+    assert rerun.notes == ("took back the store's lease an earlier publish of this process could not give back",)
     uploaded = [a.key for a in rerun.plan.uploads if a.key.endswith(".mp3")]  # generated pages may follow the feed
     assert arrived[0] not in uploaded and len(uploaded) == 2
     status, _, feed = fetch(rerun.feed_url)
@@ -114,7 +115,9 @@ def test_pages_are_compared_by_etag_so_a_noop_reads_only_the_feed(
     monkeypatch.setattr(S3Store, "read_tagged", counting_read)  # read() goes through it too
     again = publish(Options(project / "feed.yaml", now=NOW))
     assert (again.plan.count("upload"), again.plan.manifest) == (0, None)
-    assert reads == ["apa-feed-published.json", "feed.xml"], "one listing, the publish record and the feed"
+    assert sorted(reads) == ["apa-feed-lease.json"] * 2 + ["apa-feed-published.json", "feed.xml"], (
+        "one listing, the publish record, the feed, and the lease (before taking it and giving it back)"
+    )
     page = f"show/episodes/{SAMPLE_EPISODE}/index.html"
     client = s3_server.client()
     body = client.get_object(Bucket=bucket, Key=page)["Body"].read()
