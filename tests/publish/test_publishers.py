@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
@@ -21,6 +22,7 @@ from apa_feed.publish.identity import IdentityChanged
 from apa_feed.publish.live import PUBLISHED, live_elsewhere
 from apa_feed.publish.lockfile import read_lock
 from apa_feed.publish.run import Report, publish
+from apa_feed.storage.local import LocalStore
 
 EP_A, EP_B = "2025-12-01-from-a", "2025-12-02-from-b"
 
@@ -116,3 +118,30 @@ def test_dry_run_shows_the_whole_plan_and_what_would_be_refused(two_clones: tupl
     assert f'refused   {EP_A}: "From A" is live on the store' in out
     assert "publish again with --allow-removal" in result.output
     assert "From A" in live_titles(a)
+
+
+def test_the_plan_is_printed_before_the_uploads_start(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = LocalStore.put_files
+
+    def announced(self: LocalStore, *args: Any, **kwargs: Any) -> None:
+        print("-- uploads start --")
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(LocalStore, "put_files", announced)
+    result = CliRunner().invoke(app, ["publish", "--quiet", "--no-verify"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    starts = [n for n, line in enumerate(lines) if line == "-- uploads start --"]
+    assert any(line.startswith(f"upload    episodes/{SAMPLE_EPISODE}/audio-") for line in lines[: starts[0]])
+    assert lines[starts[-1] + 1].startswith("uploaded ") and lines[-1].startswith("feed: ")
+
+
+def test_dry_run_json_says_what_would_be_refused(two_clones: tuple[Path, Path]) -> None:
+    a, b = two_clones
+    add_episode(a, EP_A, episode_yaml("From A", "2025-12-01"))
+    run(a)
+    result = CliRunner().invoke(app, ["publish", "--dry-run", "--json", "--config", str(b / "feed.yaml")])
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)
+    assert [(r["kind"], r["episode"]) for r in summary["refused"]] == [("removed", EP_A)]
+    assert summary["dry_run"] is True and summary["uploaded"] > 0  # the whole plan, the new feed included
