@@ -22,7 +22,8 @@ from pathlib import Path
 from ..config.show import load_show
 from ..importfeed.fetch import ImportFailed
 from ..importfeed.parse import OldFeed, parse_feed
-from ..storage.survey import PUBLISHED, Holdings, read_store
+from ..storage import open_store
+from ..storage.survey import PUBLISHED, Holdings
 from .identity import Change
 from .lockfile import Lock, LockedEpisode, LockError, lock_from_bytes, lock_to_bytes, read_lock
 
@@ -92,8 +93,9 @@ def live_elsewhere(config: Path, storage: str | None = None) -> tuple[LockedEpis
     clone does not have: neither in its ``apa-feed.lock`` nor as a folder ``episodes/<slug>/``. Reads the
     store (a :class:`~apa_feed.errors.StorageError` when it cannot), never writes."""
     show = load_show(config)
-    holdings = read_store(storage or show.storage, show)
-    live = read_live(holdings, show.feed_file)
+    store = open_store(storage or show.storage, show.root, show.s3)
+    record, feed = store.read_tagged(PUBLISHED), store.read_tagged(show.feed_file)  # two GETs, no listing
+    live = read_live(Holdings(store, {}, feed[0], feed[1], record[0], record[1]), show.feed_file)
     if live.lock is None:
         return ()
     local = read_lock(show.root)
