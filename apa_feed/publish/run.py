@@ -119,6 +119,8 @@ def publish(
             notes = [f"{who} holds the store's lease: a publish now would wait for it"] if who else []
             return _publish(options, built, holdings, run, notes)
         with leased(holdings.store) as lease:  # one publish at a time on the store, whichever machine runs it
+            if holdings.store.read_tagged(built.show.feed_file)[1] != holdings.feed_tag:  # one ended meanwhile
+                holdings = read_holdings(holdings.store, built.show.feed_file)  # (--prune trusts the listing)
             return _attempts(options, built, holdings, run, [lease.note] if lease.note else [])
 
 

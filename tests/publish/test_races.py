@@ -20,10 +20,12 @@ from s3server import WeedServer, aws_env, point_at, s3_server, show, store_of  #
 from test_publishers import clone, run, shared_store
 
 import apa_feed.publish.run as publish_run
+from apa_feed.config.show import load_show
 from apa_feed.importfeed.parse import parse_feed
 from apa_feed.publish.identity import IdentityChanged
 from apa_feed.publish.run import Report
 from apa_feed.storage.lease import Lease
+from apa_feed.storage.survey import Survey
 
 ROUNDS = 3
 
@@ -145,3 +147,17 @@ def test_publishes_started_at_once_lose_no_episode_and_a_full_clone_converges(
         here = loser
     assert len(live(here)) == 1 + 2 * ROUNDS
     assert NOW  # the episodes' dates are before the tests' fixed now
+
+
+def test_a_publish_that_ended_between_the_reading_and_the_lease_is_planned_against(
+    base: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    a, b = base, clone(base, tmp_path_factory.mktemp("clone") / "b")
+    reading = Survey.start(b / "feed.yaml")  # B reads the store…
+    reading.result(load_show(b / "feed.yaml"))
+    add_episode(a, "2025-12-01-a", episode_yaml("From A", "2025-12-01"))
+    run(a)  # …A publishes and ends…
+    with pytest.raises(IdentityChanged) as refused:
+        run(b, survey=reading)  # …then B takes the lease: it reads the store again before planning
+    assert str(refused.value).startswith("this publish would change episodes subscribers already have:\n  2025-12-01-a")
+    assert "From A" in live(a)
