@@ -40,12 +40,12 @@ FLAGS = {"guid": "--allow-guid-change", "date": "--allow-redate", "removed": "--
 class IdentityChanged(ApaFeedError):
     """A publish would change what subscribers have; nothing was published."""
 
-    def __init__(self, changes: list[Change]) -> None:
+    def __init__(self, changes: list[Change], note: str = "") -> None:
         self.changes = changes
         lines = [f"  {c.episode}: {c.explanation}" for c in changes]
         flags = sorted({FLAGS[c.kind] for c in changes})
         super().__init__(
-            "this publish would change episodes subscribers already have:\n"
+            f"{note}this publish would change episodes subscribers already have:\n"
             + "\n".join(lines)
             + f"\nnothing was published; if this is intended, publish again with {' '.join(flags)}"
         )

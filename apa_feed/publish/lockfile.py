@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -109,15 +109,33 @@ def read_lock(root: Path) -> Lock | None:
 
 def write_lock(root: Path, lock: Lock) -> None:
     """Write the lock atomically, episodes sorted by date then GUID (stable diffs)."""
+    write_atomic(root / LOCK_FILE, lock_to_bytes(lock))
+
+
+def lock_to_bytes(lock: Lock, **extra: object) -> bytes:
+    """The lock file's bytes (episodes sorted by date then GUID); ``extra`` adds top-level fields (the
+    store's publish record says which publish wrote it)."""
     episodes = sorted(lock.episodes, key=lambda e: (e.pub_date, e.guid))
     doc = {
         "version": LOCK_VERSION,
         "podcast_guid": lock.podcast_guid,
         "feed_url": lock.feed_url,
         "episodes": [dump_episode(e) for e in episodes],
+        **extra,
     }
-    path = root / LOCK_FILE
-    write_atomic(path, (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def lock_from_bytes(data: bytes) -> tuple[Lock, dict[str, object]]:
+    """A lock (and its other top-level fields) from :func:`lock_to_bytes`' bytes; fields of an episode this
+    apa-feed does not know (written by a newer one) are left out. :class:`LockError` when damaged."""
+    known = {f.name for f in fields(LockedEpisode)}
+    try:
+        doc = json.loads(data)
+        episodes = tuple(load_episode({k: v for k, v in e.items() if k in known}) for e in doc.get("episodes", []))
+        return Lock(str(doc["podcast_guid"]), str(doc["feed_url"]), episodes), doc
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise LockError(str(exc)) from None
 
 
 def dump_episode(episode: LockedEpisode) -> dict[str, Any]:
