@@ -94,7 +94,7 @@ def test_a_killed_publishs_lease_expires_and_is_taken_over(show: Path) -> None:
     with pytest.raises(LeaseHeld, match=f"process {holding.pid}"):
         publish(options(show))  # not yet expired
     time.sleep(3.2)
-    result = CliRunner().invoke(app, ["publish", "--quiet", "--no-verify"])
+    result = CliRunner().invoke(app, ["publish", "--no-verify"])
     assert result.exit_code == 0, result.output
     assert "note: took over the store's lease of " in result.stderr
     assert f"(process {holding.pid}), expired since " in result.stderr

@@ -128,7 +128,7 @@ def test_the_plan_is_printed_before_the_uploads_start(project: Path, monkeypatch
         real(self, *args, **kwargs)
 
     monkeypatch.setattr(LocalStore, "put_files", announced)
-    result = CliRunner().invoke(app, ["publish", "--quiet", "--no-verify"])
+    result = CliRunner().invoke(app, ["publish", "--no-verify"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     starts = [n for n, line in enumerate(lines) if line == "-- uploads start --"]
