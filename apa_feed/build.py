@@ -6,29 +6,24 @@ import contextlib
 import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from .audio.artwork import check_artwork
-from .audio.info import Tags
-from .audio.probe import AudioError, AudioInfo
 from .cache import Cache
-from .checks import check_show
-from .config.episodes import EpisodeMeta, assign_guids, aware, read_episodes
+from .checks import across_episodes, check_show
+from .checks.collected import Collected, has_errors
+from .checks.named import name_the_lines
+from .config.episodes import EpisodeMeta, assign_guids, read_episodes
+from .config.partial import named_cover
 from .config.schema import http_url
 from .config.show import Show, load_show
 from .errors import ApaFeedError, Problem, ProblemsFound, display_path
-from .feed.chapters import Chapter, ChaptersError, from_json_chapters
 from .feed.derived import derive
-from .feed.model import EpisodeInput, FileFacts, Publication, build_feed, url
+from .feed.model import EpisodeInput, Publication, build_feed, url
 from .feed.rss import render
-from .feed.transcripts import TranscriptError, is_timed, read_cues, transcript_type, voices
+from .gather import UTC_ZONE, gather
 from .publish.lockfile import Lock, LockError, podcast_guid, read_lock
 from .site import build_site
-
-UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -68,7 +63,7 @@ class BuiltShow:
 def read_project(options: Options) -> tuple[Show, list[EpisodeMeta]]:
     """Validate feed.yaml and every episode.yaml together; raise with all their problems."""
     show, episodes, problems = _read(options)
-    if show is None or problems:
+    if show is None or has_errors(problems):
         raise ProblemsFound(problems)
     return show, episodes
 
@@ -88,6 +83,14 @@ def _read(options: Options) -> tuple[Show | None, list[EpisodeMeta], list[Proble
     return show, episodes, problems + more
 
 
+class OptionError(ApaFeedError):
+    """A command-line option's value is wrong."""
+
+    def __init__(self, option: str, message: str) -> None:
+        self.option, self.message = option, message
+        super().__init__(f"{option}: {message}")
+
+
 def override(show: Show, options: Options) -> Show:
     """Apply the command line's ``--base-url`` and ``--storage`` to the show; a ``--base-url`` that is not
     an absolute http(s) URL is an :class:`ApaFeedError`."""
@@ -95,197 +98,12 @@ def override(show: Show, options: Options) -> Show:
         try:
             http_url(options.base_url)
         except ValueError:
-            raise ApaFeedError(
-                f'--base-url: expected an http(s) URL like "https://cdn.example.com/podcast/", got "{options.base_url}"'
-            ) from None
+            like, got = "https://cdn.example.com/podcast/", options.base_url
+            raise OptionError("--base-url", f'expected an http(s) URL like "{like}", got "{got}"') from None
         show = replace(show, base_url=options.base_url.rstrip("/") + "/")
     if options.storage:
         show = replace(show, storage=options.storage)
     return show
-
-
-@dataclass(frozen=True)
-class Gathered:
-    """Facts read from every file the show references, and what was wrong with them."""
-
-    episodes: list[EpisodeInput]
-    problems: list[Problem]
-
-
-def gather(
-    show_image: Path | None,
-    episodes: list[EpisodeMeta],
-    cache: Cache,
-    tz: ZoneInfo = UTC_ZONE,
-    progress: Callable[[int, int], None] | None = None,
-) -> Gathered:
-    """Check artwork, probe and hash every referenced file, render the show notes; a bad file is a
-    located problem. ``progress`` is told ``(done, total)`` after each episode."""
-    problems = check_artwork(show_image, "image") if show_image else []
-    inputs: list[EpisodeInput] = []
-    for done, ep in enumerate(episodes, 1):
-        found = gather_one(ep, cache, tz, problems)
-        if found is not None:
-            inputs.append(replace(found, notes=cache.notes(found.meta.description)))
-        if progress is not None:
-            progress(done, len(episodes))
-    return Gathered(inputs, problems)
-
-
-def gather_one(ep: EpisodeMeta, cache: Cache, tz: ZoneInfo, problems: list[Problem]) -> EpisodeInput | None:
-    """One episode with the facts of its files, or None when one of them is wrong (see ``problems``)."""
-    if ep.image:
-        problems.extend(check_artwork(ep.image, "image"))
-    if ep.audio is None:
-        return next(iter(remote_input(ep, problems)), None)
-    try:
-        audio = cache.audio(ep.audio)
-    except AudioError as exc:
-        problems.append(Problem(display_path(ep.audio), field="audio", message=str(exc)))
-        return None
-    problems.extend(audio_warnings(ep.audio, audio))
-    if ep.from_audio:
-        ep, missing = fill_from_tags(ep, audio, tz)
-        if missing:
-            problems.extend(missing)
-            return None
-    return _episode_input(ep, audio, cache, problems)
-
-
-FORMAT_BY_TYPE = {"audio/mpeg": "MP3", "audio/x-m4a": "MP4", "audio/mp4": "MP4", "audio/aac": "MP4",
-                  "video/mp4": "MP4", "video/quicktime": "MP4", "audio/ogg": "OggVorbis", "audio/opus": "OggOpus",
-                  "audio/flac": "FLAC", "audio/wav": "WAVE"}  # fmt: skip
-
-
-def remote_input(ep: EpisodeMeta, problems: list[Problem]) -> list[EpisodeInput]:
-    """An episode whose audio is served from elsewhere: the feed takes its enclosure as given."""
-    assert ep.remote is not None
-    for name in ep.from_audio:
-        problems.append(
-            Problem(
-                display_path(ep.folder / "episode.yaml"),
-                field=name,
-                message="missing required field (audio hosted elsewhere has no tags to take it from)",
-            )
-        )
-    if ep.from_audio:
-        return []
-    r = ep.remote
-    audio = AudioInfo(r.duration, r.length, r.type, FORMAT_BY_TYPE.get(r.type, "remote"), "feed")
-    name = Path(urlsplit(r.url).path).name or "audio"
-    facts = FileFacts(Path(name), r.length, "")
-    return [EpisodeInput(ep, audio, facts, None, episode_chapters(ep, audio, problems))]
-
-
-def fill_from_tags(ep: EpisodeMeta, audio: AudioInfo, tz: ZoneInfo) -> tuple[EpisodeMeta, list[Problem]]:
-    """Take what episode.yaml leaves out (title, date, description) from the audio's tags."""
-    tags = audio.tags
-    found: dict[str, object] = {}
-    problems = []
-    where = display_path(ep.folder / "episode.yaml")
-    for name in ep.from_audio:
-        value = _tag_value(name, tags, tz)
-        if value is None:
-            tag = {"title": "title", "date": "date (a full YYYY-MM-DD)", "description": "comment"}[name]
-            problems.append(
-                Problem(
-                    where, field=name, message=f"missing required field, and the audio has no {tag} tag to take it from"
-                )
-            )
-        else:
-            found["published" if name == "date" else name] = value
-    return replace(ep, **found), problems  # type: ignore[arg-type]
-
-
-def _tag_value(name: str, tags: Tags, tz: ZoneInfo) -> object:
-    if name == "title":
-        return tags.title.strip() if tags.title and tags.title.strip() else None
-    if name == "description":
-        return tags.comment.strip() if tags.comment and tags.comment.strip() else None
-    try:
-        day = date.fromisoformat((tags.date or "")[:10])
-    except ValueError:
-        return None
-    return aware(day, tz)
-
-
-def _episode_input(ep: EpisodeMeta, audio: AudioInfo, cache: Cache, problems: list[Problem]) -> EpisodeInput:
-    """An episode with the facts of its files: audio, artwork, chapters, transcript (problems collected)."""
-    assert ep.audio is not None, "hosted elsewhere: see remote_input"
-    image = cache.facts(ep.image) if ep.image else None
-    found = EpisodeInput(ep, audio, cache.facts(ep.audio), image, episode_chapters(ep, audio, problems))
-    if ep.transcript is None:
-        return found
-    where = display_path(ep.transcript)
-    kind = transcript_type(ep.transcript)
-    if kind is None:
-        problems.append(
-            Problem(
-                where,
-                field="transcript",
-                message="expected a WebVTT (.vtt), SRT (.srt), "
-                "Podcast Index JSON (.json), HTML (.html) or text (.txt) transcript",
-            )
-        )
-        return found
-    try:
-        cues = read_cues(ep.transcript) if is_timed(ep.transcript) else []
-    except TranscriptError as exc:
-        problems.append(Problem(where, field="transcript", message=str(exc)))
-        return found
-    return replace(found, transcript_file=cache.facts(ep.transcript), transcript_type=kind, voices=voices(cues))
-
-
-def episode_chapters(ep: EpisodeMeta, audio: AudioInfo, problems: list[Problem]) -> tuple[Chapter, ...]:
-    """Chapters from episode.yaml or its chapters file, else from the audio's tags."""
-    in_audio: tuple[Chapter, ...] = tuple(getattr(audio, "chapters", ()) or ())
-    given: tuple[Chapter, ...] = ()
-    if isinstance(ep.chapters, Path):
-        try:
-            given = from_json_chapters(ep.chapters.read_bytes())
-        except (OSError, ChaptersError) as exc:
-            problems.append(Problem(display_path(ep.chapters), field="chapters", message=str(exc)))
-            return ()
-    elif ep.chapters:
-        written = sorted(ep.chapters, key=lambda c: c.start)
-        given = tuple(Chapter(c.start, c.title, None, c.url, c.image) for c in written)
-    if given and in_audio:
-        problems.append(
-            Problem(
-                display_path(ep.folder / "episode.yaml"),
-                field="chapters",
-                severity="info",
-                message=f"the audio has {len(in_audio)} chapters of its own; the "
-                f"{len(given)} given for the episode are published instead",
-            )
-        )
-    return given or in_audio
-
-
-def audio_warnings(path: Path, audio: AudioInfo) -> list[Problem]:
-    """Warn about audio Apple will not play, and about a name that disagrees with the content."""
-    found = []
-    if not audio.apple_accepts:
-        found.append(
-            Problem(
-                display_path(path),
-                field="audio",
-                severity="warning",
-                rule="Apple",
-                message=f"{audio.format} audio does not play in Apple Podcasts (use MP3 or M4A/AAC)",
-            )
-        )
-    if not audio.extension_matches(path):
-        found.append(
-            Problem(
-                display_path(path),
-                field="audio",
-                severity="warning",
-                message=f'the file holds {audio.format} audio but its name ends in "{path.suffix}"; '
-                f"published as {audio.mime_type}",
-            )
-        )
-    return found
 
 
 def build_project(options: Options, assign: bool = True) -> BuiltShow:
@@ -293,8 +111,10 @@ def build_project(options: Options, assign: bool = True) -> BuiltShow:
 
     ``assign`` writes a new GUID into each valid episode that has none (never on a failed run).
     """
-    with paused_gc():
-        return _build(options, assign)
+    found, built = collect_and_build(options, assign)
+    if built is None:
+        raise ProblemsFound(found.problems)
+    return built
 
 
 @contextlib.contextmanager
@@ -314,45 +134,63 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _build(options: Options, assign: bool) -> BuiltShow:
-    options = replace(options, config=options.config.absolute())
-    cache = Cache(options.config.parent)
-    try:
-        built = _whole_build(options, assign, options.now or datetime.now(UTC), cache)
-    except BaseException:
-        cache.close(complete=False)  # keep what was probed and rendered: the re-run after a fix is quick
-        raise
-    cache.close(complete=True)
-    return built
+def collect_and_build(options: Options, assign: bool = False) -> tuple[Collected, BuiltShow | None]:
+    """Every problem each stage of a build finds, and the built show when none is an error (``check``)."""
+    with paused_gc():
+        options = replace(options, config=options.config.absolute())
+        cache = Cache(options.config.parent)
+        try:
+            found = collect(options, options.now or datetime.now(UTC), cache, assign)
+            built = _finish(found, cache) if found.ok else None
+        except BaseException:
+            cache.close(complete=False)  # keep what was probed and rendered: the re-run after a fix is quick
+            raise
+        cache.close(complete=True)
+        return found, built
 
 
-def _whole_build(options: Options, assign: bool, now: datetime, cache: Cache) -> BuiltShow:
+def collect(options: Options, now: datetime, cache: Cache, assign: bool = False) -> Collected:
+    """Read, probe and check the show, collecting every problem; ``assign`` writes GUIDs when none is an error."""
     show, episodes, problems = _read(options)
-    found = gather(show.image if show else None, episodes, cache, show.timezone if show else UTC_ZONE, options.progress)
+    problems += across_episodes(episodes)
+    cover, where = (show.image, show.where) if show else named_cover(options.config)
+    lock = _lock(options.config.parent, problems)
+    found = gather(cover, episodes, cache, show.timezone if show else UTC_ZONE, lock, now, options.progress)
     problems += found.problems
-    if show is None or any(p.severity == "error" for p in problems):
-        raise ProblemsFound(problems)
+    if show is None:
+        named = name_the_lines(problems, (where, cover), episodes)
+        return Collected(None, tuple(episodes), tuple(found.episodes), None, None, named, now)
     inputs = found.episodes
-    if assign:
-        assigned = {ep.folder: ep.guid for ep in assign_guids([ep for ep in episodes if ep.guid is None])}
-        inputs = [
-            replace(i, meta=replace(i.meta, guid=assigned[i.meta.folder])) if i.meta.folder in assigned else i
-            for i in inputs
-        ]
-    inputs, derived = derive(show, inputs, cache)
-    problems += derived
-    lock = _lock(show, problems)
+    if not has_errors(problems):
+        inputs = _with_guids(inputs, episodes) if assign else inputs
+        inputs, derived = derive(show, inputs, cache)
+        problems += derived
     preview = frozenset() if options.identity else options.preview  # a build that may be published previews nothing
     publication = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock), preview)
     problems += check_show(show, inputs, publication)
-    if any(p.severity == "error" for p in problems):
-        raise ProblemsFound(problems)
+    named = name_the_lines(problems, (where, cover), episodes)
+    return Collected(show, tuple(episodes), tuple(inputs), publication, lock, named, now)
+
+
+def _with_guids(inputs: list[EpisodeInput], episodes: list[EpisodeMeta]) -> list[EpisodeInput]:
+    """``inputs`` with a new GUID for each episode that has none, written into its episode.yaml."""
+    assigned = {ep.folder: ep.guid for ep in assign_guids([ep for ep in episodes if ep.guid is None])}
+    return [
+        replace(i, meta=replace(i.meta, guid=assigned[i.meta.folder])) if i.meta.folder in assigned else i
+        for i in inputs
+    ]
+
+
+def _finish(found: Collected, cache: Cache) -> BuiltShow:
+    """The website and the feed's bytes of a show collected without errors."""
+    show, publication = found.show, found.publication
+    assert show is not None and publication is not None
     if show.website:
         site = tuple(build_site(publication.feed, show, cache))
         publication = replace(publication, assets=publication.assets + site, site=len(site))
     rss, items = render(publication.feed, cache.items())
     cache.keep_items(items)
-    return BuiltShow(show, publication, rss, tuple(sorted(problems)), lock, tuple(inputs))
+    return BuiltShow(show, publication, rss, found.problems, found.lock, found.inputs)
 
 
 def show_guid(show: Show, lock: Lock | None) -> str:
@@ -361,8 +199,10 @@ def show_guid(show: Show, lock: Lock | None) -> str:
     return show.p20.guid or (lock.podcast_guid if lock else podcast_guid(url(show, show.feed_file)))
 
 
-def _lock(show: Show, problems: list[Problem]) -> Lock | None:
+def _lock(root: Path, problems: list[Problem]) -> Lock | None:
+    """The lock file (None: none yet); a damaged one is a problem added to ``problems``."""
     try:
-        return read_lock(show.root)
+        return read_lock(root)
     except LockError as exc:
-        raise ProblemsFound([*problems, Problem(display_path(show.root / "apa-feed.lock"), message=str(exc))]) from None
+        problems.append(Problem(display_path(root / "apa-feed.lock"), message=str(exc)))
+        return None

@@ -64,7 +64,7 @@ def test_user_mistakes_exit_1_with_located_messages_and_no_traceback(project: Pa
 
 def test_missing_config_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["check"])
+    result = runner.invoke(app, ["check", "--loudness", "off"])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "error: feed.yaml: file not found",
@@ -73,7 +73,7 @@ def test_missing_config_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_check_reports_ok(project: Path) -> None:
-    result = runner.invoke(app, ["check"])
+    result = runner.invoke(app, ["check", "--loudness", "off"])
     assert result.exit_code == 0
     assert result.stdout.strip() == "ok: 1 episode in the feed, 0 held back (draft or scheduled)"
 
@@ -104,7 +104,13 @@ def test_init_then_new_then_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert folder.name.endswith("-premier-episode")
     text = (folder / "episode.yaml").read_text(encoding="utf-8")
     assert "episode: 1\n" in text and re.search(r"^guid: [0-9a-f-]{36}", text, re.M)
-    missing_audio = runner.invoke(app, ["check"])
+    draft = runner.invoke(
+        app, ["check", "--loudness", "off"]
+    )  # a draft without its audio yet: information, not an error
+    assert draft.exit_code == 0, draft.output
+    assert 'audio: no audio yet: "audio.mp3" is not there; the episode (a draft) stays out' in draft.stderr
+    (folder / "episode.yaml").write_text(text.replace("draft: true", "draft: false"), encoding="utf-8")
+    missing_audio = runner.invoke(app, ["check", "--loudness", "off"])
     assert missing_audio.exit_code == 1
     assert 'audio: expected a file, got "audio.mp3" (no such file)' in missing_audio.stderr
     assert runner.invoke(app, ["new", "Deuxième"]).exit_code == 0
@@ -162,10 +168,11 @@ def test_check_reports_yaml_and_audio_problems_of_different_episodes_together(pr
     add_episode(project, "2025-12-01-bad-audio", episode_yaml("Bad audio", "2025-12-01"))
     (project / "episodes" / "2025-12-01-bad-audio" / "audio.mp3").write_bytes(b"")
     add_episode(project, "2025-12-02-bad-yaml", episode_yaml("Bad yaml", "2025-12-02", season="zero"))
-    result = runner.invoke(app, ["check"])
+    result = runner.invoke(app, ["check", "--loudness", "off"])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "error: episodes/2025-12-01-bad-audio/audio.mp3: audio: empty file (0 bytes)",
+        "error: episodes/2025-12-01-bad-audio/audio.mp3: audio: empty file (0 bytes) "
+        "(named at episodes/2025-12-01-bad-audio/episode.yaml:3:8)",
         'error: episodes/2025-12-02-bad-yaml/episode.yaml:5:9: season: expected a whole number of 1 or more, got "zero"',
         "2 problems in 2 files.",
     ]
@@ -183,9 +190,9 @@ def test_audio_apple_will_not_play_or_misnamed_is_a_warning(project: Path) -> No
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
         "warning: episodes/2025-12-01-flac/a.flac: audio: FLAC audio does not play in Apple Podcasts "
-        "(use MP3 or M4A/AAC) [Apple]",
+        "(use MP3 or M4A/AAC) (named at episodes/2025-12-01-flac/episode.yaml:3:8) [Apple]",
         'warning: episodes/2025-12-02-m4a/audio.mp3: audio: the file holds MP4 audio but its name ends in ".mp3"; '
-        "published as audio/x-m4a",
+        "published as audio/x-m4a (named at episodes/2025-12-02-m4a/episode.yaml:3:8)",
     ]
     feed = runner.invoke(app, ["build"]).stdout
     assert 'type="audio/x-m4a"' in feed
@@ -196,7 +203,7 @@ def test_check_names_the_config_file_it_was_given_with_its_lines(project: Path) 
     other = text.replace("explicit: false\n", "").replace("owner:\n", "owner:\n  # moved down a line\n")
     (project / "other.yaml").write_text(other, encoding="utf-8")
     (project / "feed.yaml").unlink()
-    result = runner.invoke(app, ["check", "-f", "other.yaml", "--loudness", "off"])
+    result = runner.invoke(app, ["check", "--loudness", "off", "-f", "other.yaml", "--loudness", "off"])
     assert result.exit_code == 0, result.output
     assert result.stderr == (
         'warning: other.yaml:2:1: explicit: not set, so the feed says "false"; '
@@ -204,7 +211,7 @@ def test_check_names_the_config_file_it_was_given_with_its_lines(project: Path) 
     )
 
 
-@pytest.mark.parametrize("args", [["-h"], ["check", "-h"], ["publish", "-h"]])
+@pytest.mark.parametrize("args", [["-h"], ["check", "--loudness", "off", "-h"], ["publish", "-h"]])
 def test_dash_h_is_help_too(args: list[str]) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output

@@ -71,9 +71,9 @@ def warned_then_broken(project: Path) -> tuple[str, str]:
     """What ``check`` prints on a terminal for a field left unset (a warning), then for a mistake (an error)."""
     text = (project / "feed.yaml").read_text(encoding="utf-8")
     (project / "feed.yaml").write_text(text.replace("explicit: false\n", ""), encoding="utf-8")
-    warned = run_on_a_terminal(["check"], project, **ENV)
+    warned = run_on_a_terminal(["check", "--loudness", "off"], project, **ENV)
     (project / "feed.yaml").write_text(text.replace("type: episodic", "type: x"), encoding="utf-8")
-    return warned, run_on_a_terminal(["check"], project, **ENV)
+    return warned, run_on_a_terminal(["check", "--loudness", "off"], project, **ENV)
 
 
 ENV: dict[str, str] = {}
@@ -84,7 +84,9 @@ def test_errors_and_warnings_are_coloured_on_a_terminal_only(project: Path) -> N
     assert warned.startswith("\x1b[1;33mwarning\x1b[0m: feed.yaml:")
     assert failed.startswith("\x1b[1;31merror\x1b[0m: feed.yaml:")
     assert ANSI.sub("", failed).startswith("error: feed.yaml:18:7: type: expected one of episodic, serial")
-    logged = runner.invoke(app, ["check"])  # not a terminal: CliRunner's streams, as in a log or a pipe
+    logged = runner.invoke(
+        app, ["check", "--loudness", "off"]
+    )  # not a terminal: CliRunner's streams, as in a log or a pipe
     assert logged.exit_code == 1
     assert logged.stderr.startswith("error: feed.yaml:") and not ANSI.search(logged.output)
 

@@ -32,7 +32,7 @@ def explode(*args: object, **kwargs: object) -> None:
 def test_a_bug_is_one_line_with_exit_2_and_its_traceback_only_under_debug(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("apa_feed.build.build_project", explode)
+    monkeypatch.setattr("apa_feed.checks.report.check_project", explode)
     result = runner.invoke(app, ["check"])
     assert (result.exit_code, one_error(result.stderr)) == (2, BUG)
     debug = runner.invoke(app, ["--debug", "check"])

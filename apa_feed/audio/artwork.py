@@ -145,3 +145,22 @@ def _jpeg_head_ok(data: bytes) -> bool:
 def placeholder_cover(path: Path) -> None:
     """Write a plain 1400×1400 JPEG at ``path``: a show's artwork until the producer has theirs."""
     Image.new("RGB", (1400, 1400), (32, 48, 80)).save(path, quality=85)
+
+
+PLACEHOLDER_COLOUR = (32, 48, 80)
+"""The one colour of :func:`placeholder_cover`."""
+
+
+def is_placeholder_cover(path: Path) -> bool:
+    """Whether ``path`` is the plain cover :func:`placeholder_cover` writes, known by its pixels (whichever JPEG
+    encoder wrote them): 1400×1400, every pixel within a few levels of its one colour."""
+    try:
+        with _opened(path) as img:
+            if img.size != (1400, 1400) or img.format != "JPEG":
+                return False
+            img.draft("RGB", (175, 175))
+            extrema: tuple[tuple[int, int], ...] = img.convert("RGB").getextrema()  # type: ignore[assignment]
+    except (_TooLarge, UnidentifiedImageError, OSError, ValueError):
+        return False
+    near = zip(extrema, PLACEHOLDER_COLOUR, strict=True)
+    return all(abs(low - c) <= 4 and abs(high - c) <= 4 for (low, high), c in near)

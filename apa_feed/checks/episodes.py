@@ -1,12 +1,15 @@
-"""Pre-flight rules about each episode, and across episodes (GUIDs, numbers)."""
+"""Pre-flight rules about each episode, and across episodes (GUIDs, numbers: from episode.yaml alone)."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
 
+from ..config.episodes import EPISODE_FILE, EpisodeMeta
 from ..errors import Problem, display_path
-from ..feed.model import EpisodeInput, slugify
+from ..feed.model import slugify
 from ..feed.notes import APPLE_LIMIT
 from .context import Ctx, episode_file, language, plain_http, role, too_long
 
@@ -95,47 +98,59 @@ def serial_numbers(ctx: Ctx) -> list[Problem]:
     ]
 
 
-def guids(ctx: Ctx) -> list[Problem]:
+def across_episodes(episodes: Sequence[EpisodeMeta]) -> list[Problem]:
+    """Apple's rules across episodes, from their episode.yaml alone (so they run whatever else is broken):
+    one GUID per episode, one full episode per number within a season."""
+    return guids(episodes) + numbers(episodes)
+
+
+def guids(episodes: Sequence[EpisodeMeta]) -> list[Problem]:
     """Apple: every episode has its own GUID; a trailer copied from an episode must not keep its GUID."""
-    by_guid: dict[str, list[EpisodeInput]] = defaultdict(list)
-    for ep in ctx.inputs:
-        if ep.meta.guid:
-            by_guid[ep.meta.guid].append(ep)
+    by_guid: dict[str, list[EpisodeMeta]] = defaultdict(list)
+    for ep in episodes:
+        if ep.guid:
+            by_guid[ep.guid].append(ep)
     found = []
     for same in by_guid.values():
         for ep in same if len(same) > 1 else ():
-            other = display_path(episode_file(next(o for o in same if o is not ep)))
-            what = "the trailer has" if ep.meta.episode_type == "trailer" else "has"
+            other = display_path(meta_file(next(o for o in same if o is not ep)))
+            what = "the trailer has" if ep.episode_type == "trailer" else "has"
             found.append(
-                ctx.at(
-                    episode_file(ep),
+                at_meta(
+                    ep,
                     "guid",
                     f"{what} the same GUID as {other}; every episode needs its own",
-                    hint='remove the "guid:" line of the one never published; apa-feed writes a new one',
+                    'remove the "guid:" line of the one never published; apa-feed writes a new one',
                 )
             )
     return found
 
 
-def numbers(ctx: Ctx) -> list[Problem]:
+def numbers(episodes: Sequence[EpisodeMeta]) -> list[Problem]:
     """Apple: one full episode per number within a season."""
-    seen: dict[tuple[int | None, int], EpisodeInput] = {}
+    seen: dict[tuple[int | None, int], EpisodeMeta] = {}
     found = []
-    for ep in ctx.inputs:
-        meta = ep.meta
+    for meta in episodes:
         if meta.draft or meta.episode is None or meta.episode_type != "full":
             continue
-        first = seen.setdefault((meta.season, meta.episode), ep)
-        if first is not ep:
+        first = seen.setdefault((meta.season, meta.episode), meta)
+        if first is not meta:
             where = f"episode {meta.episode}" + (f" of season {meta.season}" if meta.season else "")
             found.append(
-                ctx.at(
-                    episode_file(ep),
-                    "episode",
-                    f"{where} is numbered twice (also in {display_path(episode_file(first))})",
-                )
+                at_meta(meta, "episode", f"{where} is numbered twice (also in {display_path(meta_file(first))})")
             )
     return found
+
+
+def meta_file(meta: EpisodeMeta) -> Path:
+    """The episode's ``episode.yaml``."""
+    return meta.where.file if meta.where is not None else meta.folder / EPISODE_FILE
+
+
+def at_meta(meta: EpisodeMeta, name: str, message: str, hint: str = "") -> Problem:
+    """An Apple error about field ``name`` of an episode.yaml, at the line that sets it."""
+    line, column = meta.where.at(name) if meta.where is not None else (0, 0)
+    return Problem(display_path(meta_file(meta)), line, column, name, message, hint, rule="Apple")
 
 
 def enclosures(ctx: Ctx) -> list[Problem]:
@@ -205,4 +220,4 @@ def credits(ctx: Ctx) -> list[Problem]:
     return found
 
 
-EPISODE_RULES = (titles, descriptions, serial_numbers, guids, numbers, enclosures, notes_html, scheduled, credits)
+EPISODE_RULES = (titles, descriptions, serial_numbers, enclosures, notes_html, scheduled, credits)

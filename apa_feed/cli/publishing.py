@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -65,11 +66,14 @@ def publish_command(
                 allow=allow,
                 survey=survey,
                 locked=True,
+                on_plan=None if as_json or quiet else print_plan,  # shown before the uploads start
             )
 
     with build_progress(quiet or as_json) as reading, progress_for(quiet or as_json) as progress:
         report = locked_publish()
     warn(report.built.warnings)
+    for note in () if quiet else report.notes:
+        err(f"note: {note}")
     if report.verification is not None:
         for warning in report.verification.warnings:
             err(f"warning: {warning}")
@@ -80,26 +84,29 @@ def publish_command(
     elif quiet:
         print(feed_line(report))
     else:
-        print_report(report)
+        print_summary(report)
+    if report.refused:  # a dry run shows its plan, then says what the publish would refuse
+        from ..publish.identity import IdentityChanged
+
+        raise IdentityChanged(list(report.refused))
 
 
-def feed_line(report: Report) -> str:
-    """``feed: URL``, with the file it is in on a local store: the last line of every publish, the one
-    line of ``--quiet``'s (with the warnings and errors)."""
-    local = f" (file: {report.store}{report.plan.feed_key})" if not report.store.startswith("s3://") else ""
-    return f"feed: {report.feed_url}{local}"
-
-
-def print_report(report: Report) -> None:
-    """The human summary of a publish."""
+def print_plan(report: Report) -> None:
+    """The plan of a publish, before anything is written: what is uploaded, held back, changed or refused."""
     for action in report.plan.actions:
         if action.kind != "unchanged":
             note = f" ({action.reason})" if action.reason else ""
             print(f"{action.kind:9} {action.key}  {action.size:,} bytes{note}")
     for slug, why in report.built.publication.skipped:
         print(f"held back {slug} ({why})")
+    refused = set(report.refused)
     for change in report.changes:
-        print(f"changed   {change.episode}: {change.explanation}")
+        print(f"{'refused' if change in refused else 'changed':9} {change.episode}: {change.explanation}")
+    sys.stdout.flush()
+
+
+def print_summary(report: Report) -> None:
+    """The human summary of a publish, once done (or, for a dry run, planned)."""
     uploads = report.plan.count("upload")
     verb = "would upload" if report.dry_run else "uploaded"
     if uploads == 0:
@@ -109,6 +116,13 @@ def print_report(report: Report) -> None:
     if report.plan.deletes:
         print(f"{'would delete' if report.dry_run else 'deleted'} {len(report.plan.deletes)} orphans (--prune)")
     print(feed_line(report))
+
+
+def feed_line(report: Report) -> str:
+    """``feed: URL``, with the file it is in on a local store: the last line of every publish, the one
+    line of ``--quiet``'s (with the warnings and errors)."""
+    local = f" (file: {report.store}{report.plan.feed_key})" if not report.store.startswith("s3://") else ""
+    return f"feed: {report.feed_url}{local}"
 
 
 @app.command(name="rollback")

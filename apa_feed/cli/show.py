@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..errors import display_path, plural
+from ..errors import ProblemsFound, display_path, plural
 from ..publish.progress import build_progress
 from .app import BaseUrl, Config, app
 from .boundary import err, warn, write_output
@@ -65,7 +66,10 @@ def new(
 def check(
     config: Config = Path("feed.yaml"),
     base_url: BaseUrl = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print every problem and a summary as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print every problem and a summary as JSON (also when check fails).")
+    ] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too (exit 1), as on errors.")] = False,
     loudness: Annotated[
         str,
         typer.Option(
@@ -74,25 +78,32 @@ def check(
         ),
     ] = "new",
 ) -> None:
-    """Validate feed.yaml and every episode, probe the audio, and report every problem."""
-    from ..build import Options, build_project
-    from ..checks.loudness import CHOICES, loudness_problems
+    """Validate feed.yaml and every episode, probe the audio, guard what subscribers have, and report every problem."""
+    from ..build import Options
+    from ..checks.loudness import CHOICES
 
     if loudness not in CHOICES:
         raise typer.BadParameter(f"expected one of {', '.join(CHOICES)}, got {loudness!r}", param_hint="--loudness")
 
+    options = Options(config, base_url=base_url)
     if as_json:
         from ..checks.report import check_data
 
-        data = check_data(Options(config, base_url=base_url))
+        data = check_data(options, strict, loudness)
         print(json.dumps(data, indent=2, ensure_ascii=False))
         raise typer.Exit(0 if data["summary"]["ok"] else 1)
+    from ..checks.report import check_project
+
     with build_progress(hidden=False) as progress:
-        built = build_project(Options(config, base_url=base_url, progress=progress), assign=False)
-    warn(built.warnings)
-    warn(tuple(loudness_problems(built.show.root, built.inputs, built.lock, loudness)))
-    feed, held = built.publication.feed, built.publication.skipped
-    print(f"ok: {plural(len(feed.items), 'episode')} in the feed, {len(held)} held back (draft or scheduled)")
+        checked = check_project(replace(options, progress=progress), loudness)
+    failed = checked.failed(strict)
+    if failed == "errors":
+        raise ProblemsFound(checked.problems)
+    warn(checked.problems)
+    if failed:
+        err(failed)
+        raise typer.Exit(1)
+    print(f"ok: {plural(checked.episodes, 'episode')} in the feed, {checked.held_back} held back (draft or scheduled)")
 
 
 @app.command()

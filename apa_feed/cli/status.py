@@ -103,6 +103,7 @@ def store_line(store: StoreState) -> str:
 
 def last_line(last: LastPublish) -> str:
     when = f", {last.when.strftime('%Y-%m-%d %H:%M')} UTC" if last.when else ""
+    when += f" by {last.by}" if last.by else ""
     back = f" (rollback to history entry {last.rolled_back_to})" if last.rolled_back_to else ""
     said = [f'{c.kind} "{c.title}"' + (f" ({c.detail})" if c.detail else "") for c in last.changes]
     text = f"last publish: #{last.number}{when}{back}: " + ("; ".join(said) if said else "no episode changed")

@@ -17,6 +17,7 @@ from ..errors import Problem, ProblemsFound
 from ..files import write_atomic
 from . import schema as s
 from .locate import Located, locate
+from .unread import split_keywords, unread_folder
 from .yamlread import Context, compose_file, file_context
 
 EPISODE_FILE = "episode.yaml"
@@ -99,8 +100,10 @@ EPISODE_FIELDS = (
     s.Field("description", s.text, "Markdown", "Show notes. Rendered to HTML (Apple's allowed tags) and to "
             "plain text (cut at 4000 UTF-8 bytes). Required, unless the audio's comment tag gives them.",
             rss="content:encoded, description, itunes:summary"),
-    s.Field("audio", s.file_path, "file path", "The audio file, relative to this folder: MP3 or M4A (other "
-            "formats per `other_formats`). Required unless `enclosure` is given.", example="audio.mp3",
+    s.Field("audio", s.media_path, "file path", "The audio file, relative to this folder: MP3 or M4A (other "
+            "formats per `other_formats`). Required unless `enclosure` is given. A draft or scheduled episode may "
+            "name it before it is there; a published one whose file is absent is built from what apa-feed.lock "
+            "recorded.", example="audio.mp3",
             rss="enclosure, itunes:duration"),
     s.Field("enclosure", s.mapping(REMOTE_FIELDS), "mapping: url, length, type, duration", "Audio hosted "
             "elsewhere, published as it is (not uploaded, not probed): what `import --reference` writes. Use "
@@ -108,8 +111,8 @@ EPISODE_FIELDS = (
             "duration: '4:05'}", rss="enclosure, itunes:duration"),
     s.Field("author", s.text, "text", "Who made this episode, when not the show's author (shown as \"Un "
             "documentaire de …\" on its page).", example="Sam Rivers", rss="itunes:author"),
-    s.Field("image", s.file_path, "file path", "Episode artwork (square JPEG or PNG, 1400–3000 px).",
-            example="cover.jpg", rss="itunes:image"),
+    s.Field("image", s.media_path, "file path", "Episode artwork (square JPEG or PNG, 1400–3000 px); may be "
+            "absent as `audio` may.", example="cover.jpg", rss="itunes:image"),
     s.Field("season", s.number, "whole number", "Season number.", example="1", rss="itunes:season"),
     s.Field("episode", s.number, "whole number", "Episode number (required for serial shows).",
             example="12", rss="itunes:episode"),
@@ -117,8 +120,8 @@ EPISODE_FIELDS = (
             "Kind of episode.", default="full", example="full", rss="itunes:episodeType"),
     s.Field("explicit", s.boolean, "true/false", "Explicit content; inherits the show's `explicit`.",
             example="false", rss="itunes:explicit"),
-    s.Field("keywords", s.list_of(s.text), "list of text", "Topics of the episode, each a `category` of the "
-            "item. Write a list: `keywords: a, b` is one keyword, \"a, b\".", default=(),
+    s.Field("keywords", s.list_of(s.text), "list of text", "Topics of the episode. One text with commas "
+            "(`keywords: Mali, Turquie`) is read as that many keywords, with a note from `check`.", default=(),
             example="[Mali, Turquie, défense]", rss="category"),
     s.Field("credits", s.list_of(s.mapping(CREDIT_FIELDS)), "list of {name, role}",
             "Who made it, with their role in your words (Réalisation, Mise en onde & mix, …).", default=(),
@@ -239,6 +242,7 @@ def read_episodes(root: Path, tz: ZoneInfo) -> tuple[list[EpisodeMeta], list[Pro
     real_root = os.path.realpath(root)  # once: each file's path is then followed only below it
     for name in episode_dirs(root):
         if not os.path.isfile(os.path.join(name, EPISODE_FILE)):
+            problems.extend(unread_folder(Path(name), _listing(Path(name)), EPISODE_FILE))
             continue
         meta, found = read_episode(name, tz, root, real_root)
         problems.extend(found)
@@ -268,7 +272,9 @@ def read_episode(
         values = _defaults(folder, values, ctx, node)
     if values is None:
         return None, ctx.problems
-    return _episode(folder, values, tz, locate(folder / EPISODE_FILE, node)), ctx.problems
+    located = locate(folder / EPISODE_FILE, node)
+    values["keywords"] = split_keywords(values["keywords"], located, ctx.problems)
+    return _episode(folder, values, tz, located), ctx.problems
 
 
 def _defaults(folder: Path, v: dict[str, Any], ctx: Context, node: Node | None) -> dict[str, Any] | None:
@@ -294,7 +300,7 @@ def _defaults(folder: Path, v: dict[str, Any], ctx: Context, node: Node | None) 
 def load_episodes(root: Path, tz: ZoneInfo) -> list[EpisodeMeta]:
     """Read every episode; raise :class:`ProblemsFound` with all problems of all files."""
     episodes, problems = read_episodes(root, tz)
-    if problems:
+    if any(p.severity == "error" for p in problems):
         raise ProblemsFound(problems)
     return episodes
 

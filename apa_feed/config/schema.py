@@ -193,6 +193,16 @@ timezone = checked('an IANA time zone like "Europe/Paris" or "UTC"', _zone)
 
 def file_path(node: Node, ctx: Context, path: str) -> Any:
     """A file next to the YAML file (relative paths are relative to it), inside the show's folder."""
+    return _file(node, ctx, path, absent_ok=False)
+
+
+def media_path(node: Node, ctx: Context, path: str) -> Any:
+    """A file path as for :func:`file_path`, where a file that is not there is no error yet: the build
+    decides (a draft's audio still to come, a published file apa-feed.lock recorded)."""
+    return _file(node, ctx, path, absent_ok=True)
+
+
+def _file(node: Node, ctx: Context, path: str, absent_ok: bool) -> Any:
     value = scalar(node, ctx, path, "a file path")
     if value is None:
         return INVALID
@@ -204,7 +214,12 @@ def file_path(node: Node, ctx: Context, path: str) -> Any:
             return INVALID
         if target.is_file():
             return target
-        what = "a folder" if target.is_dir() else "no such file"
+        if target.is_dir():
+            what = "a folder"
+        elif absent_ok and not (target.is_symlink() or target.exists()):
+            return target
+        else:
+            what = "no such file"
     except (OSError, ValueError) as exc:  # a name too long, a NUL character
         what = getattr(exc, "strerror", None) or "not a file name"
     ctx.report(node, path, f"expected a file, got {quoted(value)} ({what})")

@@ -24,6 +24,7 @@ from .notes import clip
 
 COVER_EXT = {"image/jpeg": ".jpg", "image/png": ".png"}
 TAGGABLE = {"MP3", "MP4"}
+ARTWORK_NEEDED = "tags: write puts the artwork into new audio, and it is not here; put it back"
 
 
 def embedded_cover(cache: Cache, audio: Path) -> Path | None:
@@ -63,8 +64,8 @@ def derive(show: Show, inputs: list[EpisodeInput], cache: Cache) -> tuple[list[E
     """Give each episode without artwork its audio's embedded cover, and (``tags: write``) a tagged copy."""
     done, problems = [], []
     for ep in inputs:
-        if ep.meta.audio is None:  # hosted elsewhere: nothing to read or copy
-            done.append(ep)
+        if ep.meta.audio is None or not ep.audio_file.path.is_file():  # hosted elsewhere, or built from
+            done.append(ep)  # apa-feed.lock (what was taken from the audio is recorded): nothing to read or copy
             continue
         if ep.audio.chapter_images and ep.chapters == ep.audio.chapters:
             ep = replace(ep, chapter_images=chapter_pictures(ep, cache))
@@ -74,6 +75,10 @@ def derive(show: Show, inputs: list[EpisodeInput], cache: Cache) -> tuple[list[E
                 ep = replace(ep, image_file=cache.facts(cover))
         if show.tags == "write" and can_tag(ep):
             image = ep.image_file.path if ep.image_file else show.image
+            if not image.is_file():  # artwork published before, not in this clone
+                problems.append(Problem(display_path(image), field="tags", message=ARTWORK_NEEDED))
+                done.append(ep)
+                continue
             try:
                 ep = replace(ep, audio_file=tagged_copy(ep, tag_spec(show, ep, image), cache))
             except AudioError as exc:

@@ -50,13 +50,14 @@ from urllib.parse import quote, unquote
 
 from ..build import Options, override
 from ..config.s3 import MEDIA_CACHE, CachePolicy
-from ..config.show import load_show
+from ..config.show import Show, load_show
 from ..errors import ApaFeedError
 from ..feed.model import Asset
 from ..importfeed.fetch import ImportFailed
 from ..importfeed.parse import OldFeed, parse_feed
 from ..site import PAGE_TYPE
 from ..storage import Store, StoredObject, Upload, open_store
+from ..storage.lease import leased
 from .lockfile import Lock, LockedEpisode, read_lock, write_lock
 from .plan import FEED_TYPE, HISTORY, MANIFEST, Plan, history_key, make_manifest, read_manifest
 from .runlock import exclusive
@@ -208,9 +209,14 @@ def rollback(options: Options, to: int | None = None) -> Restored:
 def _rollback(options: Options, to: int | None) -> Restored:
     show = override(load_show(options.config), options)
     store = open_store(show.storage, show.root, show.s3)
+    with leased(store):  # no publish runs meanwhile, and the feed is put back only over the one read
+        return _restore(options, show, store, to)
+
+
+def _restore(options: Options, show: Show, store: Store, to: int | None) -> Restored:
     listing = store.list()
     kept = entries(listing)
-    live = store.read(show.feed_file)
+    live, tag = store.read_tagged(show.feed_file)
     where = f"{store.describe()}{HISTORY}"
     if to is not None:
         target = next((e for e in kept if e.number == to), None)
@@ -234,7 +240,7 @@ def _rollback(options: Options, to: int | None) -> Restored:
             f"{target.key} cannot be put back: it references {len(missing)} file(s) no longer on "
             f"{store.describe()}: {shown}; nothing was changed"
         )
-    note = put_back(store, listing, show.feed_file, (live, data), target.number, show.s3.cache_control)
+    note = put_back(store, listing, show.feed_file, (live, data), target.number, show.s3.cache_control, tag)
     updated = record_restored(show.root, feed) if options.identity else False
     return Restored(target.key, store.describe(), len(feed.items), updated, note)
 
@@ -246,9 +252,11 @@ def put_back(
     feeds: tuple[bytes | None, bytes],
     number: int,
     cache: CachePolicy,
+    live_tag: str | None = None,
 ) -> str:
     """Make ``feeds`` = (live, restored) entry ``number``'s feed live: the pages kept with it first, then their
-    manifest, the live feed kept in history, the feed, and last the deletion of pages it did not have.
+    manifest, the live feed kept in history, the feed (only over the version ``live_tag`` of the live one),
+    and last the deletion of pages it did not have.
     Returns what became of the pages."""
     live, data = feeds
     live_manifest = store.read(MANIFEST)
@@ -261,7 +269,7 @@ def put_back(
             store.put_bytes(MANIFEST, pages[1], JSON_TYPE, cache.feed)
     if live is not None:
         store.put_bytes(history_key(listing, feed_key, live, restored=number), live, FEED_TYPE, cache.feed)
-    store.put_bytes(feed_key, data, FEED_TYPE, cache.feed)
+    store.put_if(feed_key, data, FEED_TYPE, cache.feed, live_tag)  # over the live feed read, or none
     if pages is None:
         return PAGES_NOTE
     store.delete(pages[2])

@@ -10,13 +10,16 @@ of ``base_url`` (then the old URLs must keep working).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..config.episodes import EpisodeMeta
 from ..errors import ApaFeedError
-from ..feed.model import Feed, Item
+from ..feed.model import EpisodeInput, Feed, Item
 from .lockfile import Lock, LockedEpisode, write_lock
+from .recorded import locked_files
 
 
 @dataclass(frozen=True)
@@ -37,19 +40,21 @@ FLAGS = {"guid": "--allow-guid-change", "date": "--allow-redate", "removed": "--
 class IdentityChanged(ApaFeedError):
     """A publish would change what subscribers have; nothing was published."""
 
-    def __init__(self, changes: list[Change]) -> None:
+    def __init__(self, changes: list[Change], note: str = "") -> None:
         self.changes = changes
         lines = [f"  {c.episode}: {c.explanation}" for c in changes]
         flags = sorted({FLAGS[c.kind] for c in changes})
         super().__init__(
-            "this publish would change episodes subscribers already have:\n"
+            f"{note}this publish would change episodes subscribers already have:\n"
             + "\n".join(lines)
             + f"\nnothing was published; if this is intended, publish again with {' '.join(flags)}"
         )
 
 
-def compare(lock: Lock | None, feed: Feed) -> list[Change]:
-    """Every difference between what was published (the lock) and the new feed."""
+def compare(lock: Lock | None, feed: Feed, held: Mapping[str, str] | None = None) -> list[Change]:
+    """Every difference between what was published (the lock) and the new feed. ``held`` says why an episode
+    the show still has is out of the feed, by GUID (see :func:`held_back_reasons`); a published episode out of
+    the feed and not in ``held`` has lost its episode.yaml."""
     if lock is None:
         return []
     items = {i.guid: i for i in feed.items}
@@ -70,14 +75,35 @@ def compare(lock: Lock | None, feed: Feed) -> list[Change]:
     for old in lock.episodes:
         item = items.get(old.guid)
         if item is None:
-            changes.append(_missing(old, by_slug.get(old.slug)))
+            changes.append(_missing(old, by_slug.get(old.slug), held))
         else:
             changes.extend(_changed(old, item, lock, feed))
     return changes
 
 
-def _missing(old: LockedEpisode, renamed: Item | None) -> Change:
+def held_back_reasons(skipped: Iterable[tuple[str, str]], episodes: Iterable[EpisodeMeta]) -> dict[str, str]:
+    """Why each episode held back (``skipped``: slug and "draft" or "scheduled") is out of the feed, by GUID."""
+    why = dict(skipped)
+    return {
+        ep.guid: "it is a draft (draft: true)"
+        if why[ep.slug] == "draft"
+        else f"its date is in the future ({ep.published:%Y-%m-%d %H:%M} {ep.published.tzinfo})"
+        for ep in episodes
+        if ep.guid and ep.slug in why
+    }
+
+
+def _missing(old: LockedEpisode, renamed: Item | None, held: Mapping[str, str] | None) -> Change:
     name = old.slug or old.guid
+    if renamed is not None and not renamed.guid:
+        return Change(
+            "guid",
+            name,
+            old.guid,
+            "",
+            f'the "guid:" line of its episode.yaml is gone: a new GUID ("{old.guid}" until now) would be written, '
+            "and every subscriber's app would download the episode again and list it twice",
+        )
     if renamed is not None:
         return Change(
             "guid",
@@ -87,13 +113,16 @@ def _missing(old: LockedEpisode, renamed: Item | None) -> Change:
             f'GUID changes from "{old.guid}" to "{renamed.guid}": every subscriber\'s app would '
             "download the episode again and list it twice",
         )
+    if held is None:
+        why = "draft, future date, or folder removed"
+    else:
+        why = held.get(old.guid) or (f"episodes/{old.slug}/episode.yaml is gone" if old.slug else "it is gone")
     return Change(
         "removed",
         name,
         old.guid,
         "",
-        f'"{old.title or old.guid}" (published {old.pub_date[:10]}) would vanish from subscribers\' '
-        "apps (draft, future date, or folder removed)",
+        f'"{old.title or old.guid}" (published {old.pub_date[:10]}) would vanish from subscribers\' apps: {why}',
     )
 
 
@@ -148,16 +177,20 @@ def guard(changes: list[Change], allowed: set[str]) -> None:
         raise IdentityChanged(refused)
 
 
-def record(lock: Lock | None, feed: Feed, root: Path, allowed: set[str]) -> Lock:
-    """Write the lock after a successful publish: every live episode as published now, earlier ones kept
-    (unless their removal or GUID change was allowed)."""
+def record(lock: Lock | None, feed: Feed, root: Path, allowed: set[str], inputs: Sequence[EpisodeInput] = ()) -> Lock:
+    """Write the lock after a successful publish: every live episode as published now, with the facts of
+    its files (from ``inputs``), earlier ones kept (unless their removal or GUID change was allowed)."""
     kept = {e.guid: e for e in (lock.episodes if lock else ())}
     if "removed" in allowed or "guid" in allowed:
         live = {i.guid for i in feed.items}
         kept = {g: e for g, e in kept.items() if g in live}
+    files = {i.meta.guid: locked_files(i) for i in inputs if i.meta.guid}
     for item in feed.items:
-        entry = LockedEpisode(item.guid, item.published.isoformat(), item.enclosure_url, item.slug, item.title)
         previous = kept.get(item.guid)
+        audio, image = files.get(item.guid) or ((previous.audio, previous.image) if previous else (None, None))
+        entry = LockedEpisode(
+            item.guid, item.published.isoformat(), item.enclosure_url, item.slug, item.title, audio, image
+        )
         if previous is not None and "date" not in allowed:
             entry = replace(entry, pub_date=previous.pub_date)
         kept[item.guid] = entry

@@ -11,6 +11,8 @@ from urllib.parse import quote
 from ..config.s3 import MEDIA_CACHE
 from ..feed.model import Asset
 from ..storage import StoredObject
+from ..storage.lease import LEASE
+from ..storage.survey import PUBLISHED
 
 HISTORY = "history/"
 FEED_TYPE = "application/rss+xml; charset=utf-8"
@@ -19,6 +21,8 @@ MANIFEST = "apa-feed-manifest.json"
 RECORD = "apa-feed-written.json"
 """Every key apa-feed has written to the store (but the feed, history/ and these two files): ``--prune``
 deletes only those, never an object someone else put there."""
+
+YOUNG = "kept: written less than an hour ago (a publish under way may reference it)"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class Plan:
     None: unchanged."""
     record_after: bytes | None = None
     """The record once ``deletes`` are gone, written after them; None: nothing to delete."""
+    live_tag: str | None = None
+    """The version tag of ``live_feed`` as read (S3: its ETag): the feed is written only over that version."""
 
     def count(self, kind: str) -> int:
         """How many actions are of ``kind`` (the feed counts too)."""
@@ -68,13 +74,16 @@ def make_plan(
     live_manifest: bytes | None = None,
     kept_feeds: tuple[bytes, ...] = (),
     written: frozenset[str] | None = frozenset(),
+    young_after: float | None = None,
 ) -> Plan:
     """Compare what the feed needs with what the store holds.
 
     ``kept_feeds``: the feeds kept under ``history/`` (read for ``prune`` only): an orphan one of them
     references is kept, so that no rollback can put live a feed whose files are gone. ``written``: the keys
     the store's record says apa-feed wrote; ``prune`` deletes no orphan outside it. None: the record was
-    not read (a publish that uploads and prunes nothing need not), so it is left as it is.
+    not read (a publish that uploads and prunes nothing need not), so it is left as it is. ``young_after``:
+    with ``prune``, an orphan written after that instant (POSIX seconds) is kept: a publish under way may
+    reference it.
 
     Media keys are content-addressed (the key holds the SHA-256), so a key present with the
     right size is the same bytes: no download, no re-hash. Objects under fixed keys (pages)
@@ -95,11 +104,13 @@ def make_plan(
     changed = live_feed != feed
     reason = "new" if live_feed is None else "changed"
     actions.append(Action("upload" if changed else "unchanged", feed_key, len(feed), reason if changed else ""))
-    own = {feed_key, MANIFEST, RECORD}
+    own = {feed_key, MANIFEST, RECORD, PUBLISHED, LEASE}
     orphans = [listing[key] for key in sorted(set(listing) - {a.key for a in assets} - own)]
     kept = tuple(dict.fromkeys(kept_feeds))  # a feed kept twice (a rollback's) is searched once
     actions += [
-        orphan_action(o, feed, live_feed, prune, kept) if not prune or o.key in (written or ()) else foreign(o)
+        orphan_action(o, feed, live_feed, prune, kept, young_after)
+        if not prune or o.key in (written or ())
+        else foreign(o)
         for o in orphans
         if not o.key.startswith(HISTORY)
     ]
@@ -192,7 +203,12 @@ def read_manifest(data: bytes | None) -> dict[str, str]:
 
 
 def orphan_action(
-    found: StoredObject, feed: bytes, live_feed: bytes | None, prune: bool, kept: tuple[bytes, ...] = ()
+    found: StoredObject,
+    feed: bytes,
+    live_feed: bytes | None,
+    prune: bool,
+    kept: tuple[bytes, ...] = (),
+    young_after: float | None = None,
 ) -> Action:
     """An object no asset of the new feed needs: listed, or with ``prune`` deleted once no feed names it
     (the new one, the live one, or one kept under ``history/`` that a rollback could put back)."""
@@ -202,6 +218,8 @@ def orphan_action(
         return Action("orphan", found.key, found.size, "kept: the live feed still references it")
     if referenced(found.key, *kept):
         return Action("orphan", found.key, found.size, "kept: a feed in history/ references it (rollback)")
+    if young_after is not None and found.modified is not None and found.modified > young_after:
+        return Action("orphan", found.key, found.size, YOUNG)
     return Action("delete", found.key, found.size, "referenced by no feed, live or kept in history/")
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from contextlib import nullcontext, suppress
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,12 +13,16 @@ from ..build import BuiltShow, Options, build_project
 from ..config.s3 import MEDIA_CACHE, CachePolicy
 from ..errors import StorageError
 from ..feed.model import Asset
-from ..storage import Progress, Store, StoredObject, Upload
+from ..storage import Progress, Store, StoreChanged, StoredObject, Upload
+from ..storage.lease import LEASE, holder, leased
 from ..storage.local import LocalStore, check_claimed
-from ..storage.survey import Survey
+from ..storage.survey import PUBLISHED, Holdings, Survey, read_holdings
 from .history import NothingToRollBack, Restored, entries, keep_pages, rollback
-from .identity import Change, compare, guard, record
+from .identity import Change, IdentityChanged, compare, guard, held_back_reasons, record
+from .live import explain, read_live, record_bytes, recorded, union
+from .lockfile import Lock
 from .plan import FEED_TYPE, MANIFEST, RECORD, Plan, make_plan, needs_manifest, read_record
+from .recorded import require_sources
 from .runlock import exclusive
 
 if TYPE_CHECKING:
@@ -24,6 +30,12 @@ if TYPE_CHECKING:
 
 __all__ = ["FEED_TYPE", "NothingToRollBack", "Report", "Restored", "apply", "publish", "rollback"]
 DEFAULT_CACHE = CachePolicy()
+RETRIES = 2
+"""How many times a publish that lost the race for the feed reads the store again and plans anew."""
+RACED = "changed on the store while this publish ran"
+PRUNE_GRACE = 3600.0
+"""Seconds an orphan is kept by ``--prune`` after it was written: a publish under way (one whose lease
+was lost, or an older apa-feed's, which takes none) may be about to write a feed that references it."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +50,11 @@ class Report:
     verification: Verification | None = None
     """The HTTP check through ``base_url`` after the publish, when one was asked for."""
     changes: tuple[Change, ...] = ()
-    """What changes for subscribers, compared with apa-feed.lock (allowed or harmless ones)."""
+    """What changes for subscribers, compared with apa-feed.lock and what is live on the store."""
+    refused: tuple[Change, ...] = ()
+    """The changes the identity guard refuses (a dry run shows its plan anyway; a publish stops)."""
+    notes: tuple[str, ...] = ()
+    """What the publish met on the way (a store changed by another publish, a lease taken over)."""
 
     def as_dict(self) -> dict[str, object]:
         """A machine-readable summary (``publish --json``)."""
@@ -57,6 +73,8 @@ class Report:
                 {"kind": c.kind, "episode": c.episode, "old": c.old, "new": c.new, "why": c.explanation}
                 for c in self.changes
             ],
+            "refused": [{"kind": c.kind, "episode": c.episode, "why": c.explanation} for c in self.refused],
+            "notes": list(self.notes),
             "actions": [
                 {"action": a.kind, "key": a.key, "size": a.size, "reason": a.reason} for a in self.plan.actions
             ],
@@ -73,6 +91,7 @@ def publish(
     allow: frozenset[str] = frozenset(),
     survey: Survey | None = None,
     locked: bool = False,
+    on_plan: Callable[[Report], None] | None = None,
 ) -> Report:
     """Build the show, plan against its store and, unless ``dry_run``, apply the plan.
 
@@ -83,48 +102,134 @@ def publish(
     says the caller holds the lock (:func:`~apa_feed.publish.runlock.exclusive`) already. ``survey``: the
     store's reading, if the caller started it earlier, which must be after taking the lock (a
     reading from before could miss what another publish did, and ``--prune`` trusts it).
+    ``on_plan`` is shown each plan before anything is written (a dry run's too).
+
+    The feed is written only if the live one is still the one planned against (compare-and-swap); when
+    another publish changed it meanwhile, the store is read again and the publish planned anew (the
+    identity guard then checks what that publish made live), up to ``RETRIES`` times.
     """
     with nullcontext() if dry_run or locked else exclusive(options.config.parent):
         survey = survey or Survey.start(options.config, options.storage)  # the store is read while the show builds
-        return _publish(options, dry_run, prune, progress, verify, allow, survey)
+        built = build_project(options, assign=not dry_run)
+        holdings = survey.result(built.show)
+        if options.storage is None:  # named by feed.yaml, which may be someone else's: not the user's own word
+            claim(holdings.store, holdings.listing, built.show.storage, built.show.root, built.show.feed_file)
+        run = Run(dry_run, prune, progress, verify, allow, on_plan)
+        if dry_run:
+            who = holder(holdings.store)
+            notes = [f"{who} holds the store's lease: a publish now would wait for it"] if who else []
+            return _publish(options, built, holdings, run, notes)
+        with leased(holdings.store) as lease:  # one publish at a time on the store, whichever machine runs it
+            if holdings.store.read_tagged(built.show.feed_file)[1] != holdings.feed_tag:  # one ended meanwhile
+                holdings = read_holdings(holdings.store, built.show.feed_file)  # (--prune trusts the listing)
+            return _attempts(options, built, holdings, run, [lease.note] if lease.note else [])
 
 
-def _publish(
-    options: Options,
-    dry_run: bool,
-    prune: bool,
-    progress: Progress | None,
-    verify: bool,
-    allow: frozenset[str],
-    survey: Survey,
-) -> Report:
-    built = build_project(options, assign=not dry_run)
-    changes = compare(built.lock, built.publication.feed) if options.identity else []
-    guard(changes, set(allow))
-    store, listing, live_feed = survey.result(built.show)
-    if options.storage is None:  # named by feed.yaml, which may be someone else's: not the user's own word
-        claim(store, listing, built.show.storage, built.show.root, built.show.feed_file)
+def _attempts(options: Options, built: BuiltShow, holdings: Holdings, run: Run, notes: list[str]) -> Report:
+    """Publish; when another publish changed the feed meanwhile, read the store again and plan anew."""
+    for attempt in range(RETRIES + 1):
+        try:
+            return _publish(options, built, holdings, run, notes)
+        except StoreChanged as exc:
+            if attempt == RETRIES:
+                raise PublishRaced(holdings.store.describe(), exc.key) from None
+            notes.append(f"{exc.key} {RACED} (another publish?): read it again")
+            holdings = read_holdings(holdings.store, built.show.feed_file)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a publish was asked to do."""
+
+    dry_run: bool
+    prune: bool
+    progress: Progress | None
+    verify: bool
+    allow: frozenset[str]
+    on_plan: Callable[[Report], None] | None
+
+
+class PublishRaced(StorageError):
+    """Other publishes kept changing the store's feed while this one planned."""
+
+    def __init__(self, store: str, key: str) -> None:
+        super().__init__(
+            f"{store}{key} changed {RETRIES + 1} times while this publish ran: another publish of the show "
+            "is running; nothing of this publish is live (its uploads are kept for the next one): publish again"
+        )
+
+
+def _publish(options: Options, built: BuiltShow, holdings: Holdings, run: Run, notes: list[str]) -> Report:
+    store, listing, live_feed = holdings.store, holdings.listing, holdings.feed
+    live = read_live(holdings, built.show.feed_file)
+    lock = union(built.lock, live) if options.identity else None
+    held = held_back_reasons(built.publication.skipped, (i.meta for i in built.inputs))
+    changes = explain(compare(lock, built.publication.feed, held), built.lock, live) if options.identity else []
+    refused = refusals(changes, set(run.allow))
+    prune = run.prune
     manifest = store.read(MANIFEST) if needs_manifest(built.publication.assets, listing) else None  # S3: ETags suffice
     kept = tuple(data for e in entries(listing) if prune and (data := store.read(e.key)) is not None)
 
     def plan_with(written: frozenset[str] | None) -> Plan:
         assets, feed_key = built.publication.assets, built.show.feed_file
-        return make_plan(assets, listing, feed_key, built.rss, live_feed, prune, manifest, kept, written)
+        young = time.time() - PRUNE_GRACE if prune else None
+        return make_plan(assets, listing, feed_key, built.rss, live_feed, prune, manifest, kept, written, young)
 
     plan = plan_with(None if RECORD in listing else frozenset())  # no record yet: the first is made
     if RECORD in listing and (prune or plan.uploads):  # the record changes, or says what may be pruned
         plan = plan_with(read_record(store.read(RECORD)))
-    verification = None
-    if not dry_run:
-        keep_pages(store, listing, built.publication.assets, plan, built.show.s3.cache_control)  # history/pages/
-        apply(plan, store, progress, built.show.s3.cache_control)
-        if options.identity:
-            record(built.lock, built.publication.feed, built.show.root, set(allow))
-        if verify:
-            from .verify import verify_published  # http.client and friends: only when checking
+    plan = replace(plan, live_tag=holdings.feed_tag)
+    require_sources(plan.uploads)  # built from apa-feed.lock, yet not on this store: say so before any upload
+    report = Report(
+        built,
+        plan,
+        store.describe(),
+        built.publication.feed.self_url,
+        run.dry_run,
+        None,
+        tuple(changes),
+        tuple(refused),
+        tuple(notes),
+    )
+    if run.on_plan is not None and (run.dry_run or not refused):  # a refused publish says why, not its plan
+        run.on_plan(report)
+    if run.dry_run:
+        return report
+    if refused:
+        raise IdentityChanged(refused, note=_raced(notes))
+    keep_pages(store, listing, built.publication.assets, plan, built.show.s3.cache_control)  # history/pages/
+    apply(plan, store, run.progress, built.show.s3.cache_control)
+    if options.identity:
+        after = record(lock, built.publication.feed, built.show.root, set(run.allow), built.inputs)
+        if plan.feed_changed or after != recorded(holdings.record):  # a publish that changed nothing leaves it
+            write_record(store, after, holdings.record_tag, built.show.s3.cache_control)
+    if run.verify:
+        from .verify import verify_published  # http.client and friends: only when checking
 
-            verification = verify_published(built, plan)
-    return Report(built, plan, store.describe(), built.publication.feed.self_url, dry_run, verification, tuple(changes))
+        report = replace(report, verification=verify_published(built, plan))
+    return report
+
+
+def refusals(changes: list[Change], allowed: set[str]) -> list[Change]:
+    """The guarded changes the producer did not allow (what :func:`guard` refuses)."""
+    try:
+        guard(changes, allowed)
+    except IdentityChanged as exc:
+        return exc.changes
+    return []
+
+
+def _raced(notes: list[str]) -> str:
+    raced = any(RACED in note for note in notes)
+    return "another publish changed the store while this one ran, and " if raced else ""
+
+
+def write_record(store: Store, lock: Lock, expected: str | None, cache: CachePolicy) -> None:
+    """The store's publish record, if no other publish wrote one since this one read it (a later publish
+    planned against this one's feed, so its record describes it; the live feed stays the truth)."""
+    with suppress(StoreChanged):
+        store.put_if(PUBLISHED, record_bytes(lock), "application/json", cache.feed, expected)
 
 
 def apply(plan: Plan, store: Store, progress: Progress | None = None, cache: CachePolicy = DEFAULT_CACHE) -> None:
@@ -149,11 +254,20 @@ def apply(plan: Plan, store: Store, progress: Progress | None = None, cache: Cac
     if plan.manifest is not None:  # after the pages it describes, before the feed
         store.put_bytes(MANIFEST, plan.manifest, "application/json", cache.feed)
     if plan.feed_changed:
-        if plan.history_key and plan.live_feed is not None:  # keep the feed being replaced
-            store.put_bytes(plan.history_key, plan.live_feed, FEED_TYPE, cache.feed)
-        store.put_bytes(plan.feed_key, plan.feed, FEED_TYPE, cache.feed)
+        _write_feed(plan, store, cache)
     if plan.deletes:
         _prune(plan, store, cache)
+
+
+def _write_feed(plan: Plan, store: Store, cache: CachePolicy) -> None:
+    """Keep the feed being replaced under history/, then swap the new one in: only over the version this
+    plan was made against (:class:`StoreChanged` otherwise, and nothing is replaced)."""
+    if plan.history_key and plan.live_feed is not None:
+        store.put_bytes(plan.history_key, plan.live_feed, FEED_TYPE, cache.feed)
+    if plan.live_feed is None or plan.live_tag is not None:
+        store.put_if(plan.feed_key, plan.feed, FEED_TYPE, cache.feed, plan.live_tag)
+    else:  # a plan made without the live feed's tag (a caller of its own): written as it is
+        store.put_bytes(plan.feed_key, plan.feed, FEED_TYPE, cache.feed)
 
 
 def _prune(plan: Plan, store: Store, cache: CachePolicy) -> None:
@@ -166,7 +280,7 @@ def _prune(plan: Plan, store: Store, cache: CachePolicy) -> None:
 def claim(store: Store, listing: dict[str, StoredObject], spec: str, root: Path, feed_key: str) -> None:
     """Refuse a local folder feed.yaml names outside the show that holds files but no feed or record of
     apa-feed's: it may be anyone's folder (``storage: ~/Documents`` in a cloned show, or a linked public/)."""
-    if isinstance(store, LocalStore) and not ({feed_key, RECORD} & listing.keys()):
+    if isinstance(store, LocalStore) and not ({feed_key, RECORD, PUBLISHED, LEASE} & listing.keys()):
         check_claimed(store.root, root, spec)
 
 

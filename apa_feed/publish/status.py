@@ -25,6 +25,7 @@ from ..storage import Store, StoredObject
 from ..storage.local import LocalStore
 from ..storage.survey import Holdings, Survey
 from .history import RollbackRefused, entries, live_position, read_kept
+from .live import read_live
 from .lockfile import LockError, read_lock
 
 
@@ -83,6 +84,8 @@ class LastPublish:
     """The history entry a rollback put back, while the live feed is still that one."""
     not_in_lock: tuple[str, ...] = ()
     """Titles of live episodes this clone's apa-feed.lock does not record (published from elsewhere)."""
+    by: str = ""
+    """Who wrote it, as the store's publish record says (``user@host, time``); "" before records were kept."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ def status(options: Options, now: datetime | None = None) -> Status:
     store_state, holdings = None, None
     if built is not None:
         store_state, holdings = check_store(survey, built)
-    live = _parse(holdings[2], show.feed_file) if holdings and show else None
+    live = _parse(holdings.feed, show.feed_file) if holdings and show else None
     on_store = None if holdings is None else {i.guid for i in live.items if i.guid} if live else set()
     episodes = tuple(sorted(states(options, metas, held, now, on_store), key=_newest_first))
     local = {m.guid for m in metas.values() if m.guid}
@@ -232,14 +235,14 @@ def _newest_first(row: EpisodeState) -> tuple[float, int, str]:
 def check_store(survey: Survey, built: BuiltShow) -> tuple[StoreState, Holdings | None]:
     """Compare what the built feed needs with the store's listing; an unreachable store is said, not raised."""
     try:
-        store, listing, live_feed = survey.result(built.show)
+        holdings = survey.result(built.show)
     except ApaFeedError as exc:
         return StoreState(built.show.storage, False, str(exc)), None
-    needed = built.publication.assets
+    needed, listing, live_feed = built.publication.assets, holdings.listing, holdings.feed
     missing = tuple(sorted(a.key for a in needed if not _holds(listing.get(a.key), a)))
     feed = "none" if live_feed is None else "current" if live_feed == built.rss else "outdated"
-    state = StoreState(store.describe(), True, "", len(needed) - len(missing), missing, feed)
-    return state, (store, listing, live_feed)
+    state = StoreState(holdings.store.describe(), True, "", len(needed) - len(missing), missing, feed)
+    return state, holdings
 
 
 def _holds(found: StoredObject | None, asset: Asset) -> bool:
@@ -259,7 +262,7 @@ def _parse(data: bytes | None, key: str) -> OldFeed | None:
 
 def last_publish(holdings: Holdings, live: OldFeed, show: Show) -> LastPublish:
     """The live feed's place in history, when it was written, and what it changed from the feed before it."""
-    store, listing, data = holdings
+    store, listing, data = holdings.store, holdings.listing, holdings.feed
     kept = entries(listing)
     position = live_position(store, kept, data)
     before: OldFeed | None = None
@@ -273,7 +276,9 @@ def last_publish(holdings: Holdings, live: OldFeed, show: Show) -> LastPublish:
             break
     newest = kept[-1] if kept else None
     rolled = newest.to if newest is not None and newest.to == position else None
-    return LastPublish(position, _written(store, show), feed_changes(before, live), rolled, _not_in_lock(show, live))
+    writer = read_live(holdings, show.feed_file).writer
+    changes = feed_changes(before, live)
+    return LastPublish(position, _written(store, show), changes, rolled, _not_in_lock(show, live), writer)
 
 
 def _written(store: Store, show: Show) -> datetime | None:
@@ -325,8 +330,8 @@ def _not_in_lock(show: Show, live: OldFeed) -> tuple[str, ...]:
 def elsewhere(live: OldFeed | None, local: set[str]) -> tuple[Elsewhere, ...]:
     """Episodes live on the store that no folder of this clone has (a publish from another clone).
 
-    Read from the live feed for now; the store-side publish record (issue 16) is the place to read them
-    from once it exists: it also names episodes a later publish took out of the feed.
+    Read from the live feed: what subscribers have is what it carries (the store's publish record only
+    describes those episodes, see :mod:`.live`).
     """
     if live is None:
         return ()

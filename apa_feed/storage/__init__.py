@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .base import Progress, Store, StoredObject, Upload
+from .base import Progress, Store, StoreChanged, StoredObject, Upload
 
 if TYPE_CHECKING:
     from ..config.s3 import S3Settings
 
-__all__ = ["Progress", "Store", "StoredObject", "Upload", "open_store"]
+__all__ = ["Progress", "Store", "StoreChanged", "StoredObject", "Upload", "open_store"]
 
 
 def open_store(spec: str, root: Path, s3: S3Settings | None = None) -> Store:

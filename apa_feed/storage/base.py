@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
-if TYPE_CHECKING:
-    pass
+from ..errors import StorageError
 
 
 @dataclass(frozen=True)
@@ -19,6 +18,16 @@ class StoredObject:
     size: int
     etag: str | None = field(default=None, compare=False)
     """The store's entity tag (S3), unquoted; for a single-part upload it is the MD5 of the bytes."""
+    modified: float | None = field(default=None, compare=False)
+    """When it was last written (POSIX seconds: S3's LastModified, a file's mtime)."""
+
+
+class StoreChanged(StorageError):
+    """A conditional write found the object no longer the version it expected (another writer came first)."""
+
+    def __init__(self, store: str, key: str) -> None:
+        self.key = key
+        super().__init__(f"{store}{key} changed on the store since it was read; it was not overwritten")
 
 
 class Upload(NamedTuple):
@@ -71,6 +80,16 @@ class Store(Protocol):
 
     def read(self, key: str) -> bytes | None:
         """The bytes of a small object (the feed), or None when it is not there."""
+        ...
+
+    def read_tagged(self, key: str) -> tuple[bytes | None, str | None]:
+        """A small object's bytes and the tag of that version (S3: its ETag), or ``(None, None)``."""
+        ...
+
+    def put_if(self, key: str, data: bytes, content_type: str, cache_control: str, expected: str | None) -> str | None:
+        """Store ``data`` under ``key`` only if the object there is still the version tagged ``expected`` (None:
+        only if there is none), in one step no other writer can come between; else :class:`StoreChanged`.
+        The new version's tag (None if the store did not say)."""
         ...
 
     def put_file(self, key: str, source: Path, content_type: str, cache_control: str) -> None:

@@ -12,6 +12,7 @@ A link is not an object: it is not listed, read or pruned (only replaced by a wr
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
 import stat
@@ -21,7 +22,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import StorageError, display_path
-from .base import Progress, StoredObject, Upload
+from .base import Progress, StoreChanged, StoredObject, Upload
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks; conditional writes are check-then-rename
+    fcntl = None  # type: ignore[assignment]
 
 TEMP_PREFIX = ".apa-tmp-"
 SHOW_FOLDERS = ("episodes", "theme")
@@ -163,7 +169,7 @@ class LocalStore:
                 info = full.lstat()
                 if stat.S_ISREG(info.st_mode):
                     key = full.relative_to(self.root).as_posix()
-                    found[key] = StoredObject(key, info.st_size)
+                    found[key] = StoredObject(key, info.st_size, modified=info.st_mtime)
         return found
 
     def read(self, key: str) -> bytes | None:
@@ -181,6 +187,35 @@ class LocalStore:
                 if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
                     return None
                 return file.read()
+
+    def read_tagged(self, key: str) -> tuple[bytes | None, str | None]:
+        """The bytes and their SHA-256 (the tag of a version on a folder), or ``(None, None)``."""
+        data = self.read(key)
+        return data, None if data is None else hashlib.sha256(data).hexdigest()
+
+    def put_if(self, key: str, data: bytes, content_type: str, cache_control: str, expected: str | None) -> str | None:
+        """Check the file is still the version ``expected`` and rename the new one over it, both under an
+        exclusive OS lock on the store's folder that every conditional write takes (other processes too)."""
+        with self._swap_lock():
+            if self.read_tagged(key)[1] != expected:
+                raise StoreChanged(self.describe(), key)
+            self.put_bytes(key, data, content_type, cache_control)
+        return hashlib.sha256(data).hexdigest()
+
+    @contextmanager
+    def _swap_lock(self) -> Iterator[None]:
+        """An exclusive OS lock on the store's folder itself (no lock file is left in it)."""
+        self._mkdir(self.root)
+        try:
+            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            raise StorageError(f"cannot open {self.describe()}: {exc.strerror or exc}") from None
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # held for a check and a rename: a short wait at most
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def put_file(self, key: str, source: Path, content_type: str, cache_control: str) -> None:
         try:

@@ -34,16 +34,21 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from ..errors import StorageError, redact
 from .base import Progress, StoredObject, Upload
 from .s3parts import (
+    NO_BUCKET,
     SCHEME,
     S3Client,
+    bucket_missing,
     endpoints_per_bucket,
     error_code,
     failure,
     fast_timestamps,
+    lost_race,
     parse_spec,
+    precondition,
     reading,
     replace_concurrency,
     result_of,
+    stamp,
     upload_extra,
     upload_size,
 )
@@ -66,7 +71,6 @@ CONNECT_TIMEOUT = 10
 DENIED = frozenset(
     {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "403"}
 )
-NO_BUCKET = frozenset({"NoSuchBucket", "404"})
 CREDENTIAL_ERRORS = (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError)
 NETWORK_ERRORS = (BotoConnectionError, HTTPClientError)
 
@@ -162,7 +166,8 @@ class S3Store:
             for item in page.get("Contents", []):
                 key = item["Key"][len(self.prefix) :]
                 if key and not key.endswith("/"):
-                    found[key] = StoredObject(key, item["Size"], str(item.get("ETag", "")).strip('"') or None)
+                    etag, modified = str(item.get("ETag", "")).strip('"') or None, stamp(item.get("LastModified"))
+                    found[key] = StoredObject(key, item["Size"], etag, modified)
             if not page.get("IsTruncated"):
                 return found
             if not page.get("NextContinuationToken"):  # a partial listing would have the plan upload again
@@ -170,16 +175,28 @@ class S3Store:
             args["ContinuationToken"] = page["NextContinuationToken"]
 
     def read(self, key: str) -> bytes | None:
+        return self.read_tagged(key)[0]
+
+    def read_tagged(self, key: str) -> tuple[bytes | None, str | None]:
+        """The object's bytes and its ETag (unquoted), or ``(None, None)``."""
         name = self.object_key(key)
         with self._errors("read", key):
             try:
                 response = self.client().get_object(Bucket=self.bucket, Key=name)
             except ClientError as exc:
                 if error_code(exc) == "NoSuchKey":
-                    return None
+                    return None, None
                 raise
             data: bytes = response["Body"].read()
-            return data
+            return data, str(response.get("ETag", "")).strip('"') or None
+
+    def put_if(self, key: str, data: bytes, content_type: str, cache_control: str, expected: str | None) -> str | None:
+        """One PutObject with ``If-Match: "expected"`` (``If-None-Match: *`` when None): the service refuses it
+        (412) when the object moved on, which is :class:`StoreChanged`."""
+        extra = self._extra(Upload(key, data, content_type, cache_control)) | precondition(expected)
+        with self._errors("write", key), lost_race(self.describe(), key):
+            response = self.client().put_object(Bucket=self.bucket, Key=self.object_key(key), Body=data, **extra)
+        return str(response.get("ETag", "")).strip('"') or None
 
     def put_file(self, key: str, source: Path, content_type: str, cache_control: str) -> None:
         self._put_one(Upload(key, source, content_type, cache_control))
@@ -359,7 +376,7 @@ class S3Store:
 
     def _refused(self, exc: ClientError, action: str, key: str) -> StorageError:
         code = error_code(exc)
-        if code in NO_BUCKET or (code in DENIED and self._bucket_missing()):
+        if code in NO_BUCKET or (code in DENIED and bucket_missing(self.client(), self.bucket)):
             return _failure(f'bucket "{self.bucket}" does not exist at {self.endpoint()}')
         if code in DENIED:
             return _failure(
@@ -370,16 +387,6 @@ class S3Store:
             f"cannot {action} {self.describe()}{key}: the S3 service answered {code}"
             + (f" ({message})" if message else "")
         )
-
-    def _bucket_missing(self) -> bool:
-        """Whether the bucket is known not to exist (some services answer AccessDenied for that)."""
-        try:
-            self.client().head_bucket(Bucket=self.bucket)
-        except ClientError as exc:
-            return error_code(exc) in NO_BUCKET
-        except BotoCoreError:
-            return False
-        return False
 
 
 def _failure(message: str) -> StorageError:

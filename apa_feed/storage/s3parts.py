@@ -20,9 +20,10 @@ from botocore.parsers import ResponseParserFactory
 from botocore.utils import parse_timestamp as default_timestamp_parser
 
 from ..errors import StorageError, display_path
-from .base import Upload
+from .base import StoreChanged, Upload
 
 SCHEME = "s3://"
+NO_BUCKET = frozenset({"NoSuchBucket", "404"})
 BUCKET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{1,254}$")
 TEMPLATE_NAME = re.compile(r"\{(\w+)")
 
@@ -50,6 +51,8 @@ class S3Client(Protocol):
         ContentType: str,
         CacheControl: str,
         Metadata: dict[str, str] = ...,
+        IfMatch: str = ...,
+        IfNoneMatch: str = ...,
     ) -> dict[str, Any]: ...
 
     def delete_objects(self, *, Bucket: str, Delete: dict[str, Any]) -> dict[str, Any]: ...
@@ -214,3 +217,39 @@ def failure(wait: Callable[[], None]) -> StorageError | None:
     except StorageError as exc:
         return exc
     return None
+
+
+LOST_RACE = frozenset({"PreconditionFailed", "412", "ConditionalRequestConflict", "409"})
+"""What S3 answers a conditional write whose object moved on (409: another conditional write was under way)."""
+
+
+def precondition(expected: str | None) -> dict[str, str]:
+    """The header that makes a PUT conditional: ``If-Match`` on an ETag, ``If-None-Match: *`` for none."""
+    return {"IfNoneMatch": "*"} if expected is None else {"IfMatch": f'"{expected}"'}
+
+
+@contextmanager
+def lost_race(store: str, key: str) -> Iterator[None]:
+    """Turn S3's refusal of a conditional write into :class:`StoreChanged`."""
+    try:
+        yield
+    except ClientError as exc:
+        if error_code(exc) in LOST_RACE:
+            raise StoreChanged(store, key) from None
+        raise
+
+
+def stamp(value: object) -> float | None:
+    """A listing's LastModified as POSIX seconds (None when the service gave none)."""
+    return value.timestamp() if isinstance(value, datetime) else None
+
+
+def bucket_missing(client: S3Client, bucket: str) -> bool:
+    """Whether the bucket is known not to exist (some services answer AccessDenied for that)."""
+    try:
+        client.head_bucket(Bucket=bucket)
+    except ClientError as exc:
+        return error_code(exc) in NO_BUCKET
+    except BotoCoreError:
+        return False
+    return False

@@ -1,6 +1,7 @@
 """What the store holds, read in a background thread while the show builds.
 
-A publish needs the store's listing and its live feed before it can plan. Reading them is mostly the
+A publish needs the store's listing, its live feed and the record of what is published (each read
+with the tag of its version, for the compare-and-swap that writes them) before it can plan. Reading them is mostly the
 server's time (and, for a big S3 prefix, as long as reading back an unchanged show's build), so a
 :class:`Survey` does it beside the build instead of after it. It only reads: a build that fails, or
 that ends up naming another store, just leaves it unused. The plan is made from this reading; what
@@ -10,6 +11,7 @@ the publish then uploads is confirmed by a listing of its own (see :func:`~apa_f
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..config.s3 import S3Settings
@@ -17,8 +19,22 @@ from ..config.show import Show, load_show
 from ..errors import ApaFeedError, StorageError
 from . import Store, StoredObject, open_store
 
-Holdings = tuple[Store, dict[str, StoredObject], bytes | None]
-"""An opened store, its listing and its live feed."""
+PUBLISHED = "apa-feed-published.json"
+"""The store's publish record, next to the feed: what ``apa-feed.lock`` holds, as the last publish left it."""
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """An opened store, its listing, its live feed and its publish record, with the tag of each version read."""
+
+    store: Store
+    listing: dict[str, StoredObject]
+    feed: bytes | None
+    feed_tag: str | None = None
+    record: bytes | None = None
+    record_tag: str | None = None
+
+
 Where = tuple[str, Path, S3Settings | None]
 """What decides which store a show publishes to: the ``storage:`` value, the project's folder, the S3 settings."""
 
@@ -66,6 +82,13 @@ def where(show: Show) -> Where:
 
 
 def read_store(spec: str, show: Show) -> Holdings:
-    """Open the store ``spec`` names for ``show``, list it and read its live feed."""
-    store = open_store(spec, show.root, show.s3)
-    return store, store.list(), store.read(show.feed_file)
+    """Open the store ``spec`` names for ``show``, list it, read its live feed and its publish record."""
+    return read_holdings(open_store(spec, show.root, show.s3), show.feed_file)
+
+
+def read_holdings(store: Store, feed_key: str) -> Holdings:
+    """``store``'s listing, live feed and publish record (each read once, with its tag), as found now."""
+    listing = store.list()
+    record, record_tag = store.read_tagged(PUBLISHED)
+    feed, feed_tag = store.read_tagged(feed_key)
+    return Holdings(store, listing, feed, feed_tag, record, record_tag)

@@ -126,7 +126,7 @@ EPISODE_CASES = [
         "episode_type",
         f'{EPISODE}:1:15: episode_type: expected one of full, trailer, bonus, got "bonnus"; did you mean "bonus"?',
     ),
-    ("audio: nope.mp3\n", "audio", f'{EPISODE}:1:8: audio: expected a file, got "nope.mp3" (no such file)'),
+    ("audio: .\n", "audio", f'{EPISODE}:1:8: audio: expected a file, got "." (a folder)'),
     (
         "credits:\n  - name: Sam\n    rol: Texte\n",
         "credits",

@@ -84,7 +84,7 @@ def test_a_published_episode_turned_draft_is_refused(project: Path) -> None:
         IdentityChanged,
         match=re.escape(
             '"Coopération/ Mali-Turquie : L’arsenal militaire turc en vitrine à Bamako" (published 2025-11-12) '
-            "would vanish from subscribers' apps (draft, future date, or folder removed)"
+            "would vanish from subscribers' apps: it is a draft (draft: true)"
         ),
     ):
         run(project)

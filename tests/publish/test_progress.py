@@ -158,6 +158,6 @@ def test_no_build_bar_in_a_log(project: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(progress, "BUILD_BAR_LEFT", 2)
     monkeypatch.setenv("FORCE_COLOR", "1")  # as CI services set it: still not a terminal
     many_episodes(project, 5)
-    result = CliRunner().invoke(app, ["check"])
+    result = CliRunner().invoke(app, ["check", "--loudness", "off"])
     assert result.exit_code == 0, result.output
     assert result.stderr == ""

@@ -8,14 +8,22 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import pytest
 from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
 from s3server import WeedServer, aws_env, point_at, s3_server, show, store_of  # noqa: F401  (fixtures)
 
+import apa_feed.publish.run as publish_run
 from apa_feed.build import Options, build_project
 from apa_feed.publish.plan import RECORD, make_plan, make_record, read_record
 from apa_feed.publish.run import apply, publish
 from apa_feed.storage import Store, StoredObject
 from apa_feed.storage.local import LocalStore
+
+
+@pytest.fixture(autouse=True)
+def no_prune_grace(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests prune orphans made a moment before: no grace period (test_lease.py tests the grace)."""
+    monkeypatch.setattr(publish_run, "PRUNE_GRACE", 0.0)
 
 
 def keys(project: Path) -> set[str]:

@@ -15,6 +15,7 @@ from conftest import NOW, SAMPLE_EPISODE, add_episode, episode_yaml
 from s3server import WeedServer, aws_env, point_at, s3_server, show, store_of  # noqa: F401  (fixtures)
 from typer.testing import CliRunner
 
+import apa_feed.publish.run as publish_run
 from apa_feed.build import Options
 from apa_feed.cli import app
 from apa_feed.config.show import load_show
@@ -29,6 +30,12 @@ USER_FILES = {
     "music/song.mp3": b"ID3 my song",
     "episodes/holiday/audio-0123456789ab.mp3": b"looks like apa-feed's, is not",
 }
+
+
+@pytest.fixture(autouse=True)
+def no_prune_grace(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests prune orphans made a moment before: no grace period (test_lease.py tests the grace)."""
+    monkeypatch.setattr(publish_run, "PRUNE_GRACE", 0.0)
 
 
 def files(root: Path) -> dict[str, bytes]:

@@ -33,9 +33,9 @@ def test_first_publish_writes_media_artwork_and_feed(project: Path) -> None:
     kept = [k for k in published if k.startswith("history/pages/")]  # the pages and their list, kept with the feed
     assert len(kept) == len([a for a in report.built.publication.assets if a.key.endswith("index.html")]) + 1
     # audio, 2 covers, chapters, transcript, pages, stylesheet, the feed, the manifest of page hashes and
-    # the record of the keys apa-feed wrote
-    assert len(published) - len(kept) == len(report.built.publication.assets) + 3 >= 8
-    assert report.as_dict()["uploaded"] == len(published) - len(kept) - 2  # the manifest and the record are no actions
+    # the record of the keys apa-feed wrote, and the publish record (what is published, by whom)
+    assert len(published) - len(kept) == len(report.built.publication.assets) + 4 >= 9
+    assert report.as_dict()["uploaded"] == len(published) - len(kept) - 3  # the manifest and records are no actions
     assert not [p for p in public.rglob(".*")], "no temporary file may be left behind"
 
 

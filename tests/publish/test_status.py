@@ -74,7 +74,8 @@ def test_status_shows_each_episode_and_writes_nothing(project: Path) -> None:
         "2025-12-04-date": "held back",
     }
     assert rows["2025-12-01-casse"]["errors"] == [
-        "error: episodes/2025-12-01-casse/audio.mp3: audio: empty file (0 bytes)"
+        "error: episodes/2025-12-01-casse/audio.mp3: audio: empty file (0 bytes) "
+        "(named at episodes/2025-12-01-casse/episode.yaml:3:8)"
     ]
     assert re.match(r"error: episodes/2025-12-04-date/episode.yaml:2:7: date: ", rows["2025-12-04-date"]["errors"][0])
     assert rows["2099-01-01-futur"]["date"] == "2099-01-01T00:00:00+01:00"
@@ -112,7 +113,10 @@ def test_status_in_words(project: Path) -> None:
         lines[1],
     )
     assert "  held back  " in result.stdout
-    assert "    error: episodes/2025-12-01-casse/audio.mp3: audio: empty file (0 bytes)" in lines
+    assert (
+        "    error: episodes/2025-12-01-casse/audio.mp3: audio: empty file (0 bytes) "
+        "(named at episodes/2025-12-01-casse/episode.yaml:3:8)"
+    ) in lines
     assert re.search(
         r"  live       2025-12-03    #2  episodes/2025-12-03-nouveau\s+Nouveau  \(not on the store yet", result.stdout
     )

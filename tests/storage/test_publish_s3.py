@@ -91,6 +91,7 @@ def test_server_stopped_mid_publish_keeps_live_feed_and_rerun_converges(
     live = server.client().get_object(Bucket=bucket, Key="show/feed.xml")["Body"].read()
     assert live == first.built.rss, "the live feed must be the one from before the failed publish"
     rerun = publish(Options(project / "feed.yaml", now=NOW))
+    assert rerun.notes == ("took back the store's lease an earlier publish of this process could not give back",)
     uploaded = [a.key for a in rerun.plan.uploads if a.key.endswith(".mp3")]  # generated pages may follow the feed
     assert arrived[0] not in uploaded and len(uploaded) == 2
     status, _, feed = fetch(rerun.feed_url)
@@ -105,16 +106,19 @@ def test_pages_are_compared_by_etag_so_a_noop_reads_only_the_feed(
     point_at(project, s3_server, bucket)
     publish(Options(project / "feed.yaml", now=NOW))
     reads: list[str] = []
-    real_read = S3Store.read
+    real_read = S3Store.read_tagged
 
-    def counting_read(self: S3Store, key: str) -> bytes | None:
+    def counting_read(self: S3Store, key: str) -> tuple[bytes | None, str | None]:
         reads.append(key)
         return real_read(self, key)
 
-    monkeypatch.setattr(S3Store, "read", counting_read)
+    monkeypatch.setattr(S3Store, "read_tagged", counting_read)  # read() goes through it too
     again = publish(Options(project / "feed.yaml", now=NOW))
     assert (again.plan.count("upload"), again.plan.manifest) == (0, None)
-    assert reads == ["feed.xml"], "one listing and the feed: nothing else is read"
+    assert sorted(reads) == ["apa-feed-lease.json"] * 2 + ["apa-feed-published.json"] + ["feed.xml"] * 2, (
+        "one listing, the publish record, the feed (again once the lease is held: did a publish end meanwhile?) "
+        "and the lease (before taking it and giving it back)"
+    )
     page = f"show/episodes/{SAMPLE_EPISODE}/index.html"
     client = s3_server.client()
     body = client.get_object(Bucket=bucket, Key=page)["Body"].read()
