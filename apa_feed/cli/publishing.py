@@ -42,8 +42,15 @@ def publish_command(
     allow_removal: Annotated[
         bool, typer.Option("--allow-removal", help="Accept that a published episode leaves the feed.")
     ] = False,
+    no_notify: Annotated[
+        bool, typer.Option("--no-notify", help="Send none of the pings feed.yaml's notify: asks for.")
+    ] = False,
+    allow_private: Annotated[
+        bool,
+        typer.Option("--allow-private", help="Send notify: pings to loopback, link-local or private addresses too."),
+    ] = False,
 ) -> None:
-    """Plan, upload media and artwork, then write the feed last (atomically)."""
+    """Plan, upload media and artwork, then write the feed last (atomically), then tell the hubs feed.yaml names."""
     from ..publish.runlock import exclusive
     from ..storage.survey import Survey
 
@@ -67,18 +74,13 @@ def publish_command(
                 survey=survey,
                 locked=True,
                 on_plan=None if as_json or quiet else print_plan,  # shown before the uploads start
+                notify=not no_notify,
+                allow_private=allow_private,
             )
 
     with build_progress(quiet or as_json) as reading, progress_for(quiet or as_json) as progress:
         report = locked_publish()
-    warn(report.built.warnings)
-    for note in () if quiet else report.notes:
-        err(f"note: {note}")
-    if report.verification is not None:
-        for warning in report.verification.warnings:
-            err(f"warning: {warning}")
-        if not quiet:
-            err(report.verification.summary())
+    print_aftermath(report, quiet or as_json)
     if as_json:
         print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     elif quiet:
@@ -89,6 +91,24 @@ def publish_command(
         from ..publish.identity import IdentityChanged
 
         raise IdentityChanged(list(report.refused))
+
+
+def print_aftermath(report: Report, quiet: bool) -> None:
+    """What a publish met, on stderr (and the pings' answers on stdout unless ``quiet``): warnings, notes,
+    each ping (a failed one is a warning: the feed is out already), the check through base_url."""
+    warn(report.built.warnings)
+    for note in () if quiet else report.notes:
+        err(f"note: {note}")
+    for ping in report.pings:
+        if not ping.ok:
+            err(f"warning: notify: {ping.describe()}")
+        elif not quiet:
+            print(f"notified  {ping.describe()}")
+    if report.verification is not None:
+        for warning in report.verification.warnings:
+            err(f"warning: {warning}")
+        if not quiet:
+            err(report.verification.summary())
 
 
 def print_plan(report: Report) -> None:

@@ -46,7 +46,7 @@ class Ping:
                 "error": self.error or None}  # fmt: skip
 
 
-def notify(settings: Notify, feed_url: str, allow_private: bool = False) -> list[Ping]:
+def send_pings(settings: Notify, feed_url: str, allow_private: bool = False) -> list[Ping]:
     """Send every ping ``settings`` asks for about ``feed_url``; each one's answer, in order."""
     client = Client(allow_private=allow_private, deadline=TIMEOUT_S, read_timeout=TIMEOUT_S)
     query = urlencode({"url": feed_url})

@@ -21,6 +21,7 @@ from .history import NothingToRollBack, Restored, entries, keep_pages, rollback
 from .identity import Change, IdentityChanged, compare, guard, held_back_reasons, record
 from .live import explain, read_live, record_bytes, recorded, union
 from .lockfile import Lock
+from .notify import Ping, send_pings
 from .plan import FEED_TYPE, MANIFEST, RECORD, Plan, make_plan, needs_manifest, read_record
 from .recorded import require_sources
 from .runlock import exclusive
@@ -55,6 +56,8 @@ class Report:
     """The changes the identity guard refuses (a dry run shows its plan anyway; a publish stops)."""
     notes: tuple[str, ...] = ()
     """What the publish met on the way (a store changed by another publish, a lease taken over)."""
+    pings: tuple[Ping, ...] = ()
+    """The notifications sent after the new feed was written (``notify:`` in feed.yaml), with their answers."""
 
     def as_dict(self) -> dict[str, object]:
         """A machine-readable summary (``publish --json``)."""
@@ -75,6 +78,7 @@ class Report:
             ],
             "refused": [{"kind": c.kind, "episode": c.episode, "why": c.explanation} for c in self.refused],
             "notes": list(self.notes),
+            "pings": [ping.as_dict() for ping in self.pings],
             "actions": [
                 {"action": a.kind, "key": a.key, "size": a.size, "reason": a.reason} for a in self.plan.actions
             ],
@@ -92,6 +96,8 @@ def publish(
     survey: Survey | None = None,
     locked: bool = False,
     on_plan: Callable[[Report], None] | None = None,
+    notify: bool = False,
+    allow_private: bool = False,
 ) -> Report:
     """Build the show, plan against its store and, unless ``dry_run``, apply the plan.
 
@@ -102,7 +108,8 @@ def publish(
     says the caller holds the lock (:func:`~apa_feed.publish.runlock.exclusive`) already. ``survey``: the
     store's reading, if the caller started it earlier, which must be after taking the lock (a
     reading from before could miss what another publish did, and ``--prune`` trusts it).
-    ``on_plan`` is shown each plan before anything is written (a dry run's too).
+    ``on_plan`` is shown each plan before anything is written (a dry run's too). ``notify`` sends the pings
+    feed.yaml's ``notify:`` asks for once a changed feed is written (``allow_private``: to private addresses too).
 
     The feed is written only if the live one is still the one planned against (compare-and-swap); when
     another publish changed it meanwhile, the store is read again and the publish planned anew (the
@@ -114,7 +121,7 @@ def publish(
         holdings = survey.result(built.show)
         if options.storage is None:  # named by feed.yaml, which may be someone else's: not the user's own word
             claim(holdings.store, holdings.listing, built.show.storage, built.show.root, built.show.feed_file)
-        run = Run(dry_run, prune, progress, verify, allow, on_plan)
+        run = Run(dry_run, prune, progress, verify, allow, on_plan, notify, allow_private)
         if dry_run:
             who = holder(holdings.store)
             notes = [f"{who} holds the store's lease: a publish now would wait for it"] if who else []
@@ -148,6 +155,8 @@ class Run:
     verify: bool
     allow: frozenset[str]
     on_plan: Callable[[Report], None] | None
+    notify: bool = False
+    allow_private: bool = False
 
 
 class PublishRaced(StorageError):
@@ -204,6 +213,8 @@ def _publish(options: Options, built: BuiltShow, holdings: Holdings, run: Run, n
         after = record(lock, built.publication.feed, built.show.root, set(run.allow), built.inputs)
         if plan.feed_changed or after != recorded(holdings.record):  # a publish that changed nothing leaves it
             write_record(store, after, holdings.record_tag, built.show.s3.cache_control)
+    if run.notify and built.show.notify and plan.feed_changed:  # after the new feed is out, and only for one
+        report = replace(report, pings=tuple(send_pings(built.show.notify, report.feed_url, run.allow_private)))
     if run.verify:
         from .verify import verify_published  # http.client and friends: only when checking
 

@@ -3,6 +3,7 @@ that record what they receive."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,10 +13,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from lxml import etree
+from typer.testing import CliRunner, Result
 
 import apa_feed.importfeed.client as client_module
+from apa_feed.cli import app
 from apa_feed.config.notify import PODCASTINDEX_URL, Notify
-from apa_feed.publish.notify import notify
+from apa_feed.publish.notify import send_pings
 
 FEED = "https://cdn.example.com/podcast/feed.xml"
 
@@ -69,7 +72,7 @@ def stand_in() -> Iterator[StandIn]:
 def test_each_service_gets_the_request_its_spec_describes(stand_in: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PODPING_TOKEN", "s3cret-token")
     settings = Notify((f"{stand_in.url}/hub",), f"{stand_in.url}/pubnotify", f"{stand_in.url}/ping/", "PODPING_TOKEN")
-    pings = notify(settings, FEED, allow_private=True)
+    pings = send_pings(settings, FEED, allow_private=True)
     assert [(p.service, p.status, p.ok) for p in pings] == [
         ("websub", 204, True),
         ("podcastindex", 204, True),
@@ -87,7 +90,7 @@ def test_each_service_gets_the_request_its_spec_describes(stand_in: StandIn, mon
 def test_a_failing_endpoint_is_an_answer_not_an_exception(stand_in: StandIn) -> None:
     stand_in.status = 503
     closed = "http://127.0.0.1:9/"  # the discard port: nothing listens there
-    pings = notify(Notify((f"{stand_in.url}/hub", closed)), FEED, allow_private=True)
+    pings = send_pings(Notify((f"{stand_in.url}/hub", closed)), FEED, allow_private=True)
     assert [(p.status, p.ok) for p in pings] == [(503, False), (None, False)]
     assert pings[0].describe() == f"websub {stand_in.url}/hub: HTTP 503"
     assert "connection refused" in pings[1].describe()
@@ -95,7 +98,9 @@ def test_a_failing_endpoint_is_an_answer_not_an_exception(stand_in: StandIn) -> 
 
 def test_podping_without_its_token_is_not_sent(stand_in: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PODPING_TOKEN", raising=False)
-    (ping,) = notify(Notify(podping=f"{stand_in.url}/", podping_token_env="PODPING_TOKEN"), FEED, allow_private=True)
+    (ping,) = send_pings(
+        Notify(podping=f"{stand_in.url}/", podping_token_env="PODPING_TOKEN"), FEED, allow_private=True
+    )
     assert (ping.ok, ping.error) == (False, "not sent: $PODPING_TOKEN is not set") and stand_in.heard == []
 
 
@@ -111,7 +116,7 @@ def test_private_and_link_local_endpoints_are_refused_without_connecting(
 
     monkeypatch.setattr(client_module, "resolve", stub)
     port = urlsplit(stand_in.url).port
-    (ping,) = notify(Notify(podcastindex=f"http://hub.example:{port}/pubnotify"), FEED)
+    (ping,) = send_pings(Notify(podcastindex=f"http://hub.example:{port}/pubnotify"), FEED)
     assert asked == ["hub.example"] and stand_in.heard == []
     assert not ping.ok and "private address" in ping.error and "--allow-private" in ping.error
 
@@ -163,3 +168,76 @@ def test_bad_notify_settings_are_located_errors(tmp_path: Path, yaml: str, messa
         load_show(root / "feed.yaml")
     rendered = [p.render() for p in found.value.problems]
     assert len(rendered) == 1 and message in rendered[0] and "/feed.yaml:" in rendered[0], rendered
+
+
+def _with_notify(root: Path, stand_in: StandIn) -> None:
+    with (root / "feed.yaml").open("a", encoding="utf-8") as yaml:
+        yaml.write(
+            f"notify:\n  websub: [{stand_in.url}/hub]\n  podcastindex: {stand_in.url}/pubnotify\n"
+            f"  podping: {{url: {stand_in.url}/ping, token_env: APA_TEST_PODPING}}\n"
+        )
+
+
+def _publish(root: Path, *args: str) -> Result:
+    store = root.parent / f"{root.name}-store"
+    return CliRunner().invoke(app, ["publish", "--no-verify", "--storage", str(store), *args])
+
+
+def test_publish_pings_once_the_feed_changed_and_only_then(
+    project: Path, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("APA_TEST_PODPING", "tok-123")
+    _with_notify(project, stand_in)
+    first = _publish(project, "--allow-private")
+    assert first.exit_code == 0, first.output
+    assert [(h.method, h.path) for h in stand_in.heard] == [("POST", "/hub"), ("GET", "/pubnotify"), ("GET", "/ping")]
+    feed_url = parse_qs(stand_in.heard[0].body.decode())["hub.url"][0]
+    assert feed_url.endswith("/feed.xml") and stand_in.heard[1].query == {"url": [feed_url]}
+    assert first.stdout.count("notified  ") == 3 and "tok-123" not in first.output
+
+    again = _publish(project, "--allow-private")  # the same feed: nobody is told again
+    assert again.exit_code == 0 and len(stand_in.heard) == 3 and "notified" not in again.stdout
+
+    (project / "feed.yaml").write_text(
+        (project / "feed.yaml").read_text(encoding="utf-8").replace("title: ", "title: Nouveau ", 1), encoding="utf-8"
+    )
+    quiet = _publish(project, "--allow-private", "--no-notify")
+    assert quiet.exit_code == 0 and len(stand_in.heard) == 3
+
+
+def test_a_failing_hub_is_a_warning_and_json_lists_every_ping(
+    project: Path, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("APA_TEST_PODPING", raising=False)
+    stand_in.status = 500
+    _with_notify(project, stand_in)
+    result = _publish(project, "--allow-private", "--json")
+    assert result.exit_code == 0, result.output
+    pings = json.loads(result.stdout)["pings"]
+    assert [(p["service"], p["status"], p["ok"]) for p in pings] == [
+        ("websub", 500, False),
+        ("podcastindex", 500, False),
+        ("podping", None, False),
+    ]
+    assert f"warning: notify: websub {stand_in.url}/hub: HTTP 500" in result.stderr
+    assert "warning: notify: podping" in result.stderr and "$APA_TEST_PODPING is not set" in result.stderr
+
+
+def test_without_allow_private_a_loopback_hub_is_refused_and_the_publish_goes_on(
+    project: Path, stand_in: StandIn
+) -> None:
+    _with_notify(project, stand_in)
+    result = _publish(project)
+    assert result.exit_code == 0, result.output
+    assert stand_in.heard == [] and result.stdout.splitlines()[-1].startswith("feed: ")
+    refused = [line for line in result.stderr.splitlines() if line.startswith("warning: notify: websub")]
+    assert len(refused) == 1 and "private address (127.0.0.1)" in refused[0] and "--allow-private" in refused[0]
+
+
+def test_the_library_and_serve_send_no_ping_unless_asked(project: Path, stand_in: StandIn) -> None:
+    from apa_feed.build import Options
+    from apa_feed.publish.run import publish
+
+    _with_notify(project, stand_in)
+    report = publish(Options(project / "feed.yaml", storage=str(project.parent / "lib-store")), allow=frozenset())
+    assert report.pings == () and stand_in.heard == []
