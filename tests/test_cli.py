@@ -45,6 +45,22 @@ def test_publish_json_summary(project: Path) -> None:
     assert (data["uploaded"], data["unchanged"], data["episodes"]) == (object_count(project), 0, 1)
 
 
+def test_publish_json_is_json_also_when_the_publish_stops(project: Path) -> None:
+    ok = json.loads(runner.invoke(app, ["publish", "--json", "--no-verify"]).stdout)
+    assert ok["published"] is True and ok["summary"]["ok"] is True and ok["problems"] == []
+    text = (project / "feed.yaml").read_text(encoding="utf-8")
+    (project / "feed.yaml").write_text(text.replace("explicit: false", "explicit: yes"), encoding="utf-8")
+    result = runner.invoke(app, ["publish", "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["published"] is False and data["summary"]["ok"] is False
+    assert data["summary"]["text"] == "1 problem in 1 file."
+    assert [(p["file"], p["field"], p["severity"]) for p in data["problems"]] == [("feed.yaml", "explicit", "error")]
+    (project / "feed.yaml").write_text(text, encoding="utf-8")
+    storage = runner.invoke(app, ["publish", "--json", "--storage", "s3://"])
+    assert storage.exit_code == 1 and json.loads(storage.stdout)["problems"][0]["severity"] == "error"
+
+
 def test_user_mistakes_exit_1_with_located_messages_and_no_traceback(project: Path) -> None:
     text = (project / "feed.yaml").read_text(encoding="utf-8")
     (project / "feed.yaml").write_text(text.replace("explicit: false", "explicit: yes"), encoding="utf-8")

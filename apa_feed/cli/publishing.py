@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import plural
+from ..checks import as_data
+from ..errors import ApaFeedError, Problem, ProblemsFound, plural, redact, summary
 from ..publish.progress import build_progress, progress_for
 from .app import BaseUrl, Config, Storage, app
 from .boundary import err, warn
@@ -78,11 +80,11 @@ def publish_command(
                 allow_private=allow_private,
             )
 
-    with build_progress(quiet or as_json) as reading, progress_for(quiet or as_json) as progress:
+    with json_always(as_json), build_progress(quiet or as_json) as reading, progress_for(quiet or as_json) as progress:
         report = locked_publish()
     print_aftermath(report, quiet or as_json)
     if as_json:
-        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(publish_data(report), indent=2, ensure_ascii=False))
     elif quiet:
         print(feed_line(report))
     else:
@@ -91,6 +93,30 @@ def publish_command(
         from ..publish.identity import IdentityChanged
 
         raise IdentityChanged(list(report.refused))
+
+
+@contextmanager
+def json_always(as_json: bool) -> Iterator[None]:
+    """With ``--json``, a publish that stops on a mistake still prints JSON: its problems, and ``ok: false``
+    (the error lines and the exit status stay as without ``--json``)."""
+    try:
+        yield
+    except ApaFeedError as exc:
+        if as_json:
+            found = exc.problems if isinstance(exc, ProblemsFound) else [Problem("", message=redact(str(exc)))]
+            data = {"published": False, **as_data(found, failed=summary(found))}
+            print(json.dumps(data, indent=2, ensure_ascii=False))
+        raise
+
+
+def publish_data(report: Report) -> dict[str, object]:
+    """``publish --json``: what the publish did, its warnings (and the check's) as problems, and a summary."""
+    held = len(report.built.publication.skipped)
+    refused = f"the identity guard refuses {plural(len(report.refused), 'change')}" if report.refused else ""
+    checked = report.verification.warnings if report.verification else ()
+    warned = [*report.built.warnings, *(Problem(report.feed_url, message=w, severity="warning") for w in checked)]
+    data = as_data(warned, len(report.built.publication.feed.items), held, refused)
+    return {"published": not report.dry_run and not report.refused, **report.as_dict(), **data}
 
 
 def print_aftermath(report: Report, quiet: bool) -> None:
