@@ -54,8 +54,12 @@ def session(root: Path) -> str:
 
     audio = root / "audio"
     audio.mkdir()
-    for title, seconds in EPISODES:
-        audiogen.write_mp3(audio / f"{slug(title)}.mp3", seconds)
+    for title, seconds in EPISODES:  # a mono tone at -19 LUFS, as Apple asks for mono speech
+        options = ["-af", "volume=3.2dB", *audiogen.MP3_LAME]
+        audiogen.write_with_ffmpeg(audio / f"{slug(title)}.mp3", seconds, options)
+    from PIL import Image  # the show's artwork: a 1400 px gradient (not init's plain placeholder)
+
+    Image.linear_gradient("L").resize((1400, 1400)).convert("RGB").save(audio / "cover.jpg", quality=85)
     bin_dir = str(Path(sys.executable).parent)
     env = {k: v for k, v in os.environ.items() if k not in ("APA_FEED_DEBUG", "FORCE_COLOR")}
     env |= {"NO_COLOR": "1", "TTY_INTERACTIVE": "0", "COLUMNS": "100", "TERM": "xterm"}
@@ -70,14 +74,22 @@ def session(root: Path) -> str:
     step('apa-feed init my-show --title "Night Shift"', root)
     show = root / "my-show"
     shown.append("$ cd my-show\n")
+    step(
+        "sed -i -e 's|https://example.com/podcast/|https://cdn.nightshift.example/|' "
+        "-e 's|https://example.com/|https://nightshift.example/|' "
+        "-e 's|podcast@example.com|studio@nightshift.example|' "
+        "-e 's|What the show is about, in a sentence or two.|Stories told after midnight.|' feed.yaml",
+        show,
+    )
+    step("cp ../audio/cover.jpg cover.jpg", show)
     for title, _ in EPISODES:
-        created = step(f'apa-feed new "{title}"', show)
+        created = step(f'apa-feed new "{title}" --audio ../audio/{slug(title)}.mp3', show)
         folder = re.search(r"created (episodes/[^/\s]+)/episode.yaml", created)
         assert folder, created
-        step(f"cp ../audio/{slug(title)}.mp3 {folder[1]}/audio.mp3", show)
-        step(f"sed -i '/^draft: true/d' {folder[1]}/episode.yaml", show)
+        notes = f"s|Show notes in Markdown.|{title}: the night, in a few lines.|"
+        step(f"sed -i -e '/^draft: true/d' -e '{notes}' {folder[1]}/episode.yaml", show)
     step("apa-feed check", show)
-    step("apa-feed publish --no-verify  # nothing serves base_url (example.com) yet", show)
+    step("apa-feed publish --no-verify  # nothing serves base_url yet", show)
     return "".join(shown)
 
 
