@@ -41,7 +41,7 @@ class Live:
 def read_live(holdings: Holdings, feed_key: str) -> Live:
     """What the store's live feed carries, as its publish record describes it."""
     record, meta = _record(holdings.record)
-    feed = _feed(holdings.feed, feed_key)
+    feed = parsed_feed(holdings.feed, feed_key)
     if feed is None:
         return Live(record if holdings.feed is not None else None, _writer(meta))
     described = record.by_guid() if record else {}
@@ -123,7 +123,8 @@ def _record(data: bytes | None) -> tuple[Lock | None, dict[str, object]]:
         return None, {}
 
 
-def _feed(data: bytes | None, key: str) -> OldFeed | None:
+def parsed_feed(data: bytes | None, key: str) -> OldFeed | None:
+    """The live feed's bytes as :mod:`~apa_feed.importfeed.parse` reads them; None for none, or one it cannot read."""
     if data is None:
         return None
     try:

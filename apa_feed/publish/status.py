@@ -19,13 +19,12 @@ from ..config.s3 import MEDIA_CACHE
 from ..config.show import Show, load_show
 from ..errors import ApaFeedError, Problem, ProblemsFound, display_path
 from ..feed.model import Asset, held_back, url
-from ..importfeed.fetch import ImportFailed
-from ..importfeed.parse import OldFeed, OldItem, parse_feed
+from ..importfeed.parse import OldFeed, OldItem
 from ..storage import Store, StoredObject
 from ..storage.local import LocalStore
 from ..storage.survey import Holdings, Survey
 from .history import RollbackRefused, entries, live_position, read_kept
-from .live import read_live
+from .live import parsed_feed, read_live
 from .lockfile import LockError, read_lock
 
 
@@ -145,7 +144,7 @@ def status(options: Options, now: datetime | None = None) -> Status:
     store_state, holdings = None, None
     if built is not None:
         store_state, holdings = check_store(survey, built)
-    live = _parse(holdings.feed, show.feed_file) if holdings and show else None
+    live = parsed_feed(holdings.feed, show.feed_file) if holdings and show else None
     on_store = None if holdings is None else {i.guid for i in live.items if i.guid} if live else set()
     episodes = tuple(sorted(states(options, metas, held, now, on_store), key=_newest_first))
     local = {m.guid for m in metas.values() if m.guid}
@@ -249,15 +248,6 @@ def _holds(found: StoredObject | None, asset: Asset) -> bool:
     """Whether the store has ``asset``: whole, for a file under a content-addressed key (a page under a fixed
     key is there, even when the next publish rewrites it)."""
     return found is not None and (asset.cache_control != MEDIA_CACHE or found.size == asset.size)
-
-
-def _parse(data: bytes | None, key: str) -> OldFeed | None:
-    if data is None:
-        return None
-    try:
-        return parse_feed(data, key)
-    except ImportFailed:
-        return None
 
 
 def last_publish(holdings: Holdings, live: OldFeed, show: Show) -> LastPublish:
