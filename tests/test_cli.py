@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -141,10 +142,12 @@ def test_every_command_has_help(command: str) -> None:
     assert "Usage:" in result.output and len(result.output.splitlines()) > 4
 
 
-def test_serve_streams_the_sample_to_a_player(project: Path) -> None:
+def test_serve_streams_the_sample_to_a_player(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    temp = tmp_path_factory.mktemp("serve-temp")
     proc = subprocess.Popen(
         [sys.executable, "-m", "apa_feed", "serve", "--port", "0"],
         cwd=project,
+        env={**os.environ, "TMPDIR": str(temp)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -173,9 +176,11 @@ def test_serve_streams_the_sample_to_a_player(project: Path) -> None:
         assert part.status == 206
         assert part.read() == audio[1000:2000]
         assert part.getheader("Content-Range") == f"bytes 1000-1999/{len(audio)}"
+        assert [p.name.startswith("apa-feed-serve-") for p in temp.iterdir()] == [True]
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    assert proc.returncode == 0 and list(temp.iterdir()) == []  # stopped by a signal, it leaves no folder behind
 
 
 def test_check_reports_yaml_and_audio_problems_of_different_episodes_together(project: Path) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -48,11 +50,25 @@ def serve(
         print(f"serving {plural(len(items), 'episode')}; subscribe to {report.feed_url}", flush=True)
         print("the feed and pages follow the show's files: reload to see an edit; Ctrl-C stops", flush=True)
         try:
+            stop_on_signals()
             server.serve_forever()
         except KeyboardInterrupt:
             print("stopped")
         finally:
             server.server_close()
+
+
+def stop_on_signals() -> None:
+    """SIGTERM and SIGHUP (a service manager, a closed terminal) stop ``serve`` as Ctrl-C does, so its
+    temporary folder is removed (Python's default for them ends the process on the spot)."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # signals reach the main thread only (``serve`` run by a test in a thread)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
 
 
 def _rebuild(preview: list[Preview], path: str) -> None:
