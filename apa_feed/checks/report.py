@@ -42,7 +42,8 @@ def check_project(options: Options, loudness: str = "new") -> Checked:
     problems += tuple(loudness_problems(root, found.inputs, found.lock, loudness))
     if built is None:
         return Checked(tuple(sorted(problems)))
-    return Checked(tuple(sorted(problems)), len(built.publication.feed.items), len(built.publication.skipped))
+    live = len(built.publication.feed.items)  # the others are held back: drafts and scheduled, with audio or not yet
+    return Checked(tuple(sorted(problems)), live, len(found.episodes) - live)
 
 
 def check_data(options: Options, strict: bool = False, loudness: str = "new") -> dict[str, Any]:

@@ -40,6 +40,7 @@ def test_a_new_draft_without_audio_checks_and_publishes(project: Path) -> None:
         f'info: episodes/{folder.name}/episode.yaml:3:8: audio: no audio yet: "audio.mp3" is not there; '
         "the episode (a draft) stays out of the feed"
     ]
+    assert checked.stdout == "ok: 1 episode in the feed, 1 held back (draft or scheduled)\n"
     published = runner.invoke(app, ["publish"])
     assert published.exit_code == 0, published.output
     assert "Bientôt" not in _titles(project / "public" / "feed.xml")
