@@ -192,3 +192,19 @@ def test_an_analytics_host_that_does_not_answer_is_said_and_the_publish_stands(
     ), line
     assert "1 could not be checked through their analytics prefixes" in result.stderr
     assert (store[0] / "feed.xml").is_file() and result.stdout.splitlines()[-1].startswith("feed: ")
+
+
+def test_rollback_sees_the_files_behind_the_prefixes(project: Path, store: tuple[Path, str]) -> None:
+    folder, base = store
+    _analytics(project, "op3", "https://track.example/p/")
+    assert _publish(project, base, "--no-verify").exit_code == 0
+    (old_audio,) = folder.glob("episodes/*/audio-*.mp3")
+    audio = project / "episodes" / EPISODE / "audio.mp3"
+    audio.write_bytes(audio.read_bytes()[:600_000])  # new bytes, a new key: the first feed is kept in history/
+    assert _publish(project, base, "--no-verify").exit_code == 0
+    old_audio.unlink()
+    refused = CliRunner().invoke(app, ["rollback", "--storage", str(folder)])
+    assert refused.exit_code == 1 and "cannot be put back" in refused.output, refused.output
+    assert old_audio.relative_to(folder).as_posix() in refused.output
+    listed = CliRunner().invoke(app, ["rollback", "--list", "--storage", str(folder)])
+    assert listed.exit_code == 0 and "(1 file missing: cannot be put back)" in listed.output, listed.output
