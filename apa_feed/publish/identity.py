@@ -166,6 +166,8 @@ def _enclosure_reason(old_url: str, new_url: str, feed: Feed) -> str:
     """Why an episode's enclosure URL changes: analytics prefixes, new audio bytes, or a move of base_url."""
     old, old_chain = peel(old_url, feed.analytics)
     new, new_chain = peel(new_url, feed.analytics)
+    if old != new and old.endswith("/" + new):  # behind a prefix feed.yaml no longer names
+        old, old_chain = new, (old[: -len(new)], *old_chain)
     prefixes = _prefix_change(old_chain, new_chain)
     if old == new and prefixes:
         return f"the enclosure URL changes because {prefixes}; the GUID stays, apps do not download it again"

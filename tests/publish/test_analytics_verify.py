@@ -125,6 +125,14 @@ def test_adding_then_removing_a_prefix_is_explained_and_keeps_the_guid(project: 
     ), removed.stdout
     assert _enclosure(folder) == (guid, plain)
 
+    _analytics(project, "https://track.example/p/")
+    assert _publish(project, base, "--no-verify").exit_code == 0
+    _analytics(project)
+    gone = _publish(project, base, "--no-verify")
+    assert (
+        f'{EPISODE}: the enclosure URL changes because analytics prefix "track.example/p/" was removed;' in gone.stdout
+    )
+
 
 def _enclosure_lines(result: Result) -> list[str]:
     return [line for line in result.stderr.splitlines() if "/episodes/" in line]
