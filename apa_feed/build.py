@@ -41,6 +41,9 @@ class Options:
     preview: frozenset[str] = frozenset()
     """Episodes held back for these reasons (``draft``, ``scheduled``) are in the feed anyway: ``serve --drafts``
     and ``serve --future`` only, never a publish (ignored unless ``identity`` is off)."""
+    analytics: bool = True
+    """Enclosures go through feed.yaml's analytics prefixes; off for ``serve``, whose 127.0.0.1 URLs no
+    analytics service can reach."""
     leave_out: frozenset[Path] = frozenset()
     """Episode folders the build leaves out, with their problems (``status`` shows them held back with their
     errors, and the rest of the show as it builds)."""
@@ -103,7 +106,7 @@ def override(show: Show, options: Options) -> Show:
         show = replace(show, base_url=options.base_url.rstrip("/") + "/")
     if options.storage:
         show = replace(show, storage=options.storage)
-    return show
+    return show if options.analytics else replace(show, analytics=())
 
 
 def build_project(options: Options, assign: bool = True) -> BuiltShow:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..config.analytics import insecure
 from ..errors import Problem
 from ..feed.notes import APPLE_LIMIT, xml_safe
 from .context import Ctx, language, plain_http, role, too_long
@@ -116,6 +117,15 @@ def show_urls(ctx: Ctx) -> list[Problem]:
     return plain_http(ctx, ctx.feed_yaml, urls)
 
 
+def analytics_http(ctx: Ctx) -> list[Problem]:
+    """An analytics prefix on plain http puts every enclosure on plain http."""
+    message = "is plain http: every enclosure goes through it, and apps may refuse plain http"
+    found = insecure(ctx.show.analytics)
+    return [
+        ctx.at(ctx.feed_yaml, f"analytics[{i}]", f'"{p.start}" {message}', "warning", "", "use https") for i, p in found
+    ]
+
+
 SHOW_RULES = (
     show_language,
     show_lengths,
@@ -126,4 +136,5 @@ SHOW_RULES = (
     txt,
     people,
     show_urls,
+    analytics_http,
 )

@@ -53,6 +53,26 @@ An episode imported from another host keeps the GUID it had there: put it in `gu
 """
 
 
+ANALYTICS_NOTE = """\
+## Analytics prefixes
+
+`analytics:` puts download counters in front of every enclosure URL (the audio, hosted here or
+elsewhere; never artwork, transcripts, chapters or pages). Each entry takes the URL without its
+scheme (`cdn.example.com/podcast/episodes/…/audio-….mp3`, written URL below):
+
+- `op3` → `https://op3.dev/e,pg=<podcast:guid>/URL` (OP3 names the show by its `podcast:guid`)
+- `podtrac` → `https://dts.podtrac.com/redirect.mp3/URL`
+- `{blubrry: NAME}` → `https://media.blubrry.com/NAME/URL`
+- any prefix URL ending in `/`, given verbatim → `PREFIX` + URL (`https://`; plain `http://`
+  is read, and `check` warns that apps may refuse it)
+
+They apply in order: the first wraps the plain URL, the next wraps that. GUIDs never change, so
+adding or removing a prefix does not make apps download an episode again; `publish` says why each
+enclosure URL changed, and after a publish its check follows each new enclosure through the
+prefixes (at most 3 redirects) to an answer of the file's length, or says it could not.
+"""
+
+
 ROLES_NOTE = """\
 ## Credits become people
 
@@ -104,6 +124,7 @@ def render_doc() -> str:
     for n, section in enumerate(SECTIONS):
         parts += [("\n" if n else "") + section.heading + "\n", markdown_table(section.fields)]
     parts += [
+        "\n" + ANALYTICS_NOTE,
         "\n" + ROLES_NOTE,
         "\n" + GUID_NOTE,
         "## Apple Podcasts categories\n",

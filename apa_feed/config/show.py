@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import ProblemsFound
 from . import schema as s
+from .analytics import Prefix, analytics_chain, prefix
 from .categories import category
 from .locate import Located, locate
 from .notify import NOTIFY_FIELDS, Notify, notify_settings
@@ -147,6 +148,9 @@ SHOW_FIELDS = (
     s.Field("notify", s.mapping(NOTIFY_FIELDS), "mapping: websub, podcastindex, podping", "Whom to tell after a "
             "publish that changed the feed, so apps show a new episode within a minute (see below). A ping that "
             "fails is a warning; `publish --no-notify` sends none.", example="{podcastindex: true}"),
+    s.Field("analytics", s.list_of(prefix), "list of op3, podtrac, {blubrry: NAME} or prefix URLs", "Download "
+            "counters in front of every enclosure URL, applied in order (see below); GUIDs stay.", default=(),
+            example="[op3, podtrac]", rss="enclosure url"),
 )
 # fmt: on
 
@@ -231,6 +235,8 @@ class Show:
     website: bool = True
     per_page: int = 20
     notify: Notify = Notify()
+    analytics: tuple[Prefix, ...] = ()
+    """The analytics prefixes every enclosure URL goes through, in the order applied."""
     source: Path = Path("feed.yaml")
     """The file the show was read from (``-f`` may name another than feed.yaml)."""
     where: Located | None = field(default=None, compare=False, repr=False)
@@ -274,6 +280,7 @@ def _show(root: Path, v: dict[str, Any]) -> Show:
         website=v["website"],
         per_page=v["episodes_per_page"],
         notify=notify_settings(v["notify"]),
+        analytics=analytics_chain(v["analytics"]),
     )
 
 

@@ -2,47 +2,27 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 
 from ..audio.probe import AudioInfo
+from ..config.analytics import Prefix, through
 from ..config.episodes import EpisodeMeta, Soundbite
 from ..config.roles import roles_for
-from ..config.s3 import MEDIA_CACHE
 from ..config.show import Link, Person, Podcasting20, Show
+from .assets import Asset as Asset
+from .assets import FileFacts as FileFacts
+from .assets import content_asset as content_asset
+from .assets import episode_prefix as episode_prefix
+from .assets import generated_asset as generated_asset
+from .assets import slugify as slugify
+from .assets import unique_assets
+from .assets import url as url
 from .chapters import JSON_CHAPTERS_TYPE, Chapter, to_json_chapters
 from .notes import ShowNotes, clip, credits_html, join_text, to_text, xml_safe
 
-IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 CREDITS_HEADING = {"fr": "Crédits", "en": "Credits", "es": "Créditos", "de": "Mitwirkende"}
-
-
-@dataclass(frozen=True)
-class FileFacts:
-    """What was read from one local file: its size and SHA-256."""
-
-    path: Path
-    size: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Asset:
-    """One object to publish under ``key``."""
-
-    key: str
-    source: Path
-    size: int
-    sha256: str
-    content_type: str
-    cache_control: str = MEDIA_CACHE
-    data: bytes | None = None
-    """The bytes themselves, for objects apa-feed generates (chapters, pages); None: read ``source``."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +117,8 @@ class Feed:
     directories: tuple[Link, ...] = ()
     hubs: tuple[str, ...] = ()
     """WebSub hubs (``<atom:link rel="hub">``)."""
+    analytics: tuple[Prefix, ...] = ()
+    """The analytics prefixes the enclosure URLs went through, in the order applied."""
 
 
 @dataclass(frozen=True)
@@ -198,7 +180,7 @@ def build_feed(
         if why and why not in preview:
             skipped.append((ep.meta.slug, why))
             continue
-        item, files = item_of(show, ep)
+        item, files = item_of(show, ep, podcast_guid)
         items.append(item)
         assets.extend(files)
     items.sort(key=recency, reverse=True)
@@ -239,6 +221,7 @@ def channel(show: Show, image_url: str, items: tuple[Item, ...], podcast_guid: s
         website=show.link,
         directories=show.directories,
         hubs=show.notify.websub,
+        analytics=show.analytics,
     )
 
 
@@ -256,8 +239,9 @@ def persons(people: tuple[Person, ...] | list[Person], voices: frozenset[str]) -
     return tuple(found.values())
 
 
-def item_of(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
-    """A live episode's feed item and the files it publishes."""
+def item_of(show: Show, ep: EpisodeInput, podcast_guid: str = "") -> tuple[Item, list[Asset]]:
+    """A live episode's feed item and the files it publishes; its enclosure URL goes through the show's
+    analytics prefixes (``podcast_guid`` names the show to OP3)."""
     meta = ep.meta
     folder = episode_prefix(meta)[:-1]
     audio = content_asset(folder, ep.audio_file, ep.audio.mime_type)
@@ -291,7 +275,7 @@ def item_of(show: Show, ep: EpisodeInput) -> tuple[Item, list[Asset]]:
         html=notes,
         text=clip(text),
         text_size=len(text.encode("utf-8")),
-        enclosure_url=meta.remote.url if meta.remote else url(show, audio.key),
+        enclosure_url=through(meta.remote.url if meta.remote else url(show, audio.key), show.analytics, podcast_guid),
         enclosure_length=ep.audio_file.size,
         enclosure_type=ep.audio.mime_type,
         duration=round(ep.audio.duration),
@@ -355,46 +339,3 @@ def _credits(meta: EpisodeMeta) -> tuple[tuple[str, tuple[str, ...]], ...]:
     for credit in meta.credits:
         grouped.setdefault(xml_safe(credit.role), []).append(xml_safe(credit.name))
     return tuple((role, tuple(names)) for role, names in grouped.items())
-
-
-def episode_prefix(meta: EpisodeMeta) -> str:
-    """Where an episode's files go: ``episodes/<slug>/``."""
-    return f"episodes/{slugify(meta.slug)}/"
-
-
-def content_asset(folder: str, facts: FileFacts, content_type: str | None = None) -> Asset:
-    """An asset under a content-addressed key: new bytes get a new key, so a live URL never changes bytes."""
-    suffix = facts.path.suffix.lower()
-    kind = content_type or IMAGE_TYPES.get(suffix, "application/octet-stream")
-    return Asset(content_key(folder, facts.path, facts.sha256), facts.path, facts.size, facts.sha256, kind)
-
-
-def generated_asset(folder: str, name: str, data: bytes, content_type: str, cache: str = MEDIA_CACHE) -> Asset:
-    """An object apa-feed writes itself, under a content-addressed key like any file."""
-    digest = hashlib.sha256(data).hexdigest()
-    return Asset(content_key(folder, Path(name), digest), Path(name), len(data), digest, content_type, cache, data)
-
-
-def content_key(folder: str, name: Path, sha256: str) -> str:
-    """``<folder>/<stem>-<sha256[:12]><ext>``: the key changes with the bytes."""
-    return f"{folder}/{slugify(name.stem)}-{sha256[:12]}{name.suffix.lower()}"
-
-
-def url(show: Show, key: str) -> str:
-    """The public URL of a storage key."""
-    return show.base_url + quote(key)
-
-
-def slugify(name: str) -> str:
-    """An ASCII, lower-case, URL-safe form of a file or folder name."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9._-]+", "-", ascii_name.lower()).strip("-.")
-    return slug or "file"
-
-
-def unique_assets(assets: list[Asset]) -> list[Asset]:
-    """Each key once, where it first appears."""
-    seen: dict[str, Asset] = {}
-    for asset in assets:
-        seen.setdefault(asset.key, asset)
-    return list(seen.values())

@@ -49,6 +49,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from ..build import Options, override
+from ..config.analytics import without_scheme
 from ..config.s3 import MEDIA_CACHE, CachePolicy
 from ..config.show import Show, load_show
 from ..errors import ApaFeedError
@@ -136,10 +137,11 @@ def feed_keys(feed: OldFeed, feed_key: str, base_url: str) -> set[str]:
         urls += [item.enclosure_url, item.image_url, item.chapters.url if item.chapters else None]
         urls += [t.url for t in item.transcripts]
     keys = set()
-    for url in filter(None, urls):
-        base = next((b for b in bases if b and url.startswith(b)), None)
+    for url in filter(None, urls):  # behind analytics prefixes, an enclosure holds its URL without the scheme
+        base = next((b for b in bases if b and "/" + without_scheme(b) in url), None)
         if base is not None:
-            keys.add(unquote(url[len(base) :].split("?", 1)[0].split("#", 1)[0]))
+            key = url.split("/" + without_scheme(base), 1)[1]
+            keys.add(unquote(key.split("?", 1)[0].split("#", 1)[0]))
     return keys
 
 

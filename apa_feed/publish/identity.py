@@ -4,8 +4,8 @@ Once published, an episode's GUID, pubDate and enclosure URL are in ``apa-feed.l
 that would give a published episode a new GUID (apps download it again and show it twice),
 move its date (it jumps in every list, some apps re-download it) or drop it (it vanishes from
 every subscriber's app) is refused unless the producer allows that kind of change. A changed
-enclosure URL is allowed, with its reason shown: new audio bytes under a new key, or a move
-of ``base_url`` (then the old URLs must keep working).
+enclosure URL is allowed, with its reason shown: new audio bytes under a new key, a move of
+``base_url`` (then the old URLs must keep working), or an analytics prefix added or removed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..config.analytics import peel, without_scheme
 from ..config.episodes import EpisodeMeta
 from ..errors import ApaFeedError
 from ..feed.model import EpisodeInput, Feed, Item
@@ -148,7 +149,7 @@ def _changed(old: LockedEpisode, item: Item, lock: Lock, feed: Feed) -> list[Cha
                 name,
                 old.enclosure_url,
                 item.enclosure_url,
-                _enclosure_reason(old.enclosure_url, lock, feed),
+                _enclosure_reason(old.enclosure_url, item.enclosure_url, feed),
             )
         )
     return found
@@ -161,13 +162,39 @@ def _instant(stamp: str) -> str:
         return stamp
 
 
-def _enclosure_reason(old_url: str, lock: Lock, feed: Feed) -> str:
-    if old_url.startswith(feed.base_url):
-        return "new audio bytes under a new key (the old file stays on the store until --prune)"
-    return (
-        f"base URL moved (was {old_url.rsplit('/', 3)[0]}/…): the old URLs must keep working for "
-        "listeners who downloaded the old feed"
-    )
+def _enclosure_reason(old_url: str, new_url: str, feed: Feed) -> str:
+    """Why an episode's enclosure URL changes: analytics prefixes, new audio bytes, or a move of base_url."""
+    old, old_chain = peel(old_url, feed.analytics)
+    new, new_chain = peel(new_url, feed.analytics)
+    if old != new and old.endswith("/" + new):  # behind a prefix feed.yaml no longer names
+        old, old_chain = new, (old[: -len(new)], *old_chain)
+    prefixes = _prefix_change(old_chain, new_chain)
+    if old == new and prefixes:
+        return f"the enclosure URL changes because {prefixes}; the GUID stays, apps do not download it again"
+    if old.startswith(without_scheme(feed.base_url)):
+        why = "new audio bytes under a new key (the old file stays on the store until --prune)"
+    else:
+        why = (
+            f"base URL moved (was {old_url.rsplit('/', 3)[0]}/…): the old URLs must keep working for "
+            "listeners who downloaded the old feed"
+        )
+    return f"{why}; also {prefixes}" if prefixes else why
+
+
+def _prefix_change(old: tuple[str, ...], new: tuple[str, ...]) -> str:
+    """How the analytics prefixes changed ("" when they did not)."""
+    if old == new:
+        return ""
+    added = [n for n in new if n not in old]
+    removed = [n for n in old if n not in new]
+    said = [_prefixes(added, "added")] if added else []
+    said += [_prefixes(removed, "removed")] if removed else []
+    return " and ".join(said) or f"the analytics prefixes were reordered (now {', '.join(new)})"
+
+
+def _prefixes(names: list[str], done: str) -> str:
+    quoted = ", ".join(f'"{n}"' for n in names)
+    return f"analytics prefix {quoted} was {done}" if len(names) == 1 else f"analytics prefixes {quoted} were {done}"
 
 
 def guard(changes: list[Change], allowed: set[str]) -> None:

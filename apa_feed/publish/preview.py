@@ -38,7 +38,7 @@ class Preview:
     """The show built into ``folder`` (a store of the preview's own) with ``options``, rebuilt on change."""
 
     def __init__(self, options: Options, folder: Path) -> None:
-        self.options = replace(options, storage=str(folder), identity=False)
+        self.options = replace(options, storage=str(folder), identity=False, analytics=False)
         self.root = options.config.absolute().parent
         self.skip = frozenset({str(folder.absolute()), *_store_folder(options)})
         self._stamp: Stamp = {}
