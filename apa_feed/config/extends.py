@@ -181,6 +181,6 @@ def _joined(name: str, value: str, folder: str, shared_dir: Path, show_dir: Path
         return value.rstrip("/") + "/" + quote(folder) + "/"
     if value.startswith("s3://"):
         return value.rstrip("/") + "/" + folder
-    root = Path(value)
+    root = Path(value).expanduser()
     target = root if root.is_absolute() else shared_dir / root
     return os.path.relpath(os.path.abspath(target / folder), os.path.abspath(show_dir))
