@@ -65,6 +65,9 @@ def with_shared(config: Path, node: MappingNode, ctx: Context, fields: Sequence[
     base = MappingNode(node.tag, own, node.start_mark, node.end_mark)
     if not named or is_null(named[0]):
         return Shared(base)
+    if len(named) > 1:
+        ctx.report(named[1], EXTENDS, f"duplicate key (first set on line {named[0].start_mark.line + 1})")
+        raise ProblemsFound(ctx.problems)
     shared = _shared_file(config, named[0], ctx)
     if shared is None:
         raise ProblemsFound(ctx.problems)
@@ -90,7 +93,8 @@ def _shared_file(config: Path, value: Node, ctx: Context) -> Path | None:
     if where:
         link = " (a link to outside it)" if where != OUTSIDE else ""
         inside = f"expected a file inside the folder apa-feed runs in ({tree_name})"
-        ctx.report(value, EXTENDS, f'{inside}, got "{text}"{link}', "run apa-feed from the folder holding the shows")
+        hint = "run apa-feed from the folder holding the shows (apa-feed publish -f shows/NAME/feed.yaml)"
+        ctx.report(value, EXTENDS, f'{inside}, got "{text}"{link}', hint)
     elif not target.is_file():
         ctx.report(value, EXTENDS, f'expected a YAML file, got "{text}" (no such file)')
     elif os.path.samefile(target, config):

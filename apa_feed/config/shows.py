@@ -29,8 +29,8 @@ def find_shows(top: Path) -> Shows:
     """Every show under ``top``, in path order; those whose store another show's store is refused."""
     found = _walk(top)
     stores = {config: _store(config) for config in found}
-    folders = [store for store in stores.values() if store and not store.startswith("s3://")]
-    configs = tuple(c for c in found if not any(_within(os.path.abspath(c), folder) for folder in folders))
+    folders = [store for c, store in stores.items() if _local(store) and not _within(_real(c.parent), store)]
+    configs = tuple(c for c in found if not any(_within(_real(c), folder) for folder in folders))
     return Shows(configs, _clashes({c: stores[c] for c in configs}))
 
 
@@ -76,6 +76,14 @@ def _clash(config: Path, other: Path, store: str, theirs: str) -> str:
         "the other's feed, pages and records; give each show its own storage folder or prefix (and base_url), or "
         "take both from the shared file, which gives each show its own folder there"
     )
+
+
+def _local(store: str) -> bool:
+    return bool(store) and not store.startswith("s3://")
+
+
+def _real(path: Path) -> str:
+    return os.path.realpath(path)
 
 
 def _within(path: str, folder: str) -> bool:
