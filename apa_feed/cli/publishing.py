@@ -16,6 +16,7 @@ from ..errors import ApaFeedError, Problem, ProblemsFound, plural, redact, summa
 from ..publish.progress import build_progress, progress_for
 from .app import BaseUrl, Config, Storage, app
 from .boundary import err, warn
+from .every import AllShows, every_show, refuse_with_all
 
 if TYPE_CHECKING:  # each command imports what it calls: `publish` starts reading the store before the rest loads
     from ..publish.run import Report
@@ -51,48 +52,67 @@ def publish_command(
         bool,
         typer.Option("--allow-private", help="Send notify: pings to loopback, link-local or private addresses too."),
     ] = False,
+    all_shows: AllShows = False,
 ) -> None:
-    """Plan, upload media and artwork, then write the feed last (atomically), then tell the hubs feed.yaml names."""
+    """Plan, upload media and artwork, then write the feed last (atomically), then tell the hubs feed.yaml names.
+
+    With --all: every show under this folder, in turn; one show's failure leaves the others published.
+    """
     from ..publish.runlock import exclusive
     from ..storage.survey import Survey
 
     flags = {"guid": allow_guid_change, "date": allow_redate, "removed": allow_removal}
     allow = frozenset(kind for kind, on in flags.items() if on)
 
-    def locked_publish() -> Report:
-        with nullcontext() if dry_run else exclusive(config.parent):  # before the store is read, not after
-            survey = Survey.start(config, storage)  # read while the rest of apa-feed loads and the show builds
-            from ..build import Options
-            from ..publish.run import publish
+    if all_shows:
+        refuse_with_all(
+            config=config != Path("feed.yaml"),
+            base_url=base_url is not None,
+            storage=storage is not None,
+            as_json=as_json,
+        )
 
-            options = Options(config, base_url=base_url, storage=storage, progress=reading)
-            return publish(
-                options,
-                dry_run=dry_run,
-                prune=prune,
-                progress=progress,
-                verify=not no_verify,
-                allow=allow,
-                survey=survey,
-                locked=True,
-                on_plan=None if as_json or quiet else print_plan,  # shown before the uploads start
-                notify=not no_notify,
-                allow_private=allow_private,
-            )
+    def one(config: Path) -> None:
+        def locked_publish() -> Report:
+            with nullcontext() if dry_run else exclusive(config.parent):  # before the store is read, not after
+                survey = Survey.start(config, storage)  # read while the rest of apa-feed loads and the show builds
+                from ..build import Options
+                from ..publish.run import publish
 
-    with json_always(as_json), build_progress(quiet or as_json) as reading, progress_for(quiet or as_json) as progress:
-        report = locked_publish()
-    print_aftermath(report, quiet or as_json)
-    if as_json:
-        print(json.dumps(publish_data(report), indent=2, ensure_ascii=False))
-    elif quiet:
-        print(feed_line(report))
+                options = Options(config, base_url=base_url, storage=storage, progress=reading)
+                return publish(
+                    options,
+                    dry_run=dry_run,
+                    prune=prune,
+                    progress=progress,
+                    verify=not no_verify,
+                    allow=allow,
+                    survey=survey,
+                    locked=True,
+                    on_plan=None if as_json or quiet else print_plan,  # shown before the uploads start
+                    notify=not no_notify,
+                    allow_private=allow_private,
+                )
+
+        hidden = quiet or as_json
+        with json_always(as_json), build_progress(hidden) as reading, progress_for(hidden) as progress:
+            report = locked_publish()
+        print_aftermath(report, quiet or as_json)
+        if as_json:
+            print(json.dumps(publish_data(report), indent=2, ensure_ascii=False))
+        elif quiet:
+            print(feed_line(report))
+        else:
+            print_summary(report)
+        if report.refused:  # a dry run shows its plan, then says what the publish would refuse
+            from ..publish.identity import IdentityChanged
+
+            raise IdentityChanged(list(report.refused))
+
+    if all_shows:
+        every_show(one, "checked (dry run)" if dry_run else "published", "nothing was published")
     else:
-        print_summary(report)
-    if report.refused:  # a dry run shows its plan, then says what the publish would refuse
-        from ..publish.identity import IdentityChanged
-
-        raise IdentityChanged(list(report.refused))
+        one(config)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from ..errors import ProblemsFound, display_path, plural
 from ..publish.progress import build_progress
 from .app import BaseUrl, Config, app
 from .boundary import err, warn, write_output
+from .every import AllShows, every_show, refuse_with_all
 
 
 @app.command()
@@ -77,33 +78,47 @@ def check(
             help="Measure loudness against Apple's rule for the episodes not yet published (new), all, or off.",
         ),
     ] = "new",
+    all_shows: AllShows = False,
 ) -> None:
-    """Validate feed.yaml and every episode, probe the audio, guard what subscribers have, and report every problem."""
+    """Validate feed.yaml and every episode, probe the audio, guard what subscribers have, and report every problem.
+
+    With --all: every show under this folder, in turn.
+    """
     from ..build import Options
     from ..checks.loudness import CHOICES
 
     if loudness not in CHOICES:
         raise typer.BadParameter(f"expected one of {', '.join(CHOICES)}, got {loudness!r}", param_hint="--loudness")
 
-    options = Options(config, base_url=base_url)
-    if as_json:
-        from ..checks.report import check_data
+    if all_shows:
+        refuse_with_all(config=config != Path("feed.yaml"), base_url=base_url is not None, as_json=as_json)
 
-        data = check_data(options, strict, loudness)
-        print(json.dumps(data, indent=2, ensure_ascii=False))
-        raise typer.Exit(0 if data["summary"]["ok"] else 1)
-    from ..checks.report import check_project
+    def one(config: Path) -> None:
+        options = Options(config, base_url=base_url)
+        if as_json:
+            from ..checks.report import check_data
 
-    with build_progress(hidden=False) as progress:
-        checked = check_project(replace(options, progress=progress), loudness)
-    failed = checked.failed(strict)
-    if failed == "errors":
-        raise ProblemsFound(checked.problems)
-    warn(checked.problems)
-    if failed:
-        err(failed)
-        raise typer.Exit(1)
-    print(f"ok: {plural(checked.episodes, 'episode')} in the feed, {checked.held_back} held back (draft or scheduled)")
+            data = check_data(options, strict, loudness)
+            print(json.dumps(data, indent=2, ensure_ascii=False))
+            raise typer.Exit(0 if data["summary"]["ok"] else 1)
+        from ..checks.report import check_project
+
+        with build_progress(hidden=False) as progress:
+            checked = check_project(replace(options, progress=progress), loudness)
+        failed = checked.failed(strict)
+        if failed == "errors":
+            raise ProblemsFound(checked.problems)
+        warn(checked.problems)
+        if failed:
+            err(failed)
+            raise typer.Exit(1)
+        held = f"{checked.held_back} held back (draft or scheduled)"
+        print(f"ok: {plural(checked.episodes, 'episode')} in the feed, {held}")
+
+    if all_shows:
+        every_show(one, "ok")
+    else:
+        one(config)
 
 
 @app.command()

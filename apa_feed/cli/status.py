@@ -11,6 +11,7 @@ import typer
 from ..errors import plural
 from .app import Config, Storage, app
 from .boundary import err
+from .every import AllShows, every_show, refuse_with_all
 
 if TYPE_CHECKING:
     from ..publish.status import EpisodeState, LastPublish, Status, StoreState
@@ -23,19 +24,29 @@ def status_command(
     config: Config = Path("feed.yaml"),
     storage: Storage = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable status.")] = False,
+    all_shows: AllShows = False,
 ) -> None:
     """Where the show stands: each episode (live, scheduled, draft, held back and why), what the store lacks,
-    the last publish and the feed URL. Reads only: nothing is written or uploaded."""
+    the last publish and the feed URL. Reads only: nothing is written or uploaded. --all: every show here."""
     from ..build import Options
     from ..publish.status import status
 
-    found = status(Options(config, storage=storage))
-    if as_json:
-        print(json.dumps(found.as_dict(), indent=2, ensure_ascii=False))
+    if all_shows:
+        refuse_with_all(config=config != Path("feed.yaml"), storage=storage is not None, as_json=as_json)
+
+    def one(config: Path) -> None:
+        found = status(Options(config, storage=storage))
+        if as_json:
+            print(json.dumps(found.as_dict(), indent=2, ensure_ascii=False))
+        else:
+            print_status(found)
+        if found.problems:
+            raise typer.Exit(1)
+
+    if all_shows:
+        every_show(one, "fine")
     else:
-        print_status(found)
-    if found.problems:
-        raise typer.Exit(1)
+        one(config)
 
 
 def print_status(found: Status) -> None:

@@ -87,6 +87,31 @@ show's `people` are repeated on every episode.
 """
 
 
+SHARED_NOTE = """\
+## Several shows: `extends:`
+
+A tree may hold several shows, each a folder with its own feed.yaml, episodes/ and apa-feed.lock
+(`shows/documentaires/`, `shows/journal/`). A feed.yaml that says `extends: ../shared.yaml` takes
+every field it does not set from that file: owner, author, language, link, categories, storage,
+base_url, s3, notify, copyright, timezone… The path is relative to feed.yaml and must stay inside
+the folder apa-feed runs in (the tree holding the shows), links followed.
+
+- The show's own value wins. A mapping both files set (`owner`, `s3`, `notify`, `location`) merges
+  key by key: `owner: {name: Le journal}` keeps the shared `owner.email`. A list (`categories`,
+  `funding`, `people`…) set by the show replaces the shared one whole.
+- The shared file is checked on its own: its mistakes are reported in it (file:line:column). It may
+  not say `extends:` itself (no chains, no loops), nor set what belongs to one show: `podcast_guid`,
+  `title`, `description`, `image`.
+- `storage` and `base_url` taken from the shared file name the network's root: each show gets its own
+  folder there, named after the show's folder (`storage: public` in `shows/shared.yaml` and
+  `base_url: https://cdn.example/podcast/` put `shows/journal` at `shows/public/journal/`, served at
+  `https://cdn.example/podcast/journal/`). A show that sets one of the two sets both.
+  A relative `storage` in the shared file is relative to the shared file.
+- `apa-feed publish --all` (and `check --all`, `status --all`) runs every show under the current
+  folder in turn; it refuses shows that would write to the same store.
+"""
+
+
 @dataclass(frozen=True)
 class Section:
     """One table of docs/config.md: its heading, the dotted prefix of its fields' names, and the fields."""
@@ -127,6 +152,7 @@ def render_doc() -> str:
         "\n" + ANALYTICS_NOTE,
         "\n" + ROLES_NOTE,
         "\n" + GUID_NOTE,
+        SHARED_NOTE,
         "## Apple Podcasts categories\n",
         "Write `Category` or `Category › Subcategory` (`>` or `/` also work).\n",
     ]

@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from yaml.nodes import MappingNode
+
 from ..errors import ProblemsFound
 from . import schema as s
 from .analytics import Prefix, analytics_chain, prefix
 from .categories import category
+from .extends import with_shared
 from .locate import Located, locate
 from .notify import NOTIFY_FIELDS, Notify, notify_settings
 from .s3 import S3_FIELDS, S3Settings, s3_settings
@@ -69,6 +72,9 @@ TXT_FIELDS = (
 
 # fmt: off
 SHOW_FIELDS = (
+    s.Field("extends", s.text, "file path", "A shared YAML file (relative to feed.yaml, inside the folder apa-feed "
+            "runs in) giving every field this file does not set; see *Several shows* below.",
+            example="../shared.yaml"),
     s.Field("title", s.text, "text", "The show's name.", required=True, example="Les documentaires",
             rss="title"),
     s.Field("description", s.text, "text", "What the show is about (plain text, up to 4000 bytes).",
@@ -247,10 +253,12 @@ def load_show(path: Path) -> Show:
     """Read and validate ``feed.yaml``; raise :class:`ProblemsFound` listing every problem."""
     ctx = file_context(path)
     node = compose_file(path, ctx)
-    values = s.read_mapping(node, SHOW_FIELDS, ctx)
+    shared = with_shared(path, node, ctx, SHOW_FIELDS) if isinstance(node, MappingNode) else None
+    values = s.read_mapping(node if shared is None else shared.node, SHOW_FIELDS, ctx)
     if values is None:
         raise ProblemsFound(ctx.problems)
-    return replace(_show(path.parent, values), source=path, where=locate(path, node))
+    where = locate(path, node) if shared is None else shared.located(path, node)
+    return replace(_show(path.parent, values), source=path, where=where)
 
 
 def _show(root: Path, v: dict[str, Any]) -> Show:
