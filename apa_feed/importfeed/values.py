@@ -121,8 +121,11 @@ def category(top: str, sub: str) -> tuple[str | None, str]:
 
 def url_path_name(url: str) -> str:
     """The last segment of a URL's path, decoded (twice: hosts that wrap a URL in their own)."""
-    path = unquote(urlsplit(url).path)
-    return PurePosixPath(unquote(urlsplit(path).path) or "/").name
+    try:
+        path = unquote(urlsplit(url).path)
+        return PurePosixPath(unquote(urlsplit(path).path) or "/").name
+    except ValueError:  # one urllib cannot split ("http://[zz/a.vtt"): the last segment of its text
+        return PurePosixPath(url.split("?", 1)[0].split("#", 1)[0] or "/").name
 
 
 def audio_name(url: str, mime: str) -> str:

@@ -230,6 +230,18 @@ def test_any_values_in_a_feed(scratch: Path, data: bytes, reference: bool) -> No
     assert_imports_or_refuses(scratch, data, reference)
 
 
+@pytest.mark.parametrize("reference", [False, True])
+def test_a_url_urllib_cannot_split_is_refused_or_left_out_not_a_crash(scratch: Path, reference: bool) -> None:
+    """Found by the fuzzer: a transcript URL with an unclosed IPv6 bracket made the import crash."""
+    item = '<item><enclosure url="https://old.example.com/a.mp3"/><podcast:transcript url="http://[zz/a.vtt"/></item>'
+    data = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+        'xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel>'
+        "<podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid>" + item + "</channel></rss>"
+    )
+    assert_imports_or_refuses(scratch, data.encode(), reference)
+
+
 @FUZZ
 @given(
     data=odd_xml | st.binary(max_size=200) | feeds().flatmap(lambda f: st.integers(0, len(f)).map(lambda n: f[:n])),
