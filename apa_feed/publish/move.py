@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import http.client
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -29,6 +29,7 @@ from ..importfeed.parse import OldFeed
 from ..storage import Store, StoredObject, Upload, open_store
 from .history import feed_keys
 from .live import parsed_feed
+from .lockfile import read_lock, write_lock
 from .redirects import Move
 from .run import Report, claim, publish
 
@@ -153,7 +154,15 @@ def perform_move(config: Path, plan: MovePlan, storage: str | None = None) -> Mo
         copy_objects(old, open_store(plan.storage, show.root, show.s3), plan.copies, cache)
     options = Options(config, base_url=plan.move.new_base, storage=storage)
     report = publish(options, verify=False, notify=False)
+    record_move(show.root, plan.move.old_feed)
     return Moved(plan, report)
+
+
+def record_move(root: Path, old_feed: str) -> None:
+    """apa-feed.lock says where the show moved from (the publish there made it record the new feed URL)."""
+    lock = read_lock(root)
+    if lock is not None and old_feed != lock.feed_url and old_feed not in lock.moved_from:
+        write_lock(root, replace(lock, moved_from=(*lock.moved_from, old_feed)))
 
 
 def copy_objects(old: Store, new: Store, objects: tuple[StoredObject, ...], cache: CachePolicy) -> None:
