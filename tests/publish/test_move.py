@@ -338,3 +338,15 @@ def test_check_says_it_could_not_check_a_closed_port(project: Path) -> None:
     result = run("check", "--loudness", "off", "--moved-from", old)
     assert result.exit_code == 0, result.output
     assert f"info: {old}: could not check the redirect: no answer" in result.output
+
+
+def test_move_without_storage_moves_only_the_address(project: Path) -> None:
+    before = published(project)
+    result = run("move", NEW_BASE)
+    assert result.exit_code == 0, result.output
+    assert "same store (public/): nothing to copy" in result.stdout
+    after = files(project / "public")
+    assert all(after[key] == before[key] for key in live_keys(before["feed.xml"]))
+    assert [e.get("url")[: len(NEW_BASE)] for e in channel(after["feed.xml"]).iter("enclosure")] == [NEW_BASE]
+    assert before["feed.xml"] in [data for key, data in after.items() if key.startswith("history/")]
+    assert "  base_url: " + NEW_BASE in result.stdout and "  storage: " not in result.stdout
