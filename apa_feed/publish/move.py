@@ -21,9 +21,10 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from ..build import BuiltShow, Options, build_project, override
-from ..config.s3 import MEDIA_CACHE, CachePolicy
+from ..config.s3 import CachePolicy
 from ..config.show import Show, load_show
 from ..errors import ApaFeedError, Problem
+from ..feed.chapters import JSON_CHAPTERS_TYPE
 from ..feed.model import url
 from ..importfeed.parse import OldFeed
 from ..storage import Store, StoredObject, Upload, open_store
@@ -60,6 +61,8 @@ class MovePlan:
     podcast_guid: str
     same_store: bool
     """Only the base URL moves: the same store, served under a new address (nothing is copied)."""
+    types: tuple[tuple[str, str], ...] = ()
+    """The Content-Type of each object the show publishes, by key, as a publish gives it."""
 
     @property
     def bytes(self) -> int:
@@ -113,6 +116,7 @@ def plan_move(config: Path, new_base: str, storage: str | None = None) -> MovePl
         len(built.publication.feed.items),
         built.publication.feed.podcast_guid,
         same,
+        tuple((a.key, a.content_type) for a in built.publication.assets),
     )
 
 
@@ -151,7 +155,7 @@ def perform_move(config: Path, plan: MovePlan, storage: str | None = None) -> Mo
     old = open_store(show.storage, show.root, show.s3)
     cache = show.s3.cache_control
     if not plan.same_store:
-        copy_objects(old, open_store(plan.storage, show.root, show.s3), plan.copies, cache)
+        copy_objects(old, open_store(plan.storage, show.root, show.s3), plan.copies, cache, dict(plan.types))
     options = Options(config, base_url=plan.move.new_base, storage=storage)
     report = publish(options, verify=False, notify=False)
     record_move(show.root, plan.move.old_feed)
@@ -165,15 +169,20 @@ def record_move(root: Path, old_feed: str) -> None:
         write_lock(root, replace(lock, moved_from=(*lock.moved_from, old_feed)))
 
 
-def copy_objects(old: Store, new: Store, objects: tuple[StoredObject, ...], cache: CachePolicy) -> None:
-    """Read each object from ``old`` and store it under the same key on ``new``, a batch at a time."""
+def copy_objects(
+    old: Store, new: Store, objects: tuple[StoredObject, ...], cache: CachePolicy, types: dict[str, str]
+) -> None:
+    """Read each object from ``old`` and store it under the same key on ``new``, a batch at a time, with the
+    Content-Type ``types`` gives it (by its name otherwise)."""
     batch: list[Upload] = []
     size = 0
     for found in objects:
         data = old.read(found.key)
         if data is None or len(data) != found.size:
             raise MoveRefused(f"{old.describe()}{found.key} changed while the move read it; run the move again")
-        batch.append(Upload(found.key, data, content_type(found.key), cache.header(MEDIA_CACHE), immutable=True))
+        batch.append(
+            Upload(found.key, data, types.get(found.key) or content_type(found.key), cache.media, immutable=True)
+        )
         size += found.size
         if size >= BATCH_BYTES:
             new.put_files(batch)
@@ -189,7 +198,7 @@ def content_type(key: str) -> str:
     """The Content-Type of a copied object, by its name (every key apa-feed writes has its extension)."""
     suffix = Path(key).suffix.lower()
     if key.endswith("chapters.json") or "/chapters-" in key:
-        return "application/json+chapters"
+        return JSON_CHAPTERS_TYPE
     return TYPES.get(suffix) or mimetypes.guess_type(key)[0] or "application/octet-stream"
 
 

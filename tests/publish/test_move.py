@@ -17,7 +17,7 @@ import feedparser
 import podcastparser
 import pytest
 from lxml import etree
-from s3server import WeedServer, aws_env, closed_port, s3_server  # noqa: F401  (fixtures)
+from s3server import WeedServer, aws_env, closed_port, s3_client, s3_server  # noqa: F401  (fixtures)
 from typer.testing import CliRunner, Result
 
 from apa_feed.cli import app
@@ -208,6 +208,10 @@ def test_move_to_s3(project: Path, s3_server: WeedServer, aws_env: dict[str, str
     assert [i.findtext("guid") for i in channel(feed).iter("item")] == old_guids
     assert files(project / "public") == before
     assert f"storage: s3://{bucket}/show" in result.stdout
+    audio = next(k for k in live_keys(before["feed.xml"]) if k.endswith(".mp3"))
+    head = s3_client(s3_server.endpoint).head_object(Bucket=bucket, Key=f"show/{audio}")
+    assert head["ContentType"] == "audio/mpeg"
+    assert head["CacheControl"] == "public, max-age=31536000, immutable"
 
 
 # the redirect rules
