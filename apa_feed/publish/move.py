@@ -32,7 +32,7 @@ from .history import feed_keys
 from .live import parsed_feed
 from .lockfile import read_lock, write_lock
 from .redirects import Move
-from .run import Report, claim, publish
+from .run import Report, publish
 
 BATCH_BYTES = 256 * 1024 * 1024
 """Bytes read from the old store before they are written to the new one (a big catalogue is copied in parts)."""
@@ -96,8 +96,6 @@ def plan_move(config: Path, new_base: str, storage: str | None = None) -> MovePl
     new = open_store(moved.storage, show.root, show.s3)
     same = new.describe() == old.describe()
     new_listing = listing if same else new.list()
-    if not same and storage is not None:
-        claim(new, new_listing, storage, show.root, show.feed_file)
     built = build_project(options, assign=False)
     _same_show(built, live, old.describe())
     if not same:
