@@ -354,3 +354,18 @@ def test_move_without_storage_moves_only_the_address(project: Path) -> None:
     assert [e.get("url")[: len(NEW_BASE)] for e in channel(after["feed.xml"]).iter("enclosure")] == [NEW_BASE]
     assert before["feed.xml"] in [data for key, data in after.items() if key.startswith("history/")]
     assert "  base_url: " + NEW_BASE in result.stdout and "  storage: " not in result.stdout
+
+
+def test_move_never_computes_the_podcast_guid_again_from_the_new_url(project: Path, new_folder: Path) -> None:
+    before = published(project)
+    show_guid = channel(before["feed.xml"]).findtext(f"{PODCAST}guid")
+    (project / "apa-feed.lock").unlink()  # the pinned guid is gone: the new URL would give another one
+    result = run("move", NEW_BASE, "--storage", str(new_folder))
+    assert result.exit_code == 1
+    assert f"the show's podcast:guid would change from {show_guid} to " in result.output
+    assert f'put "podcast_guid: {show_guid}" in feed.yaml' in result.output
+    assert not new_folder.exists()
+    with (project / "feed.yaml").open("a", encoding="utf-8") as f:
+        f.write(f"podcast_guid: {show_guid}\n")
+    assert run("move", NEW_BASE, "--storage", str(new_folder)).exit_code == 0
+    assert channel((new_folder / "feed.xml").read_bytes()).findtext(f"{PODCAST}guid") == show_guid
