@@ -3,7 +3,7 @@ errors, add the identity guard's refusals, and give every problem (as data for `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..build import OptionError, Options, collect_and_build
@@ -46,9 +46,12 @@ def check_project(options: Options, loudness: str = "new") -> Checked:
     return Checked(tuple(sorted(problems)), live, len(found.episodes) - live)
 
 
-def check_data(options: Options, strict: bool = False, loudness: str = "new") -> dict[str, Any]:
+def check_data(
+    options: Options, strict: bool = False, loudness: str = "new", extra: tuple[Problem, ...] = ()
+) -> dict[str, Any]:
     """``check --json``: the problems of the whole project and a summary; a mistake that stops the check itself
-    (a bad option, a broken theme, an unreadable file) is one problem in it, never a bare line of text."""
+    (a bad option, a broken theme, an unreadable file) is one problem in it, never a bare line of text.
+    ``extra``: problems found beside the project (``--moved-from``'s redirect check)."""
     try:
         checked = check_project(options, loudness)
     except OptionError as exc:
@@ -57,4 +60,5 @@ def check_data(options: Options, strict: bool = False, loudness: str = "new") ->
         checked = Checked((Problem("", message=str(exc)),))
     except OSError as exc:
         checked = Checked((Problem("", message=os_error_message(exc)),))
+    checked = replace(checked, problems=tuple(sorted(checked.problems + extra)))
     return as_data(checked.problems, checked.episodes, checked.held_back, checked.failed(strict))

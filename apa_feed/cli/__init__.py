@@ -12,11 +12,11 @@ import typer
 from typer.core import TyperCommand
 
 from .. import __version__
-from . import docs, publishing, show, status, tools
+from . import docs, move, publishing, show, status, tools
 from .app import Command, app
 from .boundary import DEBUG, guarded, tolerant_streams
 
-__all__ = ["app", "docs", "publishing", "show", "status", "tools"]
+__all__ = ["app", "docs", "move", "publishing", "show", "status", "tools"]
 
 
 def version_callback(value: bool) -> None:
@@ -39,10 +39,15 @@ def main(
     tolerant_streams()
 
 
-THEN = {"publish": "nothing was published", "rollback": "nothing was changed", "import": "nothing was imported"}
+THEN = {
+    "publish": "nothing was published",
+    "rollback": "nothing was changed",
+    "move": "nothing was moved",
+    "import": "nothing was imported",
+}
 """What did not happen when a command stops on the user's mistakes (the others were not going to change anything)."""
 
-ORDER = ("init", "new", "check", "status", "build", "publish", "rollback", "serve", "inspect", "import", "docs")
+ORDER = ("init", "new", "check", "status", "build", "publish", "rollback", "move", "serve", "inspect", "import", "docs")
 """The order of ``apa-feed --help``: a show's life, then the tools (a command not named here comes last)."""
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import ProblemsFound, display_path, plural
+from ..errors import Problem, ProblemsFound, display_path, plural
 from ..publish.progress import build_progress
 from .app import BaseUrl, Config, app
 from .boundary import err, warn, write_output
@@ -79,10 +79,15 @@ def check(
         ),
     ] = "new",
     all_shows: AllShows = False,
+    moved_from: Annotated[
+        list[str] | None,
+        typer.Option("--moved-from", help="Check (over the network) that this old feed URL answers 301 to the feed."),
+    ] = None,
 ) -> None:
     """Validate feed.yaml and every episode, probe the audio, guard what subscribers have, and report every problem.
 
-    With --all: every show under this folder, in turn.
+    With --all: every show under this folder, in turn. With --moved-from: also ask the old feed URL whether it
+    redirects here (a warning when it does not, "could not check" when it does not answer).
     """
     from ..build import Options
     from ..checks.loudness import CHOICES
@@ -91,20 +96,31 @@ def check(
         raise typer.BadParameter(f"expected one of {', '.join(CHOICES)}, got {loudness!r}", param_hint="--loudness")
 
     if all_shows:
-        refuse_with_all(config=config != Path("feed.yaml"), base_url=base_url is not None, as_json=as_json)
+        refuse_with_all(
+            config=config != Path("feed.yaml"),
+            base_url=base_url is not None,
+            as_json=as_json,
+            **{"--moved-from": bool(moved_from)},
+        )
 
     def one(config: Path) -> None:
         options = Options(config, base_url=base_url)
+        moved: tuple[Problem, ...] = ()
+        if moved_from:
+            from ..publish.move import moved_problems
+
+            moved = moved_problems(config, base_url, moved_from)
         if as_json:
             from ..checks.report import check_data
 
-            data = check_data(options, strict, loudness)
+            data = check_data(options, strict, loudness, moved)
             print(json.dumps(data, indent=2, ensure_ascii=False))
             raise typer.Exit(0 if data["summary"]["ok"] else 1)
         from ..checks.report import check_project
 
         with build_progress(hidden=False) as progress:
             checked = check_project(replace(options, progress=progress), loudness)
+        checked = replace(checked, problems=tuple(sorted(checked.problems + moved)))
         failed = checked.failed(strict)
         if failed == "errors":
             raise ProblemsFound(checked.problems)

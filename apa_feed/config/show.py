@@ -113,6 +113,9 @@ SHOW_FIELDS = (
             example="{endpoint_url: http://127.0.0.1:8333, addressing_style: path}"),
     s.Field("feed_file", s.text, "file name", "Name of the feed file in the storage.", default="feed.xml",
             example="feed.xml", rss="atom:link rel=self"),
+    s.Field("new_feed_url", s.url, "URL", "The feed's new address after a move (`apa-feed move`): written as "
+            "`itunes:new-feed-url` so Apple Podcasts follows it; keep the old URL answering 301 too.",
+            example="https://new.example.com/podcast/feed.xml", rss="itunes:new-feed-url"),
     s.Field("podcast_guid", s.text, "UUID", "The show's permanent `podcast:guid`. Leave it out: apa-feed computes "
             "it from the feed URL once and pins it in apa-feed.lock, so it survives a move.",
             rss="podcast:guid"),
@@ -243,6 +246,8 @@ class Show:
     notify: Notify = Notify()
     analytics: tuple[Prefix, ...] = ()
     """The analytics prefixes every enclosure URL goes through, in the order applied."""
+    new_feed_url: str | None = None
+    """Where the feed moved (``itunes:new-feed-url``), when feed.yaml says so."""
     source: Path = Path("feed.yaml")
     """The file the show was read from (``-f`` may name another than feed.yaml)."""
     where: Located | None = field(default=None, compare=False, repr=False)
@@ -289,6 +294,7 @@ def _show(root: Path, v: dict[str, Any]) -> Show:
         per_page=v["episodes_per_page"],
         notify=notify_settings(v["notify"]),
         analytics=analytics_chain(v["analytics"]),
+        new_feed_url=v["new_feed_url"],
     )
 
 

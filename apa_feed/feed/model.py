@@ -119,6 +119,8 @@ class Feed:
     """WebSub hubs (``<atom:link rel="hub">``)."""
     analytics: tuple[Prefix, ...] = ()
     """The analytics prefixes the enclosure URLs went through, in the order applied."""
+    new_feed_url: str | None = None
+    """``itunes:new-feed-url``: where the feed moved."""
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,7 @@ def channel(show: Show, image_url: str, items: tuple[Item, ...], podcast_guid: s
         directories=show.directories,
         hubs=show.notify.websub,
         analytics=show.analytics,
+        new_feed_url=show.new_feed_url,
     )
 
 

@@ -83,6 +83,8 @@ class ItunesFeed(BaseExtension):  # type: ignore[misc]
         _el(owner, "name", f.owner_name)
         _el(owner, "email", f.owner_email)
         _el(channel, "type", f.type)
+        if f.new_feed_url:
+            _el(channel, "new-feed-url", f.new_feed_url)
         return rss
 
 

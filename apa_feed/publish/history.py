@@ -59,7 +59,7 @@ from ..importfeed.parse import OldFeed, parse_feed
 from ..site import PAGE_TYPE
 from ..storage import Store, StoredObject, Upload, open_store
 from ..storage.lease import leased
-from .lockfile import Lock, LockedEpisode, read_lock, write_lock
+from .lockfile import LockedEpisode, read_lock, write_lock
 from .plan import FEED_TYPE, HISTORY, MANIFEST, Plan, history_key, make_manifest, read_manifest
 from .runlock import exclusive
 
@@ -378,7 +378,7 @@ def record_restored(folder: Path, feed: OldFeed) -> bool:
         episodes[item.guid] = replace(
             old, enclosure_url=item.enclosure_url or old.enclosure_url, pub_date=old.pub_date if kept_date else stamp
         )
-    new = Lock(lock.podcast_guid, lock.feed_url, tuple(episodes.values()))
+    new = replace(lock, episodes=tuple(episodes.values()))
     if new == lock:
         return False
     write_lock(folder, new)

@@ -221,7 +221,7 @@ def record(lock: Lock | None, feed: Feed, root: Path, allowed: set[str], inputs:
         if previous is not None and "date" not in allowed:
             entry = replace(entry, pub_date=previous.pub_date)
         kept[item.guid] = entry
-    new = Lock(feed.podcast_guid, feed.self_url, tuple(kept.values()))
+    new = Lock(feed.podcast_guid, feed.self_url, tuple(kept.values()), lock.moved_from if lock else ())
     if new != lock:
         write_lock(root, new)
     return new

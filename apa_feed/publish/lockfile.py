@@ -78,6 +78,8 @@ class Lock:
     podcast_guid: str
     feed_url: str
     episodes: tuple[LockedEpisode, ...] = field(default_factory=tuple)
+    moved_from: tuple[str, ...] = ()
+    """The feed URLs the show was moved away from (``apa-feed move``), oldest first; they should answer 301."""
 
     def by_guid(self) -> dict[str, LockedEpisode]:
         """Published episodes keyed by GUID."""
@@ -100,7 +102,7 @@ def read_lock(root: Path) -> Lock | None:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         episodes = tuple(load_episode(e) for e in doc.get("episodes", []))
-        return Lock(str(doc["podcast_guid"]), str(doc["feed_url"]), episodes)
+        return Lock(str(doc["podcast_guid"]), str(doc["feed_url"]), episodes, _moved(doc))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -120,6 +122,7 @@ def lock_to_bytes(lock: Lock, **extra: object) -> bytes:
         "version": LOCK_VERSION,
         "podcast_guid": lock.podcast_guid,
         "feed_url": lock.feed_url,
+        **({"moved_from": list(lock.moved_from)} if lock.moved_from else {}),
         "episodes": [dump_episode(e) for e in episodes],
         **extra,
     }
@@ -133,9 +136,17 @@ def lock_from_bytes(data: bytes) -> tuple[Lock, dict[str, object]]:
     try:
         doc = json.loads(data)
         episodes = tuple(load_episode({k: v for k, v in e.items() if k in known}) for e in doc.get("episodes", []))
-        return Lock(str(doc["podcast_guid"]), str(doc["feed_url"]), episodes), doc
+        return Lock(str(doc["podcast_guid"]), str(doc["feed_url"]), episodes, _moved(doc)), doc
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise LockError(str(exc)) from None
+
+
+def _moved(doc: dict[str, Any]) -> tuple[str, ...]:
+    """The feed URLs a lock says the show moved from (TypeError when that is not a list of text)."""
+    moved = doc.get("moved_from", [])
+    if not isinstance(moved, list) or not all(isinstance(u, str) for u in moved):
+        raise TypeError(f"moved_from should be a list of URLs, got {moved!r}")
+    return tuple(moved)
 
 
 def dump_episode(episode: LockedEpisode) -> dict[str, Any]:
