@@ -65,6 +65,8 @@ def probe(path: Path) -> AudioInfo:
     if kind in ("MP3", "WAVE"):  # their bitrate is exact; Ogg's is nominal, FLAC's is computed from the size
         _check_complete(audio.info, length, size)
     duration, source, bitrate = _duration(path, audio, kind, length)
+    if not duration > 0:  # an MP4 whose edit list or header says 0 (or NaN) where mutagen saw some audio
+        raise AudioError("no audio found in the file (duration 0)")
     chapters, images = read_chapters(audio, duration)
     cover = find_cover(audio)
     return AudioInfo(
