@@ -32,6 +32,7 @@ NOT_SHARED = {
     "title": "each show has its own title",
     "description": "each show has its own description",
     "image": "each show has its own cover, next to its feed.yaml",
+    "podroll": "each show lists its own siblings, relative to its feed.yaml",
 }
 """Fields a shared file may not set, and why."""
 ROOTS = ("storage", "base_url")

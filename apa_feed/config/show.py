@@ -16,6 +16,7 @@ from .categories import category
 from .extends import with_shared
 from .locate import Located, locate
 from .notify import NOTIFY_FIELDS, Notify, notify_settings
+from .podroll import podroll
 from .s3 import S3_FIELDS, S3Settings, s3_settings
 from .yamlread import compose_file, file_context
 
@@ -157,6 +158,9 @@ SHOW_FIELDS = (
     s.Field("analytics", s.list_of(prefix), "list of op3, podtrac, {blubrry: NAME} or prefix URLs", "Download "
             "counters in front of every enclosure URL, applied in order (see below); GUIDs stay.", default=(),
             example="[op3, podtrac]", rss="enclosure url"),
+    s.Field("podroll", podroll, "list of folder paths", "Sibling shows of the tree this show recommends, by "
+            "their folder (relative to feed.yaml; each holds a feed.yaml); each one's `podcast:guid` and feed URL "
+            "are read from it.", default=(), example="[../journal]", rss="podcast:podroll, podcast:remoteItem"),
 )
 # fmt: on
 
@@ -243,6 +247,8 @@ class Show:
     notify: Notify = Notify()
     analytics: tuple[Prefix, ...] = ()
     """The analytics prefixes every enclosure URL goes through, in the order applied."""
+    podroll: tuple[Path, ...] = ()
+    """The feed.yaml of each sibling show ``podroll:`` names, in its order."""
     source: Path = Path("feed.yaml")
     """The file the show was read from (``-f`` may name another than feed.yaml)."""
     where: Located | None = field(default=None, compare=False, repr=False)
@@ -289,6 +295,7 @@ def _show(root: Path, v: dict[str, Any]) -> Show:
         per_page=v["episodes_per_page"],
         notify=notify_settings(v["notify"]),
         analytics=analytics_chain(v["analytics"]),
+        podroll=v["podroll"],
     )
 
 
