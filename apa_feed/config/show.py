@@ -249,6 +249,8 @@ class Show:
     """The analytics prefixes every enclosure URL goes through, in the order applied."""
     podroll: tuple[Path, ...] = ()
     """The feed.yaml of each sibling show ``podroll:`` names, in its order."""
+    network: tuple[str, str] | None = None
+    """The network's root (storage, base URL) when the show takes both from its shared file (``extends:``)."""
     source: Path = Path("feed.yaml")
     """The file the show was read from (``-f`` may name another than feed.yaml)."""
     where: Located | None = field(default=None, compare=False, repr=False)
@@ -264,7 +266,8 @@ def load_show(path: Path) -> Show:
     if values is None:
         raise ProblemsFound(ctx.problems)
     where = locate(path, node) if shared is None else shared.located(path, node)
-    return replace(_show(path.parent, values), source=path, where=where)
+    network = shared.network if shared is not None else None
+    return replace(_show(path.parent, values), source=path, where=where, network=network)
 
 
 def _show(root: Path, v: dict[str, Any]) -> Show:
