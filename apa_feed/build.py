@@ -19,7 +19,8 @@ from .config.schema import http_url
 from .config.show import Show, load_show
 from .errors import ApaFeedError, Problem, ProblemsFound, display_path
 from .feed.derived import derive
-from .feed.model import EpisodeInput, Publication, build_feed, url
+from .feed.model import EpisodeInput, Publication, RemoteItem, build_feed, url
+from .feed.notes import xml_safe
 from .feed.rss import render
 from .gather import UTC_ZONE, gather
 from .publish.lockfile import Lock, LockError, podcast_guid, read_lock
@@ -169,7 +170,8 @@ def collect(options: Options, now: datetime, cache: Cache, assign: bool = False)
         inputs, derived = derive(show, inputs, cache)
         problems += derived
     preview = frozenset() if options.identity else options.preview  # a build that may be published previews nothing
-    publication = build_feed(show, cache.facts(show.image), inputs, now, show_guid(show, lock), preview)
+    guid, podroll = show_guid(show, lock), _podroll(show, problems)
+    publication = build_feed(show, cache.facts(show.image), inputs, now, guid, preview, podroll)
     problems += check_show(show, inputs, publication)
     named = name_the_lines(problems, (where, cover), episodes)
     return Collected(show, tuple(episodes), tuple(inputs), publication, lock, named, now)
@@ -200,6 +202,25 @@ def show_guid(show: Show, lock: Lock | None) -> str:
     """The show's ``podcast:guid``: feed.yaml's, else the one published first (the lock's), else one
     made from the feed's URL."""
     return show.p20.guid or (lock.podcast_guid if lock else podcast_guid(url(show, show.feed_file)))
+
+
+def _podroll(show: Show, problems: list[Problem]) -> tuple[RemoteItem, ...]:
+    """Each sibling show ``podroll:`` names, with the ``podcast:guid`` and feed URL its own feed publishes; one
+    whose feed.yaml or lock cannot be read is a problem at its line of feed.yaml."""
+    rolled = []
+    for index, config in enumerate(show.podroll):
+        try:
+            other = load_show(config)
+            guid = show_guid(other, read_lock(other.root))
+        except (ProblemsFound, LockError) as exc:
+            first = exc.problems[0].render().split(": ", 1)[1] if isinstance(exc, ProblemsFound) else str(exc)
+            name = f"podroll[{index}]"
+            line, column = show.where.at(name) if show.where else (0, 0)
+            message = f"{display_path(config.parent)} cannot be read, so neither can its podcast:guid: {first}"
+            problems.append(Problem(display_path(show.source), line, column, name, message, "fix that show first"))
+            continue
+        rolled.append(RemoteItem(guid, url(other, other.feed_file), xml_safe(other.title), other.p20.medium))
+    return tuple(rolled)
 
 
 def _lock(root: Path, problems: list[Problem]) -> Lock | None:

@@ -32,9 +32,10 @@ def refuse_with_all(**given: bool) -> None:
             raise ApaFeedError(f"--all runs every show under this folder with its own feed.yaml; leave out {option}")
 
 
-def every_show(one: Callable[[Path], None], done: str, then: str = "") -> None:
+def every_show(one: Callable[[Path], None], done: str, then: str = "", network: bool = False) -> None:
     """Run ``one`` for every show under the current folder; ``done`` says what a show that ran did
-    ("published"); exit 1 when any show failed."""
+    ("published"); ``network``: then write the index page of each network of shows (``publish --all``);
+    exit 1 when any show failed."""
     from ..config.shows import find_shows
 
     shows = find_shows(Path("."))
@@ -53,6 +54,11 @@ def every_show(one: Callable[[Path], None], done: str, then: str = "") -> None:
         except typer.Exit as exc:
             if exc.exit_code:
                 failed.append(config)
+    if network:
+        from ..site.network import write_network_indexes
+
+        for line in write_network_indexes(c for c in shows.configs if c not in shows.refused):
+            print(line)
     total = len(shows.configs)
     names = f" ({', '.join(display_path(c.parent) for c in failed)})" if failed else ""
     print(f"{plural(total, 'show')}: {total - len(failed)} {done}, {len(failed)} failed{names}")

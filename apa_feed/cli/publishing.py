@@ -110,7 +110,7 @@ def publish_command(
             raise IdentityChanged(list(report.refused))
 
     if all_shows:
-        every_show(one, "checked (dry run)" if dry_run else "published", "nothing was published")
+        every_show(one, "checked (dry run)" if dry_run else "published", "nothing was published", network=not dry_run)
     else:
         one(config)
 

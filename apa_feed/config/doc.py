@@ -101,7 +101,7 @@ the folder apa-feed runs in (the tree holding the shows), links followed.
   `funding`, `people`…) set by the show replaces the shared one whole.
 - The shared file is checked on its own: its mistakes are reported in it (file:line:column). It may
   not say `extends:` itself (no chains, no loops), nor set what belongs to one show: `podcast_guid`,
-  `title`, `description`, `image`.
+  `title`, `description`, `image`, `podroll`.
 - `storage` and `base_url` taken from the shared file name the network's root: each show gets its own
   folder there, named after the show's folder (`storage: public` in `shows/shared.yaml` and
   `base_url: https://cdn.example/podcast/` put `shows/journal` at `shows/public/journal/`, served at
@@ -109,6 +109,12 @@ the folder apa-feed runs in (the tree holding the shows), links followed.
   A relative `storage` in the shared file is relative to the shared file.
 - `apa-feed publish --all` (and `check --all`, `status --all`) runs every show under the current
   folder in turn; it refuses shows that would write to the same store.
+- `podroll: [../journal]` names sibling shows by their folder (relative to feed.yaml, inside the tree,
+  each holding a feed.yaml, not the show itself): the feed gets `<podcast:podroll>` with one
+  `<podcast:remoteItem feedGuid feedUrl title>` each, the guid being the one that show's feed publishes
+  (its `podcast_guid`, else its apa-feed.lock's, else computed from its feed URL).
+- When two shows or more take `storage` and `base_url` from one shared file, `publish --all` writes the
+  network's page, `index.html` at that root, listing each show (never over an index.html it did not write).
 """
 
 

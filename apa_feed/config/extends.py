@@ -32,6 +32,7 @@ NOT_SHARED = {
     "title": "each show has its own title",
     "description": "each show has its own description",
     "image": "each show has its own cover, next to its feed.yaml",
+    "podroll": "each show lists its own siblings, relative to its feed.yaml",
 }
 """Fields a shared file may not set, and why."""
 ROOTS = ("storage", "base_url")
@@ -49,6 +50,9 @@ class Shared:
     """The fields taken whole from it."""
     at: tuple[int, int] = (0, 0)
     """Where feed.yaml says ``extends:`` (where problems about a field taken from the shared file point)."""
+    network: tuple[str, str] | None = None
+    """The network's root, when the show takes both ``storage`` and ``base_url`` from the shared file: that
+    storage (an absolute folder or an ``s3://`` URL) and that base URL, each show in its own folder there."""
 
     def located(self, config: Path, own: Node | None) -> Located:
         """Where each field of the show is written: in feed.yaml, or at its ``extends:`` for a field it takes."""
@@ -78,7 +82,8 @@ def with_shared(config: Path, node: MappingNode, ctx: Context, fields: Sequence[
     merged = _merge(base, tree)
     taken = tuple(k.value for k, _ in tree.value if k.value not in {k.value for k, _ in base.value})
     at = (named[0].start_mark.line + 1, named[0].start_mark.column + 1)
-    return Shared(_rooted(merged, base, config, shared, ctx), shared, taken, at)
+    rooted, network = _rooted(merged, base, config, shared, ctx)
+    return Shared(rooted, shared, taken, at, network)
 
 
 def _shared_file(config: Path, value: Node, ctx: Context) -> Path | None:
@@ -153,13 +158,16 @@ def _merge(own: MappingNode, shared: MappingNode, depth: int = 0) -> MappingNode
     return MappingNode(own.tag, items, own.start_mark, own.end_mark)
 
 
-def _rooted(merged: MappingNode, own: MappingNode, config: Path, shared: Path, ctx: Context) -> MappingNode:
-    """``storage`` and ``base_url`` from the shared file, made the show's own folder under them."""
+def _rooted(
+    merged: MappingNode, own: MappingNode, config: Path, shared: Path, ctx: Context
+) -> tuple[MappingNode, tuple[str, str] | None]:
+    """``storage`` and ``base_url`` from the shared file, made the show's own folder under them; and the
+    network's root they name (None when the show does not take them)."""
     set_here = {k.value for k, v in own.value if isinstance(k, ScalarNode) and not is_null(v)}
     given = {k.value: (k, v) for k, v in merged.value if isinstance(k, ScalarNode) and k.value in ROOTS}
     taken = [name for name in ROOTS if name in given and name not in set_here]
     if not taken:
-        return merged
+        return merged, None
     if len(taken) == 1:
         mine = next(name for name in ROOTS if name != taken[0])
         key = next(k for k, v in own.value if isinstance(k, ScalarNode) and k.value == mine)
@@ -177,7 +185,17 @@ def _rooted(merged: MappingNode, own: MappingNode, config: Path, shared: Path, c
             joined = _joined(key.value, value.value, folder, shared.parent, config.parent)
             value = ScalarNode(value.tag, joined, value.start_mark, value.end_mark, value.style)
         items.append((key, value))
-    return MappingNode(merged.tag, items, merged.start_mark, merged.end_mark)
+    values = {name: given[name][1].value for name in ROOTS if isinstance(given[name][1], ScalarNode)}
+    network = (_root_store(values["storage"], shared.parent), values["base_url"].rstrip("/") + "/")
+    return MappingNode(merged.tag, items, merged.start_mark, merged.end_mark), network
+
+
+def _root_store(value: str, shared_dir: Path) -> str:
+    """The network's storage: an ``s3://`` URL, or a folder made absolute (relative to the shared file)."""
+    if value.startswith("s3://"):
+        return value.rstrip("/")
+    root = Path(value).expanduser()
+    return os.path.abspath(root if root.is_absolute() else shared_dir / root)
 
 
 def _joined(name: str, value: str, folder: str, shared_dir: Path, show_dir: Path) -> str:

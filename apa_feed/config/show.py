@@ -16,6 +16,7 @@ from .categories import category
 from .extends import with_shared
 from .locate import Located, locate
 from .notify import NOTIFY_FIELDS, Notify, notify_settings
+from .podroll import podroll
 from .s3 import S3_FIELDS, S3Settings, s3_settings
 from .yamlread import compose_file, file_context
 
@@ -160,6 +161,9 @@ SHOW_FIELDS = (
     s.Field("analytics", s.list_of(prefix), "list of op3, podtrac, {blubrry: NAME} or prefix URLs", "Download "
             "counters in front of every enclosure URL, applied in order (see below); GUIDs stay.", default=(),
             example="[op3, podtrac]", rss="enclosure url"),
+    s.Field("podroll", podroll, "list of folder paths", "Sibling shows of the tree this show recommends, by "
+            "their folder (relative to feed.yaml; each holds a feed.yaml); each one's `podcast:guid` and feed URL "
+            "are read from it.", default=(), example="[../journal]", rss="podcast:podroll, podcast:remoteItem"),
 )
 # fmt: on
 
@@ -248,6 +252,10 @@ class Show:
     """The analytics prefixes every enclosure URL goes through, in the order applied."""
     new_feed_url: str | None = None
     """Where the feed moved (``itunes:new-feed-url``), when feed.yaml says so."""
+    podroll: tuple[Path, ...] = ()
+    """The feed.yaml of each sibling show ``podroll:`` names, in its order."""
+    network: tuple[str, str] | None = None
+    """The network's root (storage, base URL) when the show takes both from its shared file (``extends:``)."""
     source: Path = Path("feed.yaml")
     """The file the show was read from (``-f`` may name another than feed.yaml)."""
     where: Located | None = field(default=None, compare=False, repr=False)
@@ -263,7 +271,8 @@ def load_show(path: Path) -> Show:
     if values is None:
         raise ProblemsFound(ctx.problems)
     where = locate(path, node) if shared is None else shared.located(path, node)
-    return replace(_show(path.parent, values), source=path, where=where)
+    network = shared.network if shared is not None else None
+    return replace(_show(path.parent, values), source=path, where=where, network=network)
 
 
 def _show(root: Path, v: dict[str, Any]) -> Show:
@@ -295,6 +304,7 @@ def _show(root: Path, v: dict[str, Any]) -> Show:
         notify=notify_settings(v["notify"]),
         analytics=analytics_chain(v["analytics"]),
         new_feed_url=v["new_feed_url"],
+        podroll=v["podroll"],
     )
 
 

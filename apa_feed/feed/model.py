@@ -48,6 +48,16 @@ class TranscriptRef:
 
 
 @dataclass(frozen=True)
+class RemoteItem:
+    """``podcast:remoteItem`` in the podroll: a sibling show as its own feed publishes it."""
+
+    feed_guid: str
+    feed_url: str
+    title: str
+    medium: str = "podcast"
+
+
+@dataclass(frozen=True)
 class Item:
     """One episode as the feed shows it."""
 
@@ -121,6 +131,8 @@ class Feed:
     """The analytics prefixes the enclosure URLs went through, in the order applied."""
     new_feed_url: str | None = None
     """``itunes:new-feed-url``: where the feed moved."""
+    podroll: tuple[RemoteItem, ...] = ()
+    """The sibling shows feed.yaml's ``podroll:`` recommends."""
 
 
 @dataclass(frozen=True)
@@ -170,9 +182,10 @@ def build_feed(
     now: datetime,
     podcast_guid: str = "",
     preview: frozenset[str] = frozenset(),
+    podroll: tuple[RemoteItem, ...] = (),
 ) -> Publication:
     """Assemble the feed: only live episodes (and those held back for a reason ``preview`` names: ``serve --drafts``,
-    ``--future``), newest first, every URL under ``base_url``."""
+    ``--future``), newest first, every URL under ``base_url``; ``podroll`` is the sibling shows it recommends."""
     image = content_asset("artwork", show_image)
     assets = [image]
     items = []
@@ -186,7 +199,7 @@ def build_feed(
         items.append(item)
         assets.extend(files)
     items.sort(key=recency, reverse=True)
-    feed = channel(show, url(show, image.key), tuple(items), podcast_guid)
+    feed = replace(channel(show, url(show, image.key), tuple(items), podcast_guid), podroll=podroll)
     return Publication(feed, tuple(unique_assets(assets)), tuple(skipped))
 
 

@@ -26,7 +26,7 @@ from feedgen.util import formatRFC2822, xml_elem
 from lxml import etree
 
 from .chapters import JSON_CHAPTERS_TYPE
-from .model import Feed, Item, PersonRef
+from .model import Feed, Item, PersonRef, RemoteItem
 
 ATOM = "http://www.w3.org/2005/Atom"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -143,6 +143,7 @@ class PodcastFeed(BaseExtension):  # type: ignore[misc]
         for purpose, value in p.txt:
             _pc(channel, "txt", value, purpose=purpose)
         _persons(channel, f.persons)
+        _podroll(channel, f.podroll)
         for item in f.items:
             if item.episode_type == "trailer":
                 _pc(
@@ -184,6 +185,16 @@ class PodcastEntry(BaseEntryExtension):  # type: ignore[misc]
             _pc(entry, "soundbite", bite.title, startTime=_number(bite.start), duration=_number(bite.duration))
         _persons(entry, i.persons)
         return entry
+
+
+def _podroll(channel: Any, shows: tuple[RemoteItem, ...]) -> None:
+    """``<podcast:podroll>``: one ``remoteItem`` per show (``medium`` only when it is not a podcast)."""
+    if not shows:
+        return
+    roll = _pc(channel, "podroll")
+    for other in shows:
+        medium = other.medium if other.medium != "podcast" else None
+        _pc(roll, "remoteItem", feedGuid=other.feed_guid, feedUrl=other.feed_url, title=other.title, medium=medium)
 
 
 def _persons(parent: Any, people: tuple[PersonRef, ...]) -> None:
