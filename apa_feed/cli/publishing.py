@@ -45,6 +45,9 @@ def publish_command(
     allow_removal: Annotated[
         bool, typer.Option("--allow-removal", help="Accept that a published episode leaves the feed.")
     ] = False,
+    allow_move_back: Annotated[
+        bool, typer.Option("--allow-move-back", help="Publish at an address the feed moved away from.")
+    ] = False,
     no_notify: Annotated[
         bool, typer.Option("--no-notify", help="Send none of the pings feed.yaml's notify: asks for.")
     ] = False,
@@ -61,7 +64,7 @@ def publish_command(
     from ..publish.runlock import exclusive
     from ..storage.survey import Survey
 
-    flags = {"guid": allow_guid_change, "date": allow_redate, "removed": allow_removal}
+    flags = {"guid": allow_guid_change, "date": allow_redate, "removed": allow_removal, "moved": allow_move_back}
     allow = frozenset(kind for kind, on in flags.items() if on)
 
     if all_shows:

@@ -25,7 +25,8 @@ from .recorded import locked_files
 
 @dataclass(frozen=True)
 class Change:
-    """One change to what subscribers have: ``guid``, ``date``, ``removed``, ``enclosure`` or ``feed_url``."""
+    """One change to what subscribers have: ``guid``, ``date``, ``removed``, ``enclosure``, ``feed_url`` or
+    ``moved`` (back to an address ``apa-feed move`` left)."""
 
     kind: str
     episode: str
@@ -34,8 +35,13 @@ class Change:
     explanation: str
 
 
-GUARDED = ("guid", "date", "removed")
-FLAGS = {"guid": "--allow-guid-change", "date": "--allow-redate", "removed": "--allow-removal"}
+GUARDED = ("guid", "date", "removed", "moved")
+FLAGS = {
+    "guid": "--allow-guid-change",
+    "date": "--allow-redate",
+    "removed": "--allow-removal",
+    "moved": "--allow-move-back",
+}
 
 
 class IdentityChanged(ApaFeedError):
@@ -61,7 +67,9 @@ def compare(lock: Lock | None, feed: Feed, held: Mapping[str, str] | None = None
     items = {i.guid: i for i in feed.items}
     by_slug = {i.slug: i for i in feed.items}
     changes = []
-    if lock.feed_url != feed.self_url:
+    if lock.feed_url != feed.self_url and feed.self_url in lock.moved_from:
+        changes.append(_moved_back(lock.feed_url, feed.self_url))
+    elif lock.feed_url != feed.self_url:
         changes.append(
             Change(
                 "feed_url",
@@ -92,6 +100,18 @@ def held_back_reasons(skipped: Iterable[tuple[str, str]], episodes: Iterable[Epi
         for ep in episodes
         if ep.guid and ep.slug in why
     }
+
+
+def _moved_back(live: str, old: str) -> Change:
+    return Change(
+        "moved",
+        "the feed",
+        live,
+        old,
+        f"the feed moved to {live} (apa-feed move); this publish would write it at {old}, the address it "
+        "left, which redirects subscribers away: set base_url and storage in feed.yaml to the new place, as "
+        "apa-feed move printed",
+    )
 
 
 def _missing(old: LockedEpisode, renamed: Item | None, held: Mapping[str, str] | None) -> Change:

@@ -126,6 +126,22 @@ def test_move_copies_every_live_file_and_publishes_the_same_feed_at_the_new_plac
     assert json.loads((project / "apa-feed.lock").read_text(encoding="utf-8"))["moved_from"] == [OLD_FEED]
 
 
+def test_a_publish_at_the_address_the_feed_left_is_refused(project: Path, new_folder: Path) -> None:
+    before = published(project)
+    assert run("move", NEW_BASE, "--storage", str(new_folder)).exit_code == 0
+    result = run("publish", "--no-verify")  # feed.yaml still names the old place
+    assert result.exit_code == 1
+    assert f"the feed moved to {NEW_BASE}feed.xml (apa-feed move)" in result.stderr
+    assert "--allow-move-back" in result.stderr
+    assert files(project / "public") == before  # nothing written where subscribers are redirected away
+    assert json.loads((project / "apa-feed.lock").read_text(encoding="utf-8"))["feed_url"] == NEW_BASE + "feed.xml"
+    checked = run("check", "--loudness", "off")
+    assert checked.exit_code == 1 and "--allow-move-back" in checked.stderr
+    back = run("publish", "--no-verify", "--allow-move-back")
+    assert back.exit_code == 0, back.output
+    assert json.loads((project / "apa-feed.lock").read_text(encoding="utf-8"))["feed_url"] == OLD_FEED
+
+
 def test_move_again_to_the_same_place_finds_its_own_feed(project: Path, new_folder: Path) -> None:
     published(project)
     assert run("move", NEW_BASE, "--storage", str(new_folder)).exit_code == 0
