@@ -126,6 +126,15 @@ def analytics_http(ctx: Ctx) -> list[Problem]:
     ]
 
 
+def analytics_twice(ctx: Ctx) -> list[Problem]:
+    """A prefix listed twice counts every download twice in its service."""
+    chain = ctx.show.analytics
+    repeated = [i for i, p in enumerate(chain) if p.start in {q.start for q in chain[:i]}]
+    message = "is listed earlier too: its service would count every download twice"
+    return [ctx.at(ctx.feed_yaml, f"analytics[{i}]", f'"{chain[i].name}" {message}', "warning", "", "list it once")
+            for i in repeated]  # fmt: skip
+
+
 SHOW_RULES = (
     show_language,
     show_lengths,
@@ -137,4 +146,5 @@ SHOW_RULES = (
     people,
     show_urls,
     analytics_http,
+    analytics_twice,
 )

@@ -132,3 +132,11 @@ def test_a_plain_http_prefix_is_read_with_a_warning(project: Path) -> None:
     warned = [line for line in result.output.splitlines() if "analytics[1]" in line]
     assert len(warned) == 1 and warned[0].startswith("warning: feed.yaml:"), result.output
     assert '"http://127.0.0.1:9/count/" is plain http' in warned[0] and "apps may refuse plain http" in warned[0]
+
+
+def test_a_prefix_listed_twice_is_a_warning(project: Path) -> None:
+    _analytics(project, "  - op3\n  - podtrac\n  - op3\n")
+    result = CliRunner().invoke(app, ["check", "--loudness", "off"])
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.output.splitlines() if "analytics[" in line]
+    assert len(warned) == 1 and "analytics[2]" in warned[0] and "count every download twice" in warned[0]
