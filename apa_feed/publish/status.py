@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..build import BuiltShow, Options, build_project, override
+from ..config.analytics import peel
 from ..config.episodes import UNDATED, EpisodeMeta, episode_folders, read_episodes
 from ..config.s3 import MEDIA_CACHE
 from ..config.show import Show, load_show
@@ -295,6 +296,14 @@ def feed_changes(before: OldFeed | None, after: OldFeed) -> tuple[FeedChange, ..
     return tuple(found)
 
 
+def _enclosure_change(old: str, new: str) -> str:
+    """ "new audio", or the analytics prefixes added or removed when the file under them is the same."""
+    (was, before), (now, after) = peel(old), peel(new)
+    if was != now:
+        return "new audio"
+    return "analytics prefixes " + (", ".join(after) if after else "none") + f" (were: {', '.join(before) or 'none'})"
+
+
 def _differences(old: OldItem, new: OldItem) -> str:
     said = []
     if old.title != new.title:
@@ -302,7 +311,7 @@ def _differences(old: OldItem, new: OldItem) -> str:
     if old.pub_date != new.pub_date:
         said.append(f"date was {old.pub_date}")
     if old.enclosure_url != new.enclosure_url:
-        said.append("new audio")
+        said.append(_enclosure_change(old.enclosure_url or "", new.enclosure_url or ""))
     if old.notes != new.notes:
         said.append("notes")
     return ", ".join(said)

@@ -154,6 +154,15 @@ def test_after_publishes_status_tells_what_changed_and_what_the_store_lacks(show
     assert re.search(r"lacks 2 of \d+ files the feed needs \(episodes/2025-12-03-suite/audio-", words)
 
 
+def test_an_analytics_prefix_is_not_called_new_audio(project: Path) -> None:
+    assert runner.invoke(app, ["publish", "--no-verify"]).exit_code == 0
+    with (project / "feed.yaml").open("a", encoding="utf-8") as yaml:
+        yaml.write("analytics: [op3]\n")
+    assert runner.invoke(app, ["publish", "--no-verify"]).exit_code == 0
+    (change,) = status_json()["last_publish"]["changes"]
+    assert (change["kind"], change["detail"]) == ("changed", "analytics prefixes op3 (were: none)")
+
+
 def test_episodes_published_from_another_clone_are_named(project: Path) -> None:
     assert runner.invoke(app, ["publish", "--no-verify"]).exit_code == 0
     (project / "apa-feed.lock").unlink()  # this clone never published: its lock does not know the episode
