@@ -26,7 +26,7 @@ DEMUXER = {"MP3": "mp3", "MP4": "mov", "OggVorbis": "ogg", "OggOpus": "ogg", "FL
 """ffmpeg's demuxer for each format the probe knows (its ``AudioInfo.format``)."""
 
 TIMEOUT_S = 3600.0
-"""The longest one measurement may take (about 10 hours of audio on a slow machine)."""
+"""The longest one measurement may take (some 40 hours of audio at bench/loudness.py's rate of 90 s an hour)."""
 
 _SUMMARY = re.compile(
     r"Summary:.*?I:\s+(?P<i>-?[\d.]+|-inf)\s+LUFS.*?LRA:\s+(?P<lra>-?[\d.]+|-inf)\s+LU\b"

@@ -1,7 +1,7 @@
 """Apple's loudness rule, checked by ``apa-feed check``: about −16 LUFS (−19 for mono), true peak at
 most −1 dBTP.
 
-Measuring decodes the whole audio (about a minute of ffmpeg per hour of audio), so it is done by
+Measuring decodes the whole audio (bench/loudness.py: about 90 s of ffmpeg per hour of audio), so it is done by
 ``check`` only, never by ``build`` or ``publish``, and kept in the cache while a file is unchanged.
 By default ``check`` measures the episodes not published yet (their audio can still be fixed);
 ``--loudness all`` measures every episode, ``--loudness off`` none.
