@@ -34,6 +34,8 @@ from .feed.notes import ShowNotes, render_notes
 from .files import private_folder, show_cache
 
 KINDS = ("facts", "notes", "items", "pages")
+JSON_KINDS = ("facts", "notes")
+"""The kinds whose values are JSON text in the database."""
 Key = str | bytes
 """A row's key: text, or a file's path as the bytes the file system holds."""
 DATABASE = "cache.sqlite3"
@@ -48,6 +50,8 @@ class Cache:
         self.rows: dict[str, dict[Key, Any]] = {kind: {} for kind in KINDS}
         self.new: dict[str, dict[Key, Any]] = {kind: {} for kind in KINDS}
         self.used: dict[str, set[Key]] = {kind: set() for kind in KINDS}
+        self.decoded: dict[str, dict[Key, Any]] = {kind: {} for kind in JSON_KINDS}
+        """The JSON rows read so far, decoded once (what a build made is kept decoded until :meth:`close`)."""
         self.db = _connect(self.folder / DATABASE)
         if self.db is not None:
             self._read()
@@ -69,6 +73,19 @@ class Cache:
         self.used[kind].add(key)
         self.rows[kind][key] = self.new[kind][key] = value
 
+    def _get_json(self, kind: str, key: Key) -> Any:
+        """The decoded value of a JSON row (None when absent or not JSON)."""
+        self.used[kind].add(key)
+        decoded = self.decoded[kind]
+        if key not in decoded:
+            decoded[key] = _json(self.rows[kind].get(key))
+        return decoded[key]
+
+    def _put_json(self, kind: str, key: Key, value: Any) -> None:
+        """Keep ``value`` for a JSON row; it is encoded once, when :meth:`close` writes it."""
+        self.used[kind].add(key)
+        self.decoded[kind][key] = self.new[kind][key] = value
+
     def files(self, *parts: str) -> Path:
         """A folder for derived files (covers, chapter pictures, tagged copies) under the cache."""
         return self.folder / "files" / Path(*parts)
@@ -80,7 +97,7 @@ class Cache:
         stat = path.stat()
         key = os.fsencode(os.path.abspath(path))  # bytes: a name that is not UTF-8 is a key too
         stamp = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns}
-        entry = _json(self._get("facts", key))
+        entry = self._get_json("facts", key)
         if not isinstance(entry, dict) or any(entry.get(k) != v for k, v in stamp.items()):
             entry = stamp
         return key, entry
@@ -90,7 +107,7 @@ class Cache:
         key, entry = self._stamped(path)
         if not isinstance(entry.get("sha256"), str):
             entry = {**entry, "sha256": sha256_file(path)}
-            self._put("facts", key, json.dumps(entry))
+            self._put_json("facts", key, entry)
         return FileFacts(path, entry["size"], entry["sha256"])
 
     def audio(self, path: Path) -> AudioInfo:
@@ -103,7 +120,7 @@ class Cache:
             except ValueError:  # a damaged entry: probe again
                 pass
         info = probe(path)
-        self._put("facts", key, json.dumps({**entry, "audio": info.to_json()}))
+        self._put_json("facts", key, {**entry, "audio": info.to_json()})
         return info
 
     def loudness(self, files: list[tuple[Path, str]], ffmpeg: str) -> dict[Path, Loudness | AudioError]:
@@ -121,7 +138,7 @@ class Cache:
         for (path, _, key, entry), result in zip(todo, measured, strict=True):
             found[path] = result
             if isinstance(result, Loudness):
-                self._put("facts", key, json.dumps({**entry, "loudness": result.to_json()}))
+                self._put_json("facts", key, {**entry, "loudness": result.to_json()})
         return found
 
     # ----------------------------------------------------------------------- rendered text
@@ -129,11 +146,11 @@ class Cache:
     def notes(self, markdown: str) -> ShowNotes:
         """``markdown`` rendered as show notes (see :func:`apa_feed.feed.notes.render_notes`)."""
         key = _digest(markdown)
-        kept = _json(self._get("notes", key))
+        kept = self._get_json("notes", key)
         if isinstance(kept, list) and len(kept) == 3 and isinstance(kept[1], list) and _texts(kept[0], kept[2]):
             return ShowNotes(kept[0], tuple(str(tag) for tag in kept[1]), kept[2])
         made = render_notes(markdown)
-        self._put("notes", key, json.dumps([made.html, list(made.dropped), made.text]))
+        self._put_json("notes", key, [made.html, list(made.dropped), made.text])
         return made
 
     def items(self) -> dict[str, bytes]:
@@ -167,7 +184,11 @@ class Cache:
         if self.db is None:
             return
         stale = [(kind, key) for kind in KINDS for key in self.rows[kind].keys() - self.used[kind]] if complete else []
-        rows = [(kind, key, value) for kind in KINDS for key, value in self.new[kind].items()]
+        rows = [
+            (kind, key, json.dumps(value) if kind in JSON_KINDS else value)
+            for kind in KINDS
+            for key, value in self.new[kind].items()
+        ]
         try:
             with self.db:
                 self.db.executemany("DELETE FROM rows WHERE kind = ? AND key = ?", stale)

@@ -12,7 +12,9 @@ a. apa-feed's first build from nothing (a fresh process, an empty ``$XDG_CACHE_H
 b. a re-build after one episode is retitled against the floor (PyYAML parsing every episode.yaml and
    feedgen rendering every item, no audio read; in this process): target ≤ 1.5×;
 c. a re-build of the unchanged show against the floor: target ≤ 0.5×;
-d. (the no-op republish to SeaweedFS is bench/upload.py's.)
+d. a no-op republish of ``--upload-episodes`` episodes (default 2,000) to SeaweedFS against ``aws s3 sync``'s
+   no-op of the same files (bench/upload.py's measurement, median of 3 runs each): target ≤ 1.0×
+   (``--no-upload`` leaves it out).
 
 Every file of the show is dated back before the timings, and an edit is followed by a pause, so no
 file is within the racy window (modified < 2 s before a build) that a cache may distrust. With
@@ -42,14 +44,15 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 import naive  # noqa: E402  (the baseline script, next to this one)
-from upload import make_show  # noqa: E402  (the catalogue generator, shared with the upload bench)
+from upload import make_show, measure  # noqa: E402  (the catalogue and the S3 runs, shared with the upload bench)
 
 from apa_feed.build import Options, build_project  # noqa: E402
 
 TINY_MB = 0.01  # about 1 s of 64 kbit/s audio
 NOW = datetime(2025, 1, 1, tzinfo=UTC)  # after every generated episode's date: all of them in the feed
 RACY_S = 2.0  # a file modified less than this before a build may be distrusted by a cache
-TARGETS = {"a": 1.0, "b": 1.5, "c": 0.5}
+TARGETS = {"a": 1.0, "b": 1.5, "c": 0.5, "d": 1.0}
+UPLOAD_MB = 0.01  # each episode's audio in the no-op republish: what it measures is listing, not bytes
 
 
 # --- the show ---------------------------------------------------------------------------------------
@@ -199,6 +202,15 @@ def profile(config: Path, case: str, lines: int = 25) -> None:
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"apa_feed/", lines)
 
 
+def noop_republish(work: Path, episodes: int) -> float:
+    """apa-feed's no-op republish of ``episodes`` episodes to SeaweedFS over ``aws s3 sync``'s (medians of 3)."""
+    print(f"\nd. no-op republish of {episodes:,} episodes to SeaweedFS (bench/upload.py's runs):")
+    found = measure(work / "upload", episodes, UPLOAD_MB, noop_runs=3)
+    noop = found.rows["no-op republish"]
+    print(f"   apa-feed {noop['apa-feed']:.2f} s, aws s3 sync {noop['aws s3 sync']:.2f} s")
+    return noop["apa-feed"] / noop["aws s3 sync"]
+
+
 # --- the report -------------------------------------------------------------------------------------
 
 
@@ -228,6 +240,7 @@ def run(args: argparse.Namespace) -> None:
     unchanged = unchanged_builds(config, rounds, n)
     retitled = retitled_builds(config, rounds)
     floor_time = floor(config, rounds, n)
+    noop = noop_republish(work, args.upload_episodes) if args.upload_episodes else None
     print()
     print(f"naive script (bench/naive.py: PyYAML + mutagen + SHA-256 + feedgen), fresh process: {naive_first:6.2f} s")
     print(f"the floor (PyYAML every episode.yaml + feedgen every item, no audio read):       {floor_time:6.2f} s")
@@ -238,7 +251,8 @@ def run(args: argparse.Namespace) -> None:
     print(f"a. first build       / naive script  {verdict('a', first / naive_first)}")
     print(f"b. one retitled      / the floor     {verdict('b', retitled / floor_time)}")
     print(f"c. unchanged re-build / the floor    {verdict('c', unchanged / floor_time)}")
-    print("d. no-op republish to SeaweedFS: see bench/upload.py")
+    if noop is not None:
+        print(f"d. no-op republish   / aws s3 sync   {verdict('d', noop)}")
     if args.profile:
         profile(config, args.profile)
     if not args.workdir:
@@ -255,6 +269,13 @@ def main(argv: list[str] | None = None) -> None:
         choices=("first", "retitled", "unchanged"),
         help="also print a cProfile of apa-feed's functions in one build of this case",
     )
+    parser.add_argument(
+        "--upload-episodes",
+        type=int,
+        default=2_000,
+        help="episodes of the no-op republish to SeaweedFS (ratio d; 0 leaves it out)",
+    )
+    parser.add_argument("--no-upload", dest="upload_episodes", action="store_const", const=0, help="no ratio d")
     parser.add_argument("--child", nargs=2, metavar=("WHICH", "CONFIG"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:

@@ -33,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -232,8 +233,27 @@ def weed(folder: Path) -> Iterator[object]:
     yield from running_server(folder, kill_at_end=True)
 
 
+@dataclass(frozen=True)
+class Measured:
+    """What one run of the benchmark measured: median seconds by phase and tool, apa-feed's requests by phase."""
+
+    rows: dict[str, dict[str, float]]
+    requests: dict[str, dict[str, int]]
+    total: int
+    objects: int
+    with_rclone: bool
+
+
 def run_bench(args: argparse.Namespace) -> None:
     work = Path(args.workdir or tempfile.mkdtemp(prefix="apa-bench-upload-"))
+    found = measure(work, args.episodes, args.mb, args.noop_runs)
+    report(found.rows, found.requests, found.total, found.objects, found.with_rclone)
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(work: Path, episodes: int, mb: float, noop_runs: int) -> Measured:
+    """A first publish and ``noop_runs`` no-op republishes by each tool, in turn, to SeaweedFS in ``work``."""
     with weed(work / "weed") as server:
         endpoint = server.endpoint  # type: ignore[attr-defined]
         client = server.client()  # type: ignore[attr-defined]
@@ -241,11 +261,11 @@ def run_bench(args: argparse.Namespace) -> None:
             client.create_bucket(Bucket=bucket)
         extra = f"s3:\n  endpoint_url: {endpoint}\n  addressing_style: path\n"
         started = time.perf_counter()
-        config = make_show(work / "show", args.episodes, args.mb, "s3://apa/show", f"{endpoint}/apa/show/", extra)
+        config = make_show(work / "show", episodes, mb, "s3://apa/show", f"{endpoint}/apa/show/", extra)
         total = mirror(config, work / "media")
         files = sum(1 for f in (work / "media").rglob("*") if f.is_file())
         print(
-            f"catalogue: {args.episodes} episodes, {total / 1e6:.1f} MB in {files} objects "
+            f"catalogue: {episodes} episodes, {total / 1e6:.1f} MB in {files} objects "
             f"(made in {time.perf_counter() - started:.1f} s); SeaweedFS at {endpoint}; {os.cpu_count()} CPUs"
         )
         env = tool_env(endpoint, work)
@@ -271,7 +291,7 @@ def run_bench(args: argparse.Namespace) -> None:
         rows: dict[str, dict[str, float]] = {}
         requests: dict[str, dict[str, int]] = {}
         tools = {"apa-feed": apa, "aws s3 sync": aws, **({"rclone sync": rclone} if rclone else {})}
-        for phase, runs in (("first publish", 1), ("no-op republish", args.noop_runs)):
+        for phase, runs in (("first publish", 1), ("no-op republish", noop_runs)):
             times: dict[str, list[float]] = {tool: [] for tool in tools}
             for run in range(runs):  # round-robin, so a slow moment of the machine hits every tool alike
                 for tool, command in tools.items():
@@ -279,9 +299,7 @@ def run_bench(args: argparse.Namespace) -> None:
                     if tool == "apa-feed" and run == 0:
                         requests[phase] = json.loads((work / "counts.json").read_text("utf-8"))
             rows[phase] = {tool: statistics.median(values) for tool, values in times.items()}
-        report(rows, requests, total, files, rclone_bin is not None)
-    if not args.workdir:
-        shutil.rmtree(work, ignore_errors=True)
+    return Measured(rows, requests, total, files, rclone_bin is not None)
 
 
 def report(

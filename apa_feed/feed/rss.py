@@ -14,7 +14,6 @@ replaced by the kept text, so the result is byte-identical to rendering every it
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -238,17 +237,21 @@ def _serialise(fg: FeedGenerator) -> bytes:
 
 
 def _splice(text: bytes, marker: str, keys: list[str], known: Mapping[str, bytes]) -> tuple[bytes, dict[str, bytes]]:
-    """Put the kept items' text in place of their markers; collect every item's text by key."""
-    parts = re.split(rb"[ ]*<\?apa-feed " + marker.encode() + rb" (kept|new|end) (\d+)\?>\n", text)
-    out = [parts[0]]
+    """Put the kept items' text in place of their markers (each ``<?apa-feed MARKER WHAT INDEX?>`` line, its
+    indentation included); collect every item's text by key."""
+    head, *pieces = text.split(b"<?apa-feed " + marker.encode() + b" ")
+    out = [head.rstrip(b" ")]
     items: dict[str, bytes] = {}
-    for at in range(1, len(parts), 3):
-        what, index, following = parts[at], int(parts[at + 1]), parts[at + 2]
+    for number, piece in enumerate(pieces, 1):
+        what, _, rest = piece.partition(b" ")
+        index, _, following = rest.partition(b"?>\n")
+        following = following.rstrip(b" ") if number < len(pieces) else following  # the next marker's indentation
+        key = keys[int(index)] if what != b"end" else ""
         if what == b"kept":
-            items[keys[index]] = known[keys[index]]
-            out.append(known[keys[index]])
+            items[key] = known[key]
+            out.append(known[key])
         elif what == b"new":
-            items[keys[index]] = following
+            items[key] = following
         out.append(following)
     return b"".join(out), items
 
