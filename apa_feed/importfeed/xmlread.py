@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from contextlib import suppress
 from urllib.parse import quote, urljoin
@@ -57,7 +58,12 @@ def read_xml(data: bytes, where: str) -> etree._Element:
 
 def key(el: etree._Element) -> str:
     """``itunes:image``, ``podcast:guid``, ``title``…: an element's tag under our fixed prefixes."""
-    tag = str(el.tag)
+    return _key(str(el.tag))
+
+
+@functools.lru_cache(maxsize=1024)
+def _key(tag: str) -> str:
+    """:func:`key` of a tag (a feed has a few dozen distinct tags, each met thousands of times)."""
     if not tag.startswith("{"):
         return tag  # no namespace, or an undeclared prefix kept as written ("itunes:duration")
     namespace, _, local = tag[1:].partition("}")

@@ -36,6 +36,8 @@ class Live:
 
     lock: Lock | None
     writer: str = ""
+    recorded: Lock | None = None
+    """What the store's publish record holds (None: none, or damaged)."""
 
 
 def read_live(holdings: Holdings, feed_key: str) -> Live:
@@ -43,11 +45,11 @@ def read_live(holdings: Holdings, feed_key: str) -> Live:
     record, meta = _record(holdings.record)
     feed = parsed_feed(holdings.feed, feed_key)
     if feed is None:
-        return Live(record if holdings.feed is not None else None, _writer(meta))
+        return Live(record if holdings.feed is not None else None, _writer(meta), record)
     described = record.by_guid() if record else {}
     episodes = tuple(described.get(guid) or _from_item(feed, guid) for guid in _guids(feed))
     base = record or Lock("", feed.self_url or "")
-    return Live(replace(base, episodes=episodes), _writer(meta))
+    return Live(replace(base, episodes=episodes), _writer(meta), record)
 
 
 def union(local: Lock | None, live: Live) -> Lock | None:
@@ -106,11 +108,6 @@ def live_elsewhere(config: Path, storage: str | None = None) -> tuple[LockedEpis
         else set()
     )
     return tuple(e for e in live.lock.episodes if e.guid not in known and not (e.slug and e.slug in here))
-
-
-def recorded(data: bytes | None) -> Lock | None:
-    """The lock a store's publish record holds (None: none, or damaged)."""
-    return _record(data)[0]
 
 
 def _record(data: bytes | None) -> tuple[Lock | None, dict[str, object]]:

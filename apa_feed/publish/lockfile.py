@@ -11,6 +11,7 @@ without those files (a new laptop, a CI job) builds the same feed from the lock 
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from dataclasses import asdict, dataclass, field, fields
@@ -204,8 +205,14 @@ def _probe(doc: dict[str, Any]) -> AudioInfo:
     missing = [name for name in REQUIRED_PROBE if name not in doc]
     if missing:
         raise KeyError(f"probe.{missing[0]}")
-    blank = AudioInfo(0.0, 0, "", "").to_json()
+    blank = _blank_probe()
     return AudioInfo.from_json({**blank, **doc, "tags": {**blank["tags"], **doc.get("tags", {})}})
+
+
+@functools.cache
+def _blank_probe() -> dict[str, Any]:
+    """The JSON of a file with no tags or parts (never changed: :func:`_probe` merges copies of it)."""
+    return AudioInfo(0.0, 0, "", "").to_json()
 
 
 def _set(doc: dict[str, Any]) -> dict[str, Any]:

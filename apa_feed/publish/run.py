@@ -19,7 +19,7 @@ from ..storage.local import LocalStore, check_claimed
 from ..storage.survey import PUBLISHED, Holdings, Survey, read_holdings
 from .history import NothingToRollBack, Restored, entries, keep_pages, rollback
 from .identity import Change, IdentityChanged, compare, guard, held_back_reasons, record
-from .live import explain, read_live, record_bytes, recorded, union
+from .live import explain, read_live, record_bytes, union
 from .lockfile import Lock
 from .notify import Ping, send_pings
 from .plan import FEED_TYPE, MANIFEST, RECORD, Plan, make_plan, needs_manifest, read_record
@@ -211,7 +211,7 @@ def _publish(options: Options, built: BuiltShow, holdings: Holdings, run: Run, n
     apply(plan, store, run.progress, built.show.s3.cache_control)
     if options.identity:
         after = record(lock, built.publication.feed, built.show.root, set(run.allow), built.inputs)
-        if plan.feed_changed or after != recorded(holdings.record):  # a publish that changed nothing leaves it
+        if plan.feed_changed or after != live.recorded:  # a publish that changed nothing leaves it
             write_record(store, after, holdings.record_tag, built.show.s3.cache_control)
     if run.notify and built.show.notify and plan.feed_changed:  # after the new feed is out, and only for one
         report = replace(report, pings=tuple(send_pings(built.show.notify, report.feed_url, run.allow_private)))
