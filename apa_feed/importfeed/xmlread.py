@@ -72,7 +72,8 @@ def _key(tag: str) -> str:
 
 def children(el: etree._Element, name: str) -> list[etree._Element]:
     """The child elements of ``el`` named ``name`` (see :func:`key`)."""
-    return [c for c in el if isinstance(c.tag, str) and key(c) == name]
+    local = name.rpartition(":")[2]  # a tag that does not end with it cannot be ``name`` (cheaper than key())
+    return [c for c in el if isinstance(tag := c.tag, str) and tag.endswith(local) and _key(tag) == name]
 
 
 def text(el: etree._Element, name: str) -> str | None:
