@@ -19,7 +19,7 @@ from mutagen.mp4 import MP4Tags
 from ..feed.chapters import Chapter
 from .artwork import cover_info
 from .mp4chapters import read_chapter_track
-from .tags import id3_text
+from .tags import Frames, id3_text
 
 Found = tuple[tuple[Chapter, ...], tuple[int, ...]]
 """Chapters, and the indexes of the chapters that have an embedded image."""
@@ -59,10 +59,11 @@ def _id3_chapters(tags: Any) -> Found:
 
 def _ordered_chaps(tags: Any) -> list[Any]:
     """The CHAP frames in the top-level CTOC's order; without a usable CTOC, by start time."""
-    chaps = {frame.element_id: frame for frame in tags.getall("CHAP")}
+    frames = Frames(tags)
+    chaps = {frame.element_id: frame for frame in frames.getall("CHAP")}
     if not chaps:
         return []
-    ids = [i for i in _toc_order(tags) if i in chaps] or sorted(chaps, key=lambda i: (chaps[i].start_time, i))
+    ids = [i for i in _toc_order(frames) if i in chaps] or sorted(chaps, key=lambda i: (chaps[i].start_time, i))
     return [chaps[i] for i in ids]
 
 
@@ -76,7 +77,7 @@ def _picture(frame: Any) -> tuple[bytes, str] | None:
     return None
 
 
-def _toc_order(tags: Any) -> list[str]:
+def _toc_order(tags: Frames) -> list[str]:
     """Chapter element IDs in the order of the top-level CTOC (nested tables expanded); [] if none."""
     tocs = {frame.element_id: frame for frame in tags.getall("CTOC")}
     top = [toc for toc in tocs.values() if toc.flags & CTOCFlags.TOP_LEVEL] or list(tocs.values())[:1]
