@@ -26,7 +26,7 @@ from ..errors import ApaFeedError
 from .artwork import cover_info
 from .chapters import chapter_pictures, read_chapters
 from .info import APPLE_FORMATS, EXTENSIONS, MIME_BY_FORMAT, AudioInfo, CoverInfo, Tags
-from .mp4time import aac_channels, itunsmpb_duration, mp4_duration
+from .mp4time import aac_channels, itunsmpb_duration, mp4_duration, read_moov
 from .mpeg import gapless, junk, mapped, scan
 from .tags import find_cover, read_tags
 
@@ -75,16 +75,17 @@ def _probe(path: Path, handle: BinaryIO, size: int) -> AudioInfo:
         raise AudioError("no audio found in the file (duration 0)")
     if kind in ("MP3", "WAVE"):  # their bitrate is exact; Ogg's is nominal, FLAC's is computed from the size
         _check_complete(audio.info, length, size)
-    duration, source, bitrate = _duration(handle, audio, kind, length)
+    moov = read_moov(handle) if kind == "MP4" else None
+    duration, source, bitrate = _duration(handle, moov, audio, kind, length)
     if not duration > 0:  # an MP4 whose edit list or header says 0 (or NaN) where mutagen saw some audio
         raise AudioError("no audio found in the file (duration 0)")
-    chapters, images = read_chapters(audio, duration)
+    chapters, images = read_chapters(audio, duration, handle, moov)
     cover = find_cover(audio)
     return AudioInfo(
         duration, size, MIME_BY_FORMAT[kind], kind, source,
         bitrate=bitrate or _header_bitrate(audio.info, kind) or round(size * 8 / duration),
         sample_rate=OPUS_RATE if kind == "OggOpus" else int(getattr(audio.info, "sample_rate", 0) or 0),
-        channels=_channels(handle, audio.info, kind),
+        channels=_channels(moov, audio.info, kind),
         codec=_codec(audio.info, kind),
         tags=read_tags(audio),
         cover=cover_info(cover) if cover else None,
@@ -159,13 +160,13 @@ def _load(path: Path, handle: BinaryIO) -> Any:
     return audio
 
 
-def _duration(handle: BinaryIO, audio: Any, kind: str, length: float) -> tuple[float, str, int]:
+def _duration(handle: BinaryIO, moov: bytes | None, audio: Any, kind: str, length: float) -> tuple[float, str, int]:
     """(seconds, ``header``/``scan``, bits per second or 0 for mutagen's) of the audio a full decode plays."""
     if kind == "MP3":
         with mapped(handle) as buf:
             return _mp3_duration(buf, audio.info, length)
     if kind == "MP4":
-        exact = mp4_duration(handle)  # the edit list: priming samples and end padding left out
+        exact = mp4_duration(moov)  # the edit list: priming samples and end padding left out
         if exact is None and audio.tags is not None and audio.tags.get(ITUNSMPB):
             exact = itunsmpb_duration(bytes(audio.tags[ITUNSMPB][0]).decode("latin-1"), int(audio.info.sample_rate))
         if exact is not None:
@@ -186,8 +187,8 @@ def _mp3_duration(buf: mmap.mmap | None, info: Any, length: float) -> tuple[floa
     return length, "header", 0
 
 
-def _channels(handle: BinaryIO, info: Any, kind: str) -> int:
-    found = aac_channels(handle) if kind == "MP4" else None  # mutagen may report a mono AAC as stereo
+def _channels(moov: bytes | None, info: Any, kind: str) -> int:
+    found = aac_channels(moov) if kind == "MP4" else None  # mutagen may report a mono AAC as stereo
     return found or int(getattr(info, "channels", 0) or 0)
 
 
