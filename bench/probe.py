@@ -12,11 +12,18 @@ format the probe reads, 5 s to 60 min, then prints in one run:
 
 Targets (issue 3): error ≤ 0.05 s everywhere; probe ≥ 20× ffprobe on headered files; the 60-min
 VBR MP3 without a header scanned in < 0.5 s; warm cache ≥ 1,000 files/s.
+
+    python bench/probe.py --many N [--rounds N]
+
+instead times (CPU seconds), each in a fresh process (best of ``--rounds``), reading N tiny MP3s whose bytes all
+differ (an ID3 tag naming each, as bench/build.py's shows): mutagen's ``MP3(path)`` alone, ``mutagen.File``,
+apa-feed's probe, and the probe plus the JSON round trip the probe cache does (issue 12's first build).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shutil
 import struct
@@ -28,8 +35,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from apa_feed.audio.mpeg import scan_mp3
-from apa_feed.audio.probe import probe
+from apa_feed.audio.probe import AudioInfo, probe
 from apa_feed.cache import Cache
+
+BENCH = Path(__file__).resolve().parent
 
 TARGET_ERROR, TARGET_RATIO, TARGET_SCAN, TARGET_WARM = 0.05, 20.0, 0.5, 1000.0
 SOURCE = "sine=frequency=440:sample_rate=44100:duration={d},tremolo=f=0.3:d=0.8[t];" \
@@ -204,13 +213,69 @@ def report_errors(files: list[Path], decoded: dict[str, float]) -> float:
     return worst
 
 
+MANY_READERS = ("mutagen.mp3.MP3", "mutagen.File", "apa-feed probe", "probe + JSON round trip")
+
+
+def make_many(folder: Path, ffmpeg: str, count: int) -> Path:
+    """``count`` copies of one 1-s 64 kbit/s MP3, each behind its own ID3 tag (made once, kept in ``folder``)."""
+    sys.path.insert(0, str(BENCH))
+    from upload import id3_tag  # the catalogue's tag (bench/upload.py)
+
+    many = folder / f"many-{count}"
+    if not (many / f"{count - 1:06d}.mp3").exists():
+        many.mkdir(parents=True, exist_ok=True)
+        base = folder / "many-base.mp3"
+        encode(ffmpeg, base, 1, ["-c:a", "libmp3lame", "-b:a", "64k"])
+        audio = base.read_bytes()
+        for n in range(count):
+            (many / f"{n:06d}.mp3").write_bytes(id3_tag(n) + audio)
+    return many
+
+
+def many_child(reader: str, folder: Path) -> None:
+    """In the fresh process: every module imported, then one reader timed over the folder's MP3s."""
+    import mutagen
+    from mutagen.mp3 import MP3
+
+    calls: dict[str, Callable[[Path], object]] = {
+        "mutagen.mp3.MP3": MP3,
+        "mutagen.File": mutagen.File,
+        "apa-feed probe": probe,
+        "probe + JSON round trip": lambda path: AudioInfo.from_json(json.loads(json.dumps(probe(path).to_json()))),
+    }
+    files = sorted(folder.glob("*.mp3"))
+    call = calls[reader]
+    gc.collect()
+    started = time.process_time()  # CPU time: steadier than the wall clock on a shared machine
+    for path in files:
+        call(path)
+    print(json.dumps(time.process_time() - started))
+
+
+def time_many(folder: Path, rounds: int) -> None:
+    count = len(list(folder.glob("*.mp3")))
+    best: dict[str, float] = {}
+    for reader in MANY_READERS:
+        command = [sys.executable, __file__, "--child-many", reader, str(folder)]
+        runs = [subprocess.run(command, capture_output=True, text=True, check=True) for _ in range(rounds)]
+        best[reader] = min(float(run.stdout.strip().splitlines()[-1]) for run in runs)
+        ratio = best[reader] / best[MANY_READERS[0]]
+        print(f"{reader:<26} {best[reader]:6.3f} s CPU for {count:,} tiny MP3s (fresh process)  {ratio:4.2f}× MP3()")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) / "apa-feed-bench-corpus")
     parser.add_argument("--ffmpeg", help="ffmpeg used to make the corpus and as the reference decoder")
     parser.add_argument("--rounds", type=int, default=5, help="timing rounds (best is kept)")
+    parser.add_argument("--many", type=int, metavar="N", help="instead: time reading N tiny MP3s (see above)")
+    parser.add_argument("--child-many", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_many:
+        return many_child(args.child_many[0], Path(args.child_many[1]))
     ffmpeg = find_ffmpeg(args.ffmpeg)
+    if args.many:
+        return time_many(make_many(args.corpus, ffmpeg, args.many), args.rounds)
     files = make_corpus(args.corpus, ffmpeg)
     decoded = references(args.corpus, files, ffmpeg)
     print(f"reference decoder: {ffmpeg}")

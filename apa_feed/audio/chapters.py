@@ -4,22 +4,21 @@ Vorbis ``CHAPTERnnn`` comments.
 Each reader returns the chapters in playing order and the indexes of those that carry an
 embedded JPEG or PNG picture (ID3 APIC sub-frame): a picture has no URL yet, so
 :attr:`Chapter.image` stays None; :func:`chapter_pictures` gives the pictures themselves.
-The MP4 chapter track is read from the file mutagen opened (``audio.filename``), by :mod:`.mp4chapters`.
+The MP4 chapter track is read from the file mutagen read (its open handle), by :mod:`.mp4chapters`.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp4 import MP4Tags
 
 from ..feed.chapters import Chapter
 from .artwork import cover_info
-from .mp4chapters import read_chapter_track
-from .tags import id3_text
+from .mp4chapters import chapter_track
+from .tags import Frames, id3_text
 
 Found = tuple[tuple[Chapter, ...], tuple[int, ...]]
 """Chapters, and the indexes of the chapters that have an embedded image."""
@@ -29,13 +28,17 @@ CHAPTER_IMAGE_TYPES = ("image/jpeg", "image/png")
 """The chapter picture formats kept (what podcast apps show); others are ignored."""
 
 
-def read_chapters(audio: Any, duration: float) -> Found:
-    """The chapters of a mutagen file (``duration`` closes the last one where the format has no end times)."""
+def read_chapters(audio: Any, duration: float, handle: BinaryIO, moov: bytes | None) -> Found:
+    """The chapters of a mutagen file (``duration`` closes the last one where the format has no end times).
+
+    ``handle`` is the file mutagen read, still open; ``moov`` the body of its ``moov`` box if it is an MP4
+    (:func:`~.mp4time.read_moov`): the chapter track is read from them.
+    """
     tags: Any = audio.tags
     if isinstance(tags, ID3):
         return _id3_chapters(tags)
     if isinstance(tags, MP4Tags) or type(audio).__name__ == "MP4":
-        return _mp4_chapters(audio, duration), ()
+        return _mp4_chapters(audio, duration, chapter_track(handle, moov)), ()
     if tags is not None and hasattr(tags, "as_dict"):
         return _vorbis_chapters(tags.as_dict(), duration), ()
     return (), ()
@@ -59,10 +62,11 @@ def _id3_chapters(tags: Any) -> Found:
 
 def _ordered_chaps(tags: Any) -> list[Any]:
     """The CHAP frames in the top-level CTOC's order; without a usable CTOC, by start time."""
-    chaps = {frame.element_id: frame for frame in tags.getall("CHAP")}
+    frames = Frames(tags)
+    chaps = {frame.element_id: frame for frame in frames.getall("CHAP")}
     if not chaps:
         return []
-    ids = [i for i in _toc_order(tags) if i in chaps] or sorted(chaps, key=lambda i: (chaps[i].start_time, i))
+    ids = [i for i in _toc_order(frames) if i in chaps] or sorted(chaps, key=lambda i: (chaps[i].start_time, i))
     return [chaps[i] for i in ids]
 
 
@@ -76,7 +80,7 @@ def _picture(frame: Any) -> tuple[bytes, str] | None:
     return None
 
 
-def _toc_order(tags: Any) -> list[str]:
+def _toc_order(tags: Frames) -> list[str]:
     """Chapter element IDs in the order of the top-level CTOC (nested tables expanded); [] if none."""
     tocs = {frame.element_id: frame for frame in tags.getall("CTOC")}
     top = [toc for toc in tocs.values() if toc.flags & CTOCFlags.TOP_LEVEL] or list(tocs.values())[:1]
@@ -112,14 +116,12 @@ def _chap(frame: Any, number: int) -> Chapter:
     return Chapter(frame.start_time / 1000, title or f"Chapter {number}", end, url)
 
 
-def _mp4_chapters(audio: Any, duration: float) -> tuple[Chapter, ...]:
-    """The QuickTime chapter track if the file has one, else the Nero ``chpl`` list (mutagen's ``chapters``).
+def _mp4_chapters(audio: Any, duration: float, track: tuple[Chapter, ...]) -> tuple[Chapter, ...]:
+    """The QuickTime chapter ``track`` if the file has one, else the Nero ``chpl`` list (mutagen's ``chapters``).
 
     The track wins when both exist: it is what Apple's players show, it keeps each chapter's end,
     and a tagger that rewrites ``chpl`` alone can leave the two disagreeing.
     """
-    filename = getattr(audio, "filename", None)
-    track = read_chapter_track(Path(filename)) if filename else ()
     if track:
         return track
     found = getattr(audio, "chapters", None)

@@ -152,13 +152,18 @@ def read_chapter_track(path: Path) -> tuple[Chapter, ...]:
     Raises OSError if the file cannot be read.
     """
     with open(path, "rb") as handle:
-        moov = read_moov(handle)
-        if moov is None:
-            return ()
-        try:
-            return _track_chapters(handle, moov)
-        except (struct.error, IndexError, ValueError):
-            return ()
+        return chapter_track(handle, read_moov(handle))
+
+
+def chapter_track(handle: BinaryIO, moov: bytes | None) -> tuple[Chapter, ...]:
+    """:func:`read_chapter_track` of the file open as ``handle``, whose ``moov`` box body is ``moov``
+    (:func:`~.mp4time.read_moov`, read once by the probe). Raises OSError if the file cannot be read."""
+    if moov is None:
+        return ()
+    try:
+        return _track_chapters(handle, moov)
+    except (struct.error, IndexError, ValueError):
+        return ()
 
 
 def _track_chapters(handle: BinaryIO, moov: bytes) -> tuple[Chapter, ...]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
 MAX_MOOV = 64 << 20
@@ -133,13 +132,11 @@ def _playing_time(track: _Track, scale: int) -> float | None:
     return min(segment / scale, rest) if rest > 0 else segment / scale
 
 
-def mp4_duration(path: Path) -> float | None:
+def mp4_duration(moov: bytes | None) -> float | None:
     """Playing time (seconds) of the first sound track per its edit list; None if there is no edit list.
 
-    Raises OSError if the file cannot be read; a damaged box gives None.
+    ``moov`` is the body of the file's ``moov`` box (:func:`read_moov`); a damaged box gives None.
     """
-    with open(path, "rb") as handle:
-        moov = read_moov(handle)
     if moov is None:
         return None
     try:
@@ -156,14 +153,13 @@ def mp4_duration(path: Path) -> float | None:
     return None
 
 
-def aac_channels(path: Path) -> int | None:
+def aac_channels(moov: bytes | None) -> int | None:
     """Channels of the first AAC sample entry's AudioSpecificConfig, where it settles the count: an
     explicit "no SBR" extension (so no parametric stereo) or a channel configuration other than mono.
 
     mutagen reports the sample entry's count (often a fixed 2) for mono AAC with explicit signalling.
+    ``moov`` is the body of the file's ``moov`` box (:func:`read_moov`).
     """
-    with open(path, "rb") as handle:
-        moov = read_moov(handle)
     found = find_box(moov, [b"trak", b"mdia", b"minf", b"stbl", b"stsd"]) if moov else None
     if moov is None or found is None or found[1] - found[0] < 8 + 36:
         return None

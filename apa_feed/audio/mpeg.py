@@ -10,11 +10,14 @@ info) are *not* subtracted: the result is the raw frame duration, what a plain d
 from __future__ import annotations
 
 import mmap
+import os
 import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 FIRST_SYNC_WINDOW = 1 << 20
 """How far past the ID3v2 tag to look for the first frame (bytes)."""
@@ -217,37 +220,50 @@ def _gapless(buf: mmap.mmap) -> Gapless | None:
     return Gapless(frames, frame.samples, frame.sample_rate, delay, padding)
 
 
-def read_gapless(path: Path) -> Gapless | None:
+@contextmanager
+def mapped(handle: BinaryIO) -> Iterator[mmap.mmap | None]:
+    """The whole open file ``handle`` memory-mapped (read-only); None if it is under 4 bytes (no frame header).
+
+    One map serves :func:`gapless`, :func:`junk` and :func:`scan` on the same file.
+    """
+    if os.fstat(handle.fileno()).st_size < 4:
+        yield None
+        return
+    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+        yield buf
+
+
+def gapless(buf: mmap.mmap | None) -> Gapless | None:
     """The Xing/Info (+ LAME) header of the frame right after the ID3v2 tag, as ffmpeg reads it; None if absent.
 
-    Past leading junk there is none (decoders do not look further). Raises OSError if the file cannot be opened.
+    Past leading junk there is none (decoders do not look further).
     """
-    with open(path, "rb") as file:
-        if file.seek(0, 2) < 4:
-            return None
-        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-            return _gapless(buf)
+    return None if buf is None else _gapless(buf)
+
+
+def junk(buf: mmap.mmap | None) -> int:
+    """Bytes between the ID3v2 tag (or the start) and the first MPEG frame; 0 if none or no frame is found."""
+    return 0 if buf is None else _junk(buf)
+
+
+def scan(buf: mmap.mmap | None) -> ScanResult | None:
+    """Count the MPEG audio frames in ``buf``; None if it holds no valid MPEG frame sequence."""
+    return None if buf is None else _scan(buf)
+
+
+def read_gapless(path: Path) -> Gapless | None:
+    """:func:`gapless` of the file at ``path``. Raises OSError if the file cannot be opened."""
+    with open(path, "rb") as file, mapped(file) as buf:
+        return gapless(buf)
 
 
 def leading_junk(path: Path) -> int:
-    """Bytes between the ID3v2 tag (or the start) and the first MPEG frame; 0 if none or no frame is found.
-
-    Reads only the file's head. Raises OSError if the file cannot be opened.
-    """
-    with open(path, "rb") as file:
-        if file.seek(0, 2) < 4:
-            return 0
-        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-            return _junk(buf)
+    """:func:`junk` of the file at ``path`` (only its head is read). Raises OSError if the file cannot be opened."""
+    with open(path, "rb") as file, mapped(file) as buf:
+        return junk(buf)
 
 
 def scan_mp3(path: Path) -> ScanResult | None:
-    """Count the MPEG audio frames of ``path``; None if it holds no valid MPEG frame sequence.
-
-    Raises OSError if the file cannot be opened.
-    """
-    with open(path, "rb") as file:
-        if file.seek(0, 2) < 4:
-            return None
-        with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-            return _scan(buf)
+    """:func:`scan` of the file at ``path``. Raises OSError if the file cannot be opened."""
+    with open(path, "rb") as file, mapped(file) as buf:
+        return scan(buf)

@@ -8,13 +8,15 @@ estimates, and the MP4 edit list (:mod:`.mp4time`) so AAC priming samples are no
 
 from __future__ import annotations
 
+import mmap
+import os
 import struct
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import mutagen
 from mutagen.flac import FLAC
-from mutagen.mp3 import BitrateMode
+from mutagen.mp3 import MP3, BitrateMode
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
@@ -24,8 +26,8 @@ from ..errors import ApaFeedError
 from .artwork import cover_info
 from .chapters import chapter_pictures, read_chapters
 from .info import APPLE_FORMATS, EXTENSIONS, MIME_BY_FORMAT, AudioInfo, CoverInfo, Tags
-from .mp4time import aac_channels, itunsmpb_duration, mp4_duration
-from .mpeg import leading_junk, read_gapless, scan_mp3
+from .mp4time import aac_channels, itunsmpb_duration, mp4_duration, read_moov
+from .mpeg import gapless, junk, mapped, scan
 from .tags import find_cover, read_tags
 
 __all__ = ["APPLE_FORMATS", "EXTENSIONS", "MIME_BY_FORMAT", "AudioError", "AudioInfo", "CoverInfo", "Tags",
@@ -34,6 +36,9 @@ __all__ = ["APPLE_FORMATS", "EXTENSIONS", "MIME_BY_FORMAT", "AudioError", "Audio
 SHORTFALL = 0.9
 """A file holding less than this share of the bytes its header promises is cut short."""
 _FIXED_CODECS = {"OggOpus": "opus", "OggVorbis": "vorbis", "FLAC": "flac"}
+_MPEG_STARTS = (b"ID3", b"\xff\xf2", b"\xff\xf3", b"\xff\xfa", b"\xff\xfb")
+_MPEG_NAMES = (".mp3", ".mp2", ".mpg", ".mpeg")
+"""What :meth:`mutagen.mp3.MP3.score` gives 2 points for (the start) and 1 (the name)."""
 _MP4_CODECS = {"mp4a.40": "aac", "mp4a.67": "aac", "mp4a.66": "aac", "mp4a.6b": "mp3", "mp4a.69": "mp3",
                "alac": "alac", "ac-3": "ac3", "ec-3": "eac3"}  # fmt: skip
 ITUNSMPB = "----:com.apple.iTunes:iTunSMPB"
@@ -55,7 +60,13 @@ def probe(path: Path) -> AudioInfo:
         raise AudioError(f"cannot read the file ({exc.strerror or exc})") from None
     if size == 0:
         raise AudioError("empty file (0 bytes)")
-    audio = _open(path)
+    with _opened(path) as handle:
+        return _probe(path, handle, size)
+
+
+def _probe(path: Path, handle: BinaryIO, size: int) -> AudioInfo:
+    """:func:`probe` on the file open as ``handle``: mutagen and the header readers all read this one handle."""
+    audio = _load(path, handle)
     kind = type(audio).__name__
     if kind not in MIME_BY_FORMAT:
         raise AudioError(f"{kind} audio is not supported (expected MP3 or M4A/AAC)")
@@ -64,16 +75,17 @@ def probe(path: Path) -> AudioInfo:
         raise AudioError("no audio found in the file (duration 0)")
     if kind in ("MP3", "WAVE"):  # their bitrate is exact; Ogg's is nominal, FLAC's is computed from the size
         _check_complete(audio.info, length, size)
-    duration, source, bitrate = _duration(path, audio, kind, length)
+    moov = read_moov(handle) if kind == "MP4" else None
+    duration, source, bitrate = _duration(handle, moov, audio, kind, length)
     if not duration > 0:  # an MP4 whose edit list or header says 0 (or NaN) where mutagen saw some audio
         raise AudioError("no audio found in the file (duration 0)")
-    chapters, images = read_chapters(audio, duration)
+    chapters, images = read_chapters(audio, duration, handle, moov)
     cover = find_cover(audio)
     return AudioInfo(
         duration, size, MIME_BY_FORMAT[kind], kind, source,
         bitrate=bitrate or _header_bitrate(audio.info, kind) or round(size * 8 / duration),
         sample_rate=OPUS_RATE if kind == "OggOpus" else int(getattr(audio.info, "sample_rate", 0) or 0),
-        channels=_channels(path, audio.info, kind),
+        channels=_channels(moov, audio.info, kind),
         codec=_codec(audio.info, kind),
         tags=read_tags(audio),
         cover=cover_info(cover) if cover else None,
@@ -87,7 +99,8 @@ def extract_cover(path: Path) -> tuple[bytes, str] | None:
     None if there is none or it is not an image Pillow reads. Raises :class:`AudioError` like :func:`probe`."""
     if not path.is_file():
         raise AudioError("file not found")
-    data = find_cover(_open(path))
+    with _opened(path) as handle:
+        data = find_cover(_load(path, handle))
     info = cover_info(data) if data else None
     return (data, info.mime_type) if data and info else None
 
@@ -98,16 +111,25 @@ def extract_chapter_images(path: Path) -> dict[int, tuple[bytes, str]]:
     :attr:`AudioInfo.chapter_images`). {} for other formats. Raises :class:`AudioError` like :func:`probe`."""
     if not path.is_file():
         raise AudioError("file not found")
-    return chapter_pictures(_open(path))
+    with _opened(path) as handle:
+        return chapter_pictures(_load(path, handle))
 
 
-def _sniff(path: Path) -> list[Any] | None:
+def _opened(path: Path) -> BinaryIO:
+    """``path`` open for reading; a file that cannot be opened (a folder, no permission) is unreadable audio."""
+    try:
+        return open(path, "rb")
+    except OSError:
+        raise AudioError("not a readable audio file (the data is damaged)") from None
+
+
+def _sniff(name: str, head: bytes) -> list[Any] | None:
     """The mutagen classes the file's first bytes call for, whatever its name; None to let mutagen guess.
 
     mutagen weighs the extension as much as the content: a FLAC file named ``.mp3`` ties and is read as MP3.
+    An ID3 tag or MPEG frame sync at the start *and* an MPEG name is MP3 for :func:`mutagen.File` too (3 points:
+    no other format can score as much there), so mutagen need not score every format it knows.
     """
-    with open(path, "rb") as handle:
-        head = handle.read(12)
     if head.startswith(b"fLaC"):
         return [FLAC]
     if head.startswith(b"OggS"):
@@ -116,12 +138,18 @@ def _sniff(path: Path) -> list[Any] | None:
         return [WAVE]
     if head[4:8] == b"ftyp":
         return [MP4]
+    if head.startswith(_MPEG_STARTS) and name.lower().endswith(_MPEG_NAMES):
+        return [MP3]
     return None
 
 
-def _open(path: Path) -> Any:
+def _load(path: Path, handle: BinaryIO) -> Any:
+    """mutagen's reading of the open file ``handle`` (``path`` is its name: mutagen weighs the extension)."""
     try:
-        audio: mutagen.FileType | None = mutagen.File(path, options=_sniff(path))
+        name = os.fspath(path)
+        options = _sniff(name, handle.read(12))
+        handle.seek(0)
+        audio: mutagen.FileType | None = mutagen.File(fileobj=handle, filename=name, options=options)
     except mutagen.MutagenError as exc:
         reason = "no MPEG audio frames found" if "sync" in str(exc) else "the data is damaged"
         raise AudioError(f"not a readable audio file ({reason})") from None
@@ -132,12 +160,13 @@ def _open(path: Path) -> Any:
     return audio
 
 
-def _duration(path: Path, audio: Any, kind: str, length: float) -> tuple[float, str, int]:
+def _duration(handle: BinaryIO, moov: bytes | None, audio: Any, kind: str, length: float) -> tuple[float, str, int]:
     """(seconds, ``header``/``scan``, bits per second or 0 for mutagen's) of the audio a full decode plays."""
     if kind == "MP3":
-        return _mp3_duration(path, audio.info, length)
+        with mapped(handle) as buf:
+            return _mp3_duration(buf, audio.info, length)
     if kind == "MP4":
-        exact = mp4_duration(path)  # the edit list: priming samples and end padding left out
+        exact = mp4_duration(moov)  # the edit list: priming samples and end padding left out
         if exact is None and audio.tags is not None and audio.tags.get(ITUNSMPB):
             exact = itunsmpb_duration(bytes(audio.tags[ITUNSMPB][0]).decode("latin-1"), int(audio.info.sample_rate))
         if exact is not None:
@@ -145,22 +174,21 @@ def _duration(path: Path, audio: Any, kind: str, length: float) -> tuple[float, 
     return length, "header", 0
 
 
-def _mp3_duration(path: Path, info: Any, length: float) -> tuple[float, str, int]:
+def _mp3_duration(buf: mmap.mmap | None, info: Any, length: float) -> tuple[float, str, int]:
     """The Xing/Info frame count less the LAME tag's delay and padding (ffmpeg's libmp3lame tag included,
     which mutagen does not read); else, or past leading junk, a count of every frame."""
-    header = read_gapless(path)
+    header = gapless(buf)
     if header is not None and header.frames > 0:
         return header.duration, "header", 0
-    junk = leading_junk(path)
-    if info.bitrate_mode == BitrateMode.UNKNOWN or getattr(info, "sketchy", False) or junk:
-        scanned = scan_mp3(path)  # no usable Xing/Info/VBRI header: mutagen extrapolated from the first frame
+    if info.bitrate_mode == BitrateMode.UNKNOWN or getattr(info, "sketchy", False) or junk(buf):
+        scanned = scan(buf)  # no usable Xing/Info/VBRI header: mutagen extrapolated from the first frame
         if scanned is not None and scanned.frames > 0:
             return scanned.duration, "scan", round(scanned.audio_bytes * 8 / scanned.duration)
     return length, "header", 0
 
 
-def _channels(path: Path, info: Any, kind: str) -> int:
-    found = aac_channels(path) if kind == "MP4" else None  # mutagen may report a mono AAC as stereo
+def _channels(moov: bytes | None, info: Any, kind: str) -> int:
+    found = aac_channels(moov) if kind == "MP4" else None  # mutagen may report a mono AAC as stereo
     return found or int(getattr(info, "channels", 0) or 0)
 
 
