@@ -95,7 +95,7 @@ def to_text(fragment: str) -> str:
     pieces[1::3] = ["" if end or not name else _BREAKS.get(name.lower(), "") for end, name in tags]
     pieces[2::3] = [""] * (len(pieces) // 3)
     text = _SPACE_RUN.sub(" ", "".join(pieces).replace("\t", " "))
-    text = text.replace(" \n", "\n").replace("\n ", "\n")  # spaces come single now
+    text = text.replace(" \n", "\n").replace("\n ", "\n")  # no tab or run of spaces is left to strip
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
