@@ -19,6 +19,54 @@ from .yamlhint import is_colon_error, unquoted_colons
 
 
 @dataclass
+class ShowFolder:
+    """The show's folder, in which every file a show names must lie once its links are followed (a show
+    folder may be someone else's clone). One is made per read of the show: a big catalogue names thousands
+    of files, in the same few folders."""
+
+    path: str
+    """Its absolute path, as given."""
+    real: str
+    """Its path with every link followed."""
+    plain: set[str] = field(default_factory=set)
+    """Folders below :attr:`real` already found to be no link (each is asked about once, not once per file)."""
+
+    @classmethod
+    def of(cls, root: str | Path) -> ShowFolder:
+        """The folder ``root`` (relative to the working directory)."""
+        path = os.path.abspath(root)
+        return cls(path, os.path.realpath(path))
+
+    def outside(self, target: str | Path) -> str:
+        """Why ``target`` is not a file of the show ("outside it", "a link to outside it"), or "" when
+        it lies inside the show's folder once every symbolic link on the way is followed."""
+        if _within(self._realpath(os.fspath(target)), self.real):
+            return ""
+        return "a link to outside it" if _within(os.path.abspath(target), self.path) else OUTSIDE
+
+    def _realpath(self, path: str) -> str:
+        """``os.path.realpath(path)``, asking the file system only about the part below the show's folder
+        when the path lies there without ``..``, and about each folder on the way only once."""
+        if "\0" in path:
+            raise ValueError("embedded null byte")  # as os.path.realpath says
+        full = os.path.abspath(path)
+        head = self.path.rstrip(os.sep) + os.sep
+        if not full.startswith(head) or ".." in path.split(os.sep):
+            return os.path.realpath(path)
+        below = full[len(head) :].split(os.sep)
+        current, last = self.real.rstrip(os.sep), len(below) - 1
+        for index, part in enumerate(below):
+            current = f"{current}{os.sep}{part}"
+            if current in self.plain:
+                continue
+            if os.path.islink(current):  # from here on, let the OS follow the links
+                return os.path.realpath(os.path.join(current, *below[index + 1 :]))
+            if index < last:
+                self.plain.add(current)
+        return current
+
+
+@dataclass
 class Context:
     """Where we are reading, and the problems found so far."""
 
@@ -31,7 +79,7 @@ class Context:
     """The show's folder: every file a path names must lie inside it, its links followed (a show folder may
     be someone else's clone). None: ``base``."""
     problems: list[Problem] = field(default_factory=list)
-    real_root: str = ""
+    show: ShowFolder | None = None
     """``root`` with its links followed, when the caller knows it (worked out on first use otherwise)."""
 
     @property
@@ -46,14 +94,10 @@ class Context:
         self.problems.append(Problem(self.file, line, col, path, message, hint))
 
     def outside(self, target: Path) -> str:
-        """Why ``target`` is not a file of the show ("outside it", "a link to outside it"), or "" when
-        it lies inside the show's folder once every symbolic link on the way is followed."""
-        root = os.path.abspath(self.root if self.root is not None else self.base)
-        if not self.real_root:
-            self.real_root = os.path.realpath(root)
-        if _within(_realpath(os.fspath(target), root, self.real_root), self.real_root):
-            return ""
-        return "a link to outside it" if _within(os.path.abspath(target), root) else OUTSIDE
+        """Why ``target`` is not a file of the show (see :meth:`ShowFolder.outside`), or "" when it is one."""
+        if self.show is None:
+            self.show = ShowFolder.of(self.root if self.root is not None else self.base)
+        return self.show.outside(target)
 
     def refuse(self, node: Node | None, path: str, value: str, where: str) -> None:
         """Report that ``value`` names a file ``where`` (what :meth:`outside` said) instead of in the show."""
@@ -64,29 +108,27 @@ class Context:
 OUTSIDE = "outside it"
 
 
-def _realpath(path: str, root: str, real_root: str) -> str:
-    """``os.path.realpath(path)``, asking the file system only about the part below ``root`` (whose real
-    path is ``real_root``) when the path lies there without ``..``: a big catalogue has thousands of files."""
-    if "\0" in path:
-        raise ValueError("embedded null byte")  # as os.path.realpath says
-    full = os.path.abspath(path)
-    below = full[len(root) + 1 :].split(os.sep) if _within(full, root) and full != root else None
-    if below is None or ".." in os.fspath(path).split(os.sep):
-        return os.path.realpath(path)
-    current = real_root
-    for index, part in enumerate(below):
-        current = os.path.join(current, part)
-        if os.path.islink(current):  # from here on, let the OS follow the links
-            return os.path.realpath(os.path.join(current, *below[index + 1 :]))
-    return current
-
-
 def _within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's parser when PyYAML has it (about 10× faster; its nodes keep line and column)."""
+_PARSER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+NULL_TAG, TEXT_TAG = "tag:yaml.org,2002:null", "tag:yaml.org,2002:str"
+LIST_TAG, MAPPING_TAG = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+
+
+class SchemaLoader(_PARSER):  # type: ignore[valid-type,misc]
+    """libyaml's parser when PyYAML has it (about 10× faster; its nodes keep line and column), tagging
+    each node the way the schema reads it: a plain ``null``, ``~`` or empty value is null, any other
+    scalar is text (the schema decides what ``yes``, ``007`` or ``2025-11-12`` mean), so YAML 1.1's
+    dozen implicit types are not tried on every value of every file."""
+
+    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
+        """The tag of a node without one written."""
+        if kind is ScalarNode:
+            return NULL_TAG if implicit[0] and value in _NULLS else TEXT_TAG
+        return LIST_TAG if kind is SequenceNode else MAPPING_TAG
 
 
 def compose_file(path: Path, ctx: Context) -> Node | None:
@@ -100,11 +142,11 @@ def compose_file(path: Path, ctx: Context) -> Node | None:
         ctx.problems.append(Problem(ctx.file, message=f"not UTF-8 text ({exc.reason})"))
         return None
     try:
-        return yaml.compose(text, Loader=LOADER)
+        return yaml.compose(text, Loader=SchemaLoader)
     except yaml.YAMLError as exc:
         error: yaml.YAMLError | None = exc
         if isinstance(exc, yaml.MarkedYAMLError) and is_colon_error(exc):
-            colons, error = unquoted_colons(text, exc, LOADER)
+            colons, error = unquoted_colons(text, exc, SchemaLoader)
             for c in colons:
                 hint = f"put the value in quotes: {c.fixed}"
                 ctx.problems.append(Problem(ctx.file, c.line, c.column, c.field, COLON, hint))
@@ -148,11 +190,7 @@ def describe(node: Node) -> str:
 
 def is_null(node: Node) -> bool:
     """True for an empty value or an explicit ``null``/``~``."""
-    return (
-        isinstance(node, ScalarNode)
-        and node.tag == "tag:yaml.org,2002:null"
-        and node.value in ("", "~", "null", "Null", "NULL")
-    )
+    return isinstance(node, ScalarNode) and node.tag == NULL_TAG and node.value in _NULLS
 
 
 def mapping_items(node: MappingNode, ctx: Context, path: str) -> list[tuple[str, ScalarNode, Node]]:
@@ -173,7 +211,7 @@ def mapping_items(node: MappingNode, ctx: Context, path: str) -> list[tuple[str,
     return items
 
 
-def file_context(path: Path, root: Path | None = None, real_root: str = "") -> Context:
+def file_context(path: Path, root: Path | None = None, show: ShowFolder | None = None) -> Context:
     """A fresh context naming ``path`` the way the user sees it; the files it names must lie in ``root``
-    (default: the file's own folder), whose real path is ``real_root`` when the caller knows it."""
-    return Context(path, path.parent, root, real_root=real_root)
+    (default: the file's own folder), which is ``show`` when the caller has read it already."""
+    return Context(path, path.parent, root, show=show)
