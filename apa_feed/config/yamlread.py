@@ -134,7 +134,7 @@ class SchemaLoader(_PARSER):  # type: ignore[valid-type,misc]
 def compose_file(path: Path, ctx: Context) -> Node | None:
     """Parse ``path`` into a node tree; syntax errors become located problems."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         ctx.problems.append(Problem(ctx.file, message="file not found"))
         return None
@@ -153,6 +153,20 @@ def compose_file(path: Path, ctx: Context) -> Node | None:
         if error is not None:
             _report(ctx, text, error)
     return None
+
+
+def read_text(path: str | Path) -> str:
+    """The UTF-8 text of ``path`` with its line ends read as ``\\n``, as ``Path.read_text`` gives it, in
+    four system calls instead of nine (a big catalogue has thousands of files)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    text = b"".join(chunks).decode("utf-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 COLON = "a colon and a space inside a value start a new field in YAML"
