@@ -16,6 +16,7 @@ from yaml.nodes import Node
 from ..errors import Problem, ProblemsFound
 from ..files import write_atomic
 from . import schema as s
+from .listing import Entries, files_in, folders_in, is_file, scan
 from .locate import Located, locate
 from .unread import split_keywords, unread_folder
 from .yamlread import Context, ShowFolder, compose_file
@@ -230,10 +231,7 @@ def episode_folders(root: Path) -> list[Path]:
 
 def episode_dirs(root: Path) -> list[str]:
     """Every folder under ``root/episodes``, in name order (as text: a big catalogue has thousands)."""
-    try:
-        return sorted(e.path for e in os.scandir(root / "episodes") if e.is_dir())
-    except OSError:
-        return []
+    return folders_in(scan(str(root / "episodes")))
 
 
 def read_episodes(root: Path, tz: ZoneInfo) -> tuple[list[EpisodeMeta], list[Problem]]:
@@ -241,11 +239,12 @@ def read_episodes(root: Path, tz: ZoneInfo) -> tuple[list[EpisodeMeta], list[Pro
     problems: list[Problem] = []
     episodes: list[EpisodeMeta] = []
     show = ShowFolder.of(root)  # once: each file's path is then followed only below it
-    for name in episode_dirs(root):
-        if not os.path.isfile(os.path.join(name, EPISODE_FILE)):
-            problems.extend(unread_folder(Path(name), _listing(name), EPISODE_FILE))
+    for name in folders_in(show.entries(str(root / "episodes"))):
+        entries = show.entries(name)  # one listing answers for every file of the folder
+        if not is_file(name, EPISODE_FILE, entries):
+            problems.extend(unread_folder(Path(name), files_in(name, entries), EPISODE_FILE))
             continue
-        meta, found = read_episode(name, tz, root, show)
+        meta, found = read_episode(name, tz, root, show, entries)
         problems.extend(found)
         if meta is not None:
             episodes.append(meta)
@@ -253,11 +252,11 @@ def read_episodes(root: Path, tz: ZoneInfo) -> tuple[list[EpisodeMeta], list[Pro
 
 
 def read_episode(
-    name: str, tz: ZoneInfo, root: Path | None = None, show: ShowFolder | None = None
+    name: str, tz: ZoneInfo, root: Path | None = None, show: ShowFolder | None = None, entries: Entries = None
 ) -> tuple[EpisodeMeta | None, list[Problem]]:
     """The episode in folder ``name`` (None when its episode.yaml is wrong), and its file's problems.
     Every file it names or finds lies in ``root``, the show's folder (default: the one above episodes/),
-    which is ``show`` when the caller has read it already."""
+    which is ``show`` when the caller has read it already, as it has listed the folder (``entries``)."""
     folder = Path(name)
     file = folder / EPISODE_FILE
     ctx = Context(file, folder, folder.parent.parent if root is None else root, show=show)
@@ -272,7 +271,7 @@ def read_episode(
         ctx.report(node, "audio", what, "" if values["audio"] else "or an enclosure for audio hosted elsewhere")
         values = None
     if values is not None:
-        values = _defaults(name, folder, values, ctx, node)
+        values = _defaults(name, folder, values, ctx, node, entries)
     if values is None:
         return None, ctx.problems
     located = locate(file, node)
@@ -280,10 +279,12 @@ def read_episode(
     return _episode(folder, values, tz, located), ctx.problems
 
 
-def _defaults(name: str, folder: Path, v: dict[str, Any], ctx: Context, node: Node | None) -> dict[str, Any] | None:
+def _defaults(
+    name: str, folder: Path, v: dict[str, Any], ctx: Context, node: Node | None, entries: Entries
+) -> dict[str, Any] | None:
     """``v`` with the transcript and chapters file found next to episode.yaml (in ``folder``, named
-    ``name``) when it names none (None when one is a link to outside the show)."""
-    present = _listing(name) if not (v["transcript"] and v["chapters"]) else frozenset()
+    ``name``, holding ``entries``) when it names none (None when one is a link to outside the show)."""
+    present = files_in(name, entries) if not (v["transcript"] and v["chapters"]) else frozenset()
     found = dict(v)
     if not v["transcript"]:
         found["transcript"] = _found(folder, TRANSCRIPT_NAMES, present)
@@ -356,15 +357,6 @@ def _found(folder: Path, names: tuple[str, ...], present: frozenset[str]) -> Pat
             if n in present:
                 return folder / n
     return None
-
-
-def _listing(folder: str | Path) -> frozenset[str]:
-    """The names of the files in ``folder`` (one directory read per episode, not a stat per name)."""
-    try:
-        with os.scandir(folder) as entries:
-            return frozenset([e.name for e in entries if e.is_file()])
-    except OSError:
-        return frozenset()
 
 
 def aware(value: date | datetime, tz: ZoneInfo) -> datetime:

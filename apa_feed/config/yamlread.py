@@ -15,6 +15,7 @@ import yaml.reader
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Problem, display_path
+from .listing import Entries, scan
 from .yamlhint import is_colon_error, unquoted_colons
 
 
@@ -30,6 +31,8 @@ class ShowFolder:
     """Its path with every link followed."""
     plain: set[str] = field(default_factory=set)
     """Folders below :attr:`real` already found to be no link (each is asked about once, not once per file)."""
+    listed: dict[str, dict[str, os.DirEntry[str]]] = field(default_factory=dict)
+    """What :meth:`entries` found in each folder, by the folder's real path."""
 
     @classmethod
     def of(cls, root: str | Path) -> ShowFolder:
@@ -56,14 +59,33 @@ class ShowFolder:
         below = full[len(head) :].split(os.sep)
         current, last = self.real.rstrip(os.sep), len(below) - 1
         for index, part in enumerate(below):
-            current = f"{current}{os.sep}{part}"
+            folder, current = current, f"{current}{os.sep}{part}"
             if current in self.plain:
                 continue
-            if os.path.islink(current):  # from here on, let the OS follow the links
+            if self._is_link(folder, part, current):  # from here on, let the OS follow the links
                 return os.path.realpath(os.path.join(current, *below[index + 1 :]))
             if index < last:
                 self.plain.add(current)
         return current
+
+    def _is_link(self, folder: str, name: str, path: str) -> bool:
+        """Whether ``path``, ``name`` in ``folder``, is a link: what :meth:`entries` saw there when it listed
+        ``folder``, else what the file system says (a name spelt otherwise on a case-insensitive disk too)."""
+        entry = self.listed[folder].get(name) if folder in self.listed else None
+        if entry is None:
+            return os.path.islink(path)
+        try:
+            return entry.is_symlink()
+        except OSError:  # as os.path.islink answers
+            return False
+
+    def entries(self, folder: str) -> Entries:
+        """The entries of ``folder`` by name (None when it cannot be listed), kept so that asking whether one
+        of them is a link costs no system call: an episode's folder is listed once for all its files."""
+        entries = scan(folder)
+        if entries is not None:
+            self.listed[self._realpath(folder)] = entries
+        return entries
 
 
 @dataclass
