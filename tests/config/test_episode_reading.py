@@ -254,3 +254,51 @@ def test_the_show_file_reads_its_language_no_as_text(project: Path) -> None:
     (project / "feed.yaml").write_bytes(("\r\n".join([*lines, "language: no", "explicit: false"]) + "\r\n").encode())
     show = load_show(project / "feed.yaml")
     assert (show.language, show.explicit) == ("no", False)
+
+
+# What one listing of an episode folder answers.
+
+
+def test_an_episode_file_that_links_inside_the_show_is_read_and_one_that_links_outside_is_not(show: Path) -> None:
+    add_episode(show, "a", episode_yaml("kept", "2025-11-12"))
+    (show / "drafts").mkdir()
+    (show / "drafts" / "b.yaml").write_text(episode_yaml("linked", "2025-11-13"), encoding="utf-8")
+    folder = add_episode(show, "b", "")
+    (folder / "episode.yaml").unlink()
+    (folder / "episode.yaml").symlink_to(show / "drafts" / "b.yaml")
+    (show.parent / "outside" / "c.yaml").write_text(episode_yaml("theirs", "2025-11-14"), encoding="utf-8")
+    folder = add_episode(show, "c", "")
+    (folder / "episode.yaml").unlink()
+    (folder / "episode.yaml").symlink_to(show.parent / "outside" / "c.yaml")
+    episodes, problems = read(show)
+    assert {slug: e.title for slug, e in episodes.items()} == {"a": "kept", "b": "linked"}
+    assert problems == [
+        'error: episodes/c/episode.yaml: expected a file inside the show folder, got "c/episode.yaml" '
+        "(a link to outside it)"
+    ]
+
+
+def test_a_broken_or_misspelt_episode_file_leaves_the_folder_unread(show: Path) -> None:
+    folder = add_episode(show, "broken", "")
+    (folder / "episode.yaml").unlink()
+    (folder / "episode.yaml").symlink_to(folder / "nowhere.yaml")
+    folder = add_episode(show, "misspelt", "")
+    (folder / "episode.yaml").rename(folder / "Episode.yml")
+    (show / "episodes" / "a-file").write_text("not a folder", encoding="utf-8")
+    episodes, problems = read(show)
+    assert episodes == {}
+    assert problems == [
+        "warning: episodes/broken/: holds audio (audio.mp3) but no episode.yaml, so it is not in the feed; create "
+        'its episode.yaml (title, date, audio, description); apa-feed new "TITLE" writes one to start from',
+        "error: episodes/misspelt/Episode.yml: not read: apa-feed reads only episode.yaml, so this episode is not in "
+        "the feed; rename it to episode.yaml",
+    ]
+
+
+def test_transcript_and_chapters_are_found_beside_the_episode_file(show: Path) -> None:
+    folder = add_episode(show, "a", episode_yaml("x", "2025-11-12"))
+    shutil.copy(SAMPLE / "transcript.vtt", folder / "transcript.srt")
+    shutil.copy(SAMPLE / "chapters.json", folder / "chapters.json")
+    (folder / "transcript.vtt").mkdir()  # a folder of that name is no transcript
+    ep = read(show)[0]["a"]
+    assert (ep.transcript, ep.chapters) == (folder / "transcript.srt", folder / "chapters.json")
