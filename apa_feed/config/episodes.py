@@ -16,9 +16,10 @@ from yaml.nodes import Node
 from ..errors import Problem, ProblemsFound
 from ..files import write_atomic
 from . import schema as s
+from .listing import Entries, files_in, folders_in, is_file, scan
 from .locate import Located, locate
 from .unread import split_keywords, unread_folder
-from .yamlread import Context, compose_file, file_context
+from .yamlread import Context, ShowFolder, compose_file
 
 EPISODE_FILE = "episode.yaml"
 
@@ -75,6 +76,7 @@ REMOTE_FIELDS = (
 
 TRANSCRIPT_NAMES = ("transcript.vtt", "transcript.srt", "transcript.json", "transcript.html", "transcript.txt")
 """Transcript files found next to the audio when episode.yaml names none."""
+CHAPTERS_NAMES = ("chapters.json",)
 
 GUID = re.compile(r"^\S(.{0,998}\S)?$")
 
@@ -229,22 +231,20 @@ def episode_folders(root: Path) -> list[Path]:
 
 def episode_dirs(root: Path) -> list[str]:
     """Every folder under ``root/episodes``, in name order (as text: a big catalogue has thousands)."""
-    try:
-        return sorted(e.path for e in os.scandir(root / "episodes") if e.is_dir())
-    except OSError:
-        return []
+    return folders_in(scan(str(root / "episodes")))
 
 
 def read_episodes(root: Path, tz: ZoneInfo) -> tuple[list[EpisodeMeta], list[Problem]]:
     """Read every episode: the valid ones, and the problems of the others (all of them)."""
     problems: list[Problem] = []
     episodes: list[EpisodeMeta] = []
-    real_root = os.path.realpath(root)  # once: each file's path is then followed only below it
-    for name in episode_dirs(root):
-        if not os.path.isfile(os.path.join(name, EPISODE_FILE)):
-            problems.extend(unread_folder(Path(name), _listing(Path(name)), EPISODE_FILE))
+    show = ShowFolder.of(root)  # once: each file's path is then followed only below it
+    for name in folders_in(show.entries(str(root / "episodes"))):
+        entries = show.entries(name)  # one listing answers for every file of the folder
+        if not is_file(name, EPISODE_FILE, entries):
+            problems.extend(unread_folder(Path(name), files_in(name, entries), EPISODE_FILE))
             continue
-        meta, found = read_episode(name, tz, root, real_root)
+        meta, found = read_episode(name, tz, root, show, entries)
         problems.extend(found)
         if meta is not None:
             episodes.append(meta)
@@ -252,47 +252,51 @@ def read_episodes(root: Path, tz: ZoneInfo) -> tuple[list[EpisodeMeta], list[Pro
 
 
 def read_episode(
-    name: str, tz: ZoneInfo, root: Path | None = None, real_root: str = ""
+    name: str, tz: ZoneInfo, root: Path | None = None, show: ShowFolder | None = None, entries: Entries = None
 ) -> tuple[EpisodeMeta | None, list[Problem]]:
     """The episode in folder ``name`` (None when its episode.yaml is wrong), and its file's problems.
-    Every file it names or finds lies in ``root``, the show's folder (default: the one above episodes/)."""
+    Every file it names or finds lies in ``root``, the show's folder (default: the one above episodes/),
+    which is ``show`` when the caller has read it already, as it has listed the folder (``entries``)."""
     folder = Path(name)
-    ctx = file_context(folder / EPISODE_FILE, folder.parent.parent if root is None else root, real_root)
-    where = ctx.outside(folder / EPISODE_FILE)
+    file = folder / EPISODE_FILE
+    ctx = Context(file, folder, folder.parent.parent if root is None else root, show=show)
+    where = ctx.outside(file)
     if where:  # episodes/x links to another folder: nothing there is the show's
         ctx.refuse(None, "", f'"{folder.name}/{EPISODE_FILE}"', where)
         return None, ctx.problems
-    node = compose_file(folder / EPISODE_FILE, ctx)
+    node = compose_file(file, ctx)
     values = s.read_mapping(node, EPISODE_FIELDS, ctx)
     if values is not None and (values["audio"] is None) == (values["enclosure"] is None):
         what = "both audio and enclosure: give one" if values["audio"] else "missing required field (file path)"
         ctx.report(node, "audio", what, "" if values["audio"] else "or an enclosure for audio hosted elsewhere")
         values = None
     if values is not None:
-        values = _defaults(folder, values, ctx, node)
+        values = _defaults(name, folder, values, ctx, node, entries)
     if values is None:
         return None, ctx.problems
-    located = locate(folder / EPISODE_FILE, node)
+    located = locate(file, node)
     values["keywords"] = split_keywords(values["keywords"], located, ctx.problems)
     return _episode(folder, values, tz, located), ctx.problems
 
 
-def _defaults(folder: Path, v: dict[str, Any], ctx: Context, node: Node | None) -> dict[str, Any] | None:
-    """``v`` with the transcript and chapters file found next to episode.yaml when it names none (None
-    when one is a link to outside the show)."""
-    present = _listing(folder) if not (v["transcript"] and v["chapters"]) else frozenset()
+def _defaults(
+    name: str, folder: Path, v: dict[str, Any], ctx: Context, node: Node | None, entries: Entries
+) -> dict[str, Any] | None:
+    """``v`` with the transcript and chapters file found next to episode.yaml (in ``folder``, named
+    ``name``, holding ``entries``) when it names none (None when one is a link to outside the show)."""
+    present = files_in(name, entries) if not (v["transcript"] and v["chapters"]) else frozenset()
     found = dict(v)
     if not v["transcript"]:
         found["transcript"] = _found(folder, TRANSCRIPT_NAMES, present)
     if not v["chapters"]:  # none, or an empty list
-        found["chapters"] = _found(folder, ("chapters.json",), present)
+        found["chapters"] = _found(folder, CHAPTERS_NAMES, present)
     bad = False
-    for name in ("transcript", "chapters"):
-        path = found[name]
-        if not v[name] and isinstance(path, Path):
+    for field_name in ("transcript", "chapters"):
+        path = found[field_name]
+        if not v[field_name] and isinstance(path, Path):
             where = ctx.outside(path)
             if where:
-                ctx.refuse(node, name, f'"{path.name}"', where)
+                ctx.refuse(node, field_name, f'"{path.name}"', where)
                 bad = True
     return None if bad else found
 
@@ -348,15 +352,11 @@ def _chapters(value: Any) -> Path | tuple[ChapterEntry, ...] | None:
 
 def _found(folder: Path, names: tuple[str, ...], present: frozenset[str]) -> Path | None:
     """The first of ``names`` among the files ``present`` in ``folder``."""
-    return next((folder / n for n in names if n in present), None)
-
-
-def _listing(folder: Path) -> frozenset[str]:
-    """The names of the files in ``folder`` (one directory read per episode, not a stat per name)."""
-    try:
-        return frozenset(e.name for e in os.scandir(folder) if e.is_file())
-    except OSError:
-        return frozenset()
+    if present:
+        for n in names:
+            if n in present:
+                return folder / n
+    return None
 
 
 def aware(value: date | datetime, tz: ZoneInfo) -> datetime:

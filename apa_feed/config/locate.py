@@ -48,9 +48,15 @@ def locate(file: Path, root: Node | None) -> Located:
 def _walk(node: Node, path: str, marks: dict[str, tuple[int, int]]) -> None:
     marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, MappingNode):
-        for key, value in node.value:
-            if isinstance(key, ScalarNode):
-                _walk(value, f"{path}.{key.value}" if path else str(key.value), marks)
+        children = [
+            (f"{path}.{k.value}" if path else str(k.value), v) for k, v in node.value if isinstance(k, ScalarNode)
+        ]
     elif isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, f"{path}[{index}]", marks)
+        children = [(f"{path}[{index}]", item) for index, item in enumerate(node.value)]
+    else:
+        return
+    for where, child in children:
+        if isinstance(child, ScalarNode):  # most of them: noted here, without a call
+            marks[where] = (child.start_mark.line + 1, child.start_mark.column + 1)
+        else:
+            _walk(child, where, marks)

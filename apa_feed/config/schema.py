@@ -289,24 +289,40 @@ def read_mapping(node: Node | None, fields: Sequence[Field], ctx: Context, path:
         ctx.report(node, path or "", f"expected a mapping of fields, got {what}")
         return None
     before = len(ctx.problems)
-    known = {f.name: f for f in fields}
+    known = _by_name(fields)
     values: dict[str, Any] = {}
     suggested: set[str] = set()
     for key, key_node, value_node in mapping_items(node, ctx, path):
-        where = f"{path}.{key}" if path else key
         spec = known.get(key)
         if spec is None:
             near = difflib.get_close_matches(key, list(known), n=1)
             suggested.update(near)
-            ctx.report(key_node, where, "unknown field", f'did you mean "{near[0]}"?' if near else "")
-        elif not (is_null(value_node) and not spec.required):
-            values[key] = spec.convert(value_node, ctx, where)
+            hint = f'did you mean "{near[0]}"?' if near else ""
+            ctx.report(key_node, f"{path}.{key}" if path else key, "unknown field", hint)
+        elif spec.required or not is_null(value_node):
+            values[key] = spec.convert(value_node, ctx, f"{path}.{key}" if path else key)
     for spec in fields:
-        if spec.name not in values and spec.required and spec.name not in suggested:
-            where = f"{path}.{spec.name}" if path else spec.name
-            ctx.report(node, where, f"missing required field ({spec.type})")
-        values.setdefault(spec.name, spec.default)
+        if spec.name not in values:
+            if spec.required and spec.name not in suggested:
+                where = f"{path}.{spec.name}" if path else spec.name
+                ctx.report(node, where, f"missing required field ({spec.type})")
+            values[spec.name] = spec.default
     return None if len(ctx.problems) > before else values
+
+
+_INDEXES: dict[int, tuple[tuple[Field, ...], dict[str, Field]]] = {}
+
+
+def _by_name(fields: Sequence[Field]) -> dict[str, Field]:
+    """``fields`` by name, worked out once for each declared tuple of fields (a big catalogue reads thousands
+    of files with the same ones; the few declared tuples, at module level, are kept)."""
+    index = _INDEXES.get(id(fields))
+    if index is not None and index[0] is fields:
+        return index[1]
+    known = {f.name: f for f in fields}
+    if isinstance(fields, tuple) and len(_INDEXES) < 64:  # immutable, so its index stays right
+        _INDEXES[id(fields)] = (fields, known)
+    return known
 
 
 def markdown_table(fields: Sequence[Field]) -> str:
