@@ -29,9 +29,8 @@ class ShowFolder:
     """Its absolute path, as given."""
     real: str
     """Its path with every link followed."""
-    folders: dict[str, str] = field(default_factory=dict)
-    """The real path of each folder below :attr:`path` already found to have no link on the way (each
-    is asked about once, not once per file), by its absolute path."""
+    plain: set[str] = field(default_factory=set)
+    """Folders below :attr:`real` already found to be no link (each is asked about once, not once per file)."""
     listed: dict[str, dict[str, os.DirEntry[str]]] = field(default_factory=dict)
     """What :meth:`entries` found in each folder, by the folder's real path."""
 
@@ -58,17 +57,15 @@ class ShowFolder:
         if not full.startswith(head) or ".." in path.split(os.sep):
             return os.path.realpath(path)
         below = full[len(head) :].split(os.sep)
-        given, current, start = head[:-1], self.real.rstrip(os.sep), 0
-        parent = full.rpartition(os.sep)[0]
-        if parent in self.folders:  # the common case: a file in a folder met before
-            given, current, start = parent, self.folders[parent], len(below) - 1
-        for index in range(start, len(below)):
-            part = below[index]
-            folder, current, given = current, f"{current}{os.sep}{part}", f"{given}{os.sep}{part}"
+        current, last = self.real.rstrip(os.sep), len(below) - 1
+        for index, part in enumerate(below):
+            folder, current = current, f"{current}{os.sep}{part}"
+            if current in self.plain:
+                continue
             if self._is_link(folder, part, current):  # from here on, let the OS follow the links
                 return os.path.realpath(os.path.join(current, *below[index + 1 :]))
-            if index < len(below) - 1:
-                self.folders[given] = current
+            if index < last:
+                self.plain.add(current)
         return current
 
     def _is_link(self, folder: str, name: str, path: str) -> bool:
