@@ -11,7 +11,7 @@ from lxml import etree  # (no stubs installed)
 from .atom import atom_feed
 from .fetch import ImportFailed
 from .records import Linked, OldFeed, OldItem, Person
-from .xmlread import attr, base_of, children, clean_url, inner, key, read_xml, text
+from .xmlread import Kids, attr, base_of, children, clean_url, group, inner, key, read_xml, text
 
 __all__ = ["OldFeed", "OldItem", "Person", "parse_feed"]
 
@@ -45,7 +45,7 @@ def _categories(channel: etree._Element) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def _people(el: etree._Element) -> tuple[Person, ...]:
+def _people(el: etree._Element | Kids) -> tuple[Person, ...]:
     return tuple(
         Person(inner(p).strip(), (p.get("role") or "host").strip(), p.get("href"), p.get("img"))
         for p in children(el, "podcast:person")
@@ -97,7 +97,7 @@ def _image_url(channel: etree._Element) -> str | None:
     return text(images[0], "url") if images else None
 
 
-def enclosure(el: etree._Element) -> etree._Element | None:
+def enclosure(el: etree._Element | Kids) -> etree._Element | None:
     """The first ``<enclosure>`` with a URL, else the first ``media:content`` with one (Media RSS, also in a
     ``media:group``), as podcast apps take it."""
     tags = [("enclosure", el)] + [("media:content", g) for g in (el, *children(el, "media:group"))]
@@ -108,7 +108,8 @@ def enclosure(el: etree._Element) -> etree._Element | None:
     return None
 
 
-def _item(index: int, el: etree._Element, base: str | None) -> OldItem:
+def _item(index: int, item: etree._Element, base: str | None) -> OldItem:
+    el = group(item)  # every field below is looked up among the item's children
     notes = text(el, "content:encoded") or text(el, "description") or text(el, "itunes:summary") or ""
     found = enclosure(el)
     size = "fileSize" if found is not None and key(found) == "media:content" else "length"
@@ -123,7 +124,7 @@ def _item(index: int, el: etree._Element, base: str | None) -> OldItem:
         notes=notes,
         enclosure_length=None if found is None else (found.get(size) or "").strip() or None,
         duration=text(el, "itunes:duration"),
-        image_url=clean_url(attr(el, "itunes:image", "href"), base_of(el, base)),
+        image_url=clean_url(attr(el, "itunes:image", "href"), base_of(item, base)),
         season=text(el, "itunes:season"),
         episode=text(el, "itunes:episode"),
         episode_type=text(el, "itunes:episodeType"),
@@ -140,13 +141,13 @@ def _item(index: int, el: etree._Element, base: str | None) -> OldItem:
     )
 
 
-def _keywords(el: etree._Element) -> tuple[str, ...]:
+def _keywords(el: etree._Element | Kids) -> tuple[str, ...]:
     words = [inner(c).strip() for c in children(el, "category")]
     if not any(words):
         words = (text(el, "itunes:keywords") or "").split(",")
     return tuple(dict.fromkeys(w.strip() for w in words if w.strip()))
 
 
-def _chapters(el: etree._Element) -> Linked | None:
+def _chapters(el: etree._Element | Kids) -> Linked | None:
     url = attr(el, "podcast:chapters", "url")
     return Linked(url, attr(el, "podcast:chapters", "type") or "application/json+chapters") if url else None

@@ -70,13 +70,29 @@ def _key(tag: str) -> str:
     return f"{NAMESPACES.get(namespace.lower(), namespace)}:{local}"
 
 
-def children(el: etree._Element, name: str) -> list[etree._Element]:
-    """The child elements of ``el`` named ``name`` (see :func:`key`)."""
+Kids = dict[str, list[etree._Element]]
+"""An element's child elements by :func:`key`, in document order (see :func:`group`)."""
+
+
+def group(el: etree._Element) -> Kids:
+    """``el``'s child elements by :func:`key`: made once, it answers every look-up of an element read field by
+    field (an item's twenty-odd fields would otherwise each walk its children)."""
+    kids: Kids = {}
+    for child in el:
+        if isinstance(tag := child.tag, str):
+            kids.setdefault(_key(tag), []).append(child)
+    return kids
+
+
+def children(el: etree._Element | Kids, name: str) -> list[etree._Element]:
+    """The child elements of ``el`` (or of the element ``el`` groups) named ``name`` (see :func:`key`)."""
+    if isinstance(el, dict):
+        return el.get(name, [])
     local = name.rpartition(":")[2]  # a tag that does not end with it cannot be ``name`` (cheaper than key())
     return [c for c in el if isinstance(tag := c.tag, str) and tag.endswith(local) and _key(tag) == name]
 
 
-def text(el: etree._Element, name: str) -> str | None:
+def text(el: etree._Element | Kids, name: str) -> str | None:
     """The stripped text of the first child ``name``, None if absent or empty."""
     for child in children(el, name):
         value = inner(child).strip()
@@ -85,7 +101,7 @@ def text(el: etree._Element, name: str) -> str | None:
     return None
 
 
-def attr(el: etree._Element, name: str, attribute: str) -> str | None:
+def attr(el: etree._Element | Kids, name: str, attribute: str) -> str | None:
     """An attribute of the first child ``name`` that has it."""
     for child in children(el, name):
         value = (child.get(attribute) or "").strip()
@@ -121,4 +137,6 @@ def clean_url(value: str | None, base: str = "") -> str | None:
         return None
     with suppress(ValueError):  # a base or URL urljoin cannot read: the URL as written (refused later)
         url = urljoin(base, url) if base else url
+    if url.isprintable() and " " not in url:  # no space or control character to encode (most URLs)
+        return url
     return "".join(quote(c) if c.isspace() or not c.isprintable() else c for c in url)
