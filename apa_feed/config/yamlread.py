@@ -201,11 +201,19 @@ def _report(ctx: Context, text: str, exc: yaml.YAMLError) -> None:
         what = exc.problem or "invalid YAML"
         ctx.problems.append(Problem(ctx.file, line, col, "", f"invalid YAML: {what}"))
     elif isinstance(exc, yaml.reader.ReaderError):
-        line, col = _line_col(text, exc.position)
+        line, col = _line_col(text, _characters(text, exc.position))
         what = f"a control character (#x{exc.character:04x}) that YAML does not allow; remove it"
         ctx.problems.append(Problem(ctx.file, line, col, "", what))
     else:
         ctx.problems.append(Problem(ctx.file, message=f"invalid YAML: {exc}"))
+
+
+def _characters(text: str, position: int) -> int:
+    """The character offset in ``text`` of a reader error's ``position``: libyaml counts the bytes of the UTF-8
+    it was given (an "é" before the fault is two), PyYAML's own reader counts characters."""
+    if _PARSER is yaml.SafeLoader:
+        return position
+    return len(text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "ignore"))
 
 
 def _line_col(text: str, position: int) -> tuple[int, int]:

@@ -173,10 +173,12 @@ def same_bytes(asset: Asset, found: StoredObject, hashes: dict[str, str]) -> boo
     return hashes.get(asset.key) == asset.sha256
 
 
+_MD5 = re.compile(r"[0-9a-f]{32}")
+
+
 def md5_etag(found: StoredObject) -> bool:
     """An ETag that is a plain MD5 (a multipart upload's has a "-N" suffix)."""
-    tag = found.etag or ""
-    return len(tag) == 32 and all(c in "0123456789abcdef" for c in tag)
+    return _MD5.fullmatch(found.etag or "") is not None
 
 
 def needs_manifest(assets: tuple[Asset, ...], listing: dict[str, StoredObject]) -> bool:

@@ -302,3 +302,16 @@ def test_transcript_and_chapters_are_found_beside_the_episode_file(show: Path) -
     (folder / "transcript.vtt").mkdir()  # a folder of that name is no transcript
     ep = read(show)[0]["a"]
     assert (ep.transcript, ep.chapters) == (folder / "transcript.srt", folder / "chapters.json")
+
+
+@pytest.mark.parametrize("before", ["plain", "Réalisation, mise en onde & mix — été"])
+def test_a_control_character_is_located_at_its_character_after_accents(show: Path, before: str) -> None:
+    """libyaml says where the fault is in bytes of UTF-8; the problem names the line and column a producer's
+    editor shows (an accent before it must not push the column right)."""
+    folder = show / "episodes" / "one"
+    folder.mkdir()
+    (folder / "episode.yaml").write_text(f'title: "{before}"\ndescription: "a {before}\x07 b"\n', encoding="utf-8")
+    _, problems = read(show)
+    located = [p for p in problems if "control character" in p]
+    column = len('description: "a ') + len(before) + 1
+    assert located and located[0].startswith(f"error: episodes/one/episode.yaml:2:{column}:"), problems
