@@ -205,6 +205,7 @@ def profile(config: Path, case: str, lines: int = 25) -> None:
 def noop_republish(work: Path, episodes: int) -> float:
     """apa-feed's no-op republish of ``episodes`` episodes to SeaweedFS over ``aws s3 sync``'s (medians of 3)."""
     print(f"\nd. no-op republish of {episodes:,} episodes to SeaweedFS (bench/upload.py's runs):")
+    shutil.rmtree(work / "upload", ignore_errors=True)  # a fresh catalogue and store: nothing left from a run before
     found = measure(work / "upload", episodes, UPLOAD_MB, noop_runs=3)
     noop = found.rows["no-op republish"]
     print(f"   apa-feed {noop['apa-feed']:.2f} s, aws s3 sync {noop['aws s3 sync']:.2f} s")
