@@ -102,7 +102,7 @@ class Context:
     be someone else's clone). None: ``base``."""
     problems: list[Problem] = field(default_factory=list)
     show: ShowFolder | None = None
-    """``root`` with its links followed, when the caller knows it (worked out on first use otherwise)."""
+    """``root`` as a :class:`ShowFolder` (its links followed), when the caller has one; made on first use otherwise."""
 
     @property
     def file(self) -> str:
