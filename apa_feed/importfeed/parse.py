@@ -35,7 +35,7 @@ def parse_feed(data: bytes, where: str, base: str | None = None) -> OldFeed:
     return _channel(channel, base)
 
 
-def _categories(channel: etree._Element) -> tuple[tuple[str, str], ...]:
+def _categories(channel: etree._Element | Kids) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
     for top in children(channel, "itunes:category"):
         name = (top.get("text") or "").strip()
@@ -53,7 +53,7 @@ def _people(el: etree._Element | Kids) -> tuple[Person, ...]:
     )
 
 
-def self_url(channel: etree._Element) -> str | None:
+def self_url(channel: etree._Element | Kids) -> str | None:
     """The URL the feed gives itself (``atom:link rel="self"``)."""
     for link in children(channel, "atom:link"):
         if (link.get("rel") or "") == "self" and (link.get("href") or "").strip():
@@ -61,7 +61,8 @@ def self_url(channel: etree._Element) -> str | None:
     return None
 
 
-def _channel(channel: etree._Element, base: str | None, atom: bool = False) -> OldFeed:
+def _channel(element: etree._Element, base: str | None, atom: bool = False) -> OldFeed:
+    channel = group(element)  # every field below is looked up among the channel's children
     owner = children(channel, "itunes:owner")
     default = base or self_url(channel)
     entries = children(channel, "atom:entry" if atom else "item")
@@ -74,7 +75,7 @@ def _channel(channel: etree._Element, base: str | None, atom: bool = False) -> O
         owner_name=text(owner[0], "itunes:name") if owner else None,
         owner_email=text(owner[0], "itunes:email") if owner else None,
         managing_editor=text(channel, "managingEditor"),
-        image_url=clean_url(attr(channel, "itunes:image", "href") or _image_url(channel), base_of(channel, default)),
+        image_url=clean_url(attr(channel, "itunes:image", "href") or _image_url(channel), base_of(element, default)),
         categories=_categories(channel),
         explicit=text(channel, "itunes:explicit"),
         type=text(channel, "itunes:type"),
@@ -92,7 +93,7 @@ def _channel(channel: etree._Element, base: str | None, atom: bool = False) -> O
     )
 
 
-def _image_url(channel: etree._Element) -> str | None:
+def _image_url(channel: etree._Element | Kids) -> str | None:
     images = children(channel, "image")
     return text(images[0], "url") if images else None
 

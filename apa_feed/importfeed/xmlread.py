@@ -86,10 +86,7 @@ def group(el: etree._Element) -> Kids:
 
 def children(el: etree._Element | Kids, name: str) -> list[etree._Element]:
     """The child elements of ``el`` (or of the element ``el`` groups) named ``name`` (see :func:`key`)."""
-    if isinstance(el, dict):
-        return el.get(name, [])
-    local = name.rpartition(":")[2]  # a tag that does not end with it cannot be ``name`` (cheaper than key())
-    return [c for c in el if isinstance(tag := c.tag, str) and tag.endswith(local) and _key(tag) == name]
+    return (el if isinstance(el, dict) else group(el)).get(name, [])
 
 
 def text(el: etree._Element | Kids, name: str) -> str | None:
